@@ -85,6 +85,11 @@ export interface ResourceProviderDefinition {
    * (from labels or tags), which is how creates stay idempotent and crash recovery finds orphans.
    */
   list(filter: { type?: string; deploymentId?: string }): Promise<ListedResource[]>;
+  /**
+   * Finds one managed resource by deployment, type and name. Optional: without it, creates search
+   * `list`, which costs O(resources of that type) per create on a large deployment.
+   */
+  findManaged?(query: { deploymentId: string; type: string; name: string }): Promise<ListedResource | undefined>;
   snapshots?: SnapshotStore;
   /** Whether the provider can be used at all (e.g. the engine answers); a reason when not. */
   health?(): Promise<string | undefined>;
@@ -242,6 +247,7 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
   }
 
   async function findManaged(deploymentId: string, type: string, name: string): Promise<ListedResource | undefined> {
+    if (definition.findManaged) return definition.findManaged({ deploymentId, type, name });
     const listed = await definition.list({ type, deploymentId });
     return listed.find((entry) => entry.name === name && entry.type === type);
   }

@@ -276,7 +276,7 @@ describe("BinaryHeap", () => {
         if (removed) heap.remove(removed.at);
         const changed = boxes.find((box) => box !== removed);
         if (changed) {
-          changed.value = -changed.value;
+          changed.value = 25 - changed.value;
           heap.update(changed.at);
         }
         const popped: number[] = [];

@@ -125,6 +125,14 @@ export async function runSchedulingBench(
   return rows;
 }
 
+/** Wall time the real Scheduler spends per node (build, take, complete) in a simulation of `size` nodes. */
+export function schedulerOverheadMicros(size: number, parallelism = 50): number {
+  const graph = randomDag("random", size, 1);
+  const started = performance.now();
+  simulateScheduler(graph, parallelism, "critical-path", (index) => graph.latency[index]!);
+  return ((performance.now() - started) * 1000) / size;
+}
+
 export function formatSchedulingTable(rows: readonly SchedulingBenchRow[]): string {
   const header = ["size", "parallelism", "shape", "scheduler", "runs", "median ratio", "max ratio"];
   const cells = rows.map((row) => [
@@ -148,4 +156,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const rows = await runSchedulingBench();
   console.log("makespan ÷ lower bound (max(critical path, total work ÷ parallelism)); lower is better\n");
   console.log(formatSchedulingTable(rows));
+  for (const size of [10_000, 50_000]) {
+    const micros = schedulerOverheadMicros(size);
+    console.log(
+      `\nscheduler overhead, ${size} nodes: ${micros.toFixed(1)} µs per node (simulation included)`,
+    );
+  }
 }

@@ -1,0 +1,239 @@
+import { randomUUID } from "node:crypto";
+import { stat } from "node:fs/promises";
+import {
+  isSecretDigest,
+  isUnknown,
+  type PropertyMap,
+  ProviderError,
+  type ResourceTypeHandler,
+  secretDigest,
+} from "../../protocol/index.ts";
+import { digestOnly, resolveInside } from "./paths.ts";
+import type { ManagedRecord, RecordStore } from "./record-store.ts";
+import { runShell, type ShellResult } from "./run-shell.ts";
+
+export const COMMAND_TYPE = "local:command:run";
+export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
+const ERROR_TAIL = 2_000;
+
+type Hook = "create" | "update" | "delete";
+
+function environmentOf(properties: PropertyMap): Record<string, string> {
+  const environment = properties.environment;
+  if (isSecretDigest(environment)) throw digestOnly("local:command:run environment");
+  if (!environment || typeof environment !== "object") return {};
+  return Object.fromEntries(
+    Object.entries(environment as Record<string, unknown>).map(([key, value]) => [key, String(value)]),
+  );
+}
+
+/** The properties as recorded and reported: the environment only as a digest. */
+function recordedProperties(properties: PropertyMap): PropertyMap {
+  if (properties.environment === undefined) return { ...properties };
+  return { ...properties, environment: secretDigest(properties.environment) };
+}
+
+function tail(text: string, size: number): string {
+  return text.length > size ? `…${text.slice(-size)}` : text;
+}
+
+/** local:command:run — shell commands run on create, update and delete, like Pulumi's command provider. */
+export function commandType(options: { cwd: string; records: RecordStore }): ResourceTypeHandler {
+  const { cwd, records } = options;
+
+  async function workingFolder(properties: PropertyMap): Promise<string> {
+    if (typeof properties.dir !== "string") return cwd;
+    const resolved = resolveInside(cwd, properties.dir, "folder");
+    if ("error" in resolved)
+      throw new ProviderError("VALIDATION_FAILED", `local:command:run dir: ${resolved.error}`);
+    const info = await stat(resolved.path).catch(() => undefined);
+    if (!info?.isDirectory()) {
+      throw new ProviderError(
+        "VALIDATION_FAILED",
+        `local:command:run dir ${resolved.path} is not an existing folder; create it first or fix dir`,
+      );
+    }
+    return resolved.path;
+  }
+
+  /** Runs one hook; a non-zero exit or a timeout becomes a failed change with the tail of stderr. */
+  async function runHook(
+    hook: Hook,
+    properties: PropertyMap,
+    environment: Record<string, string>,
+    previous?: PropertyMap,
+  ): Promise<ShellResult | undefined> {
+    const command = properties[hook];
+    if (typeof command !== "string" || command.trim() === "") return undefined;
+    const timeoutMs =
+      typeof properties.timeoutMs === "number" ? properties.timeoutMs : DEFAULT_COMMAND_TIMEOUT_MS;
+    const env: Record<string, string> = { ...environment };
+    if (previous) {
+      // As Pulumi does, later hooks can see what the create (or last update) printed.
+      env.MCP_IAC_COMMAND_STDOUT = String(previous.stdout ?? "");
+      env.MCP_IAC_COMMAND_STDERR = String(previous.stderr ?? "");
+    }
+    const result = await runShell(command, {
+      cwd: await workingFolder(properties),
+      env,
+      timeoutMs,
+      secrets: Object.values(environment),
+    });
+    if (result.timedOut) {
+      throw new ProviderError(
+        "TIMEOUT",
+        `the ${hook} command did not finish within ${timeoutMs} ms and was stopped; raise timeoutMs if it needs longer` +
+          (result.stderr ? `. stderr: ${tail(result.stderr, ERROR_TAIL)}` : ""),
+        { details: { hook, timeoutMs } },
+      );
+    }
+    if (result.spawnError) {
+      throw new ProviderError("INTERNAL", `the ${hook} command could not start: ${result.spawnError}`, {
+        details: { hook },
+      });
+    }
+    if (result.exitCode !== 0) {
+      const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
+      throw new ProviderError(
+        "INTERNAL",
+        `the ${hook} command ${how}` +
+          (result.stderr ? `; stderr: ${tail(result.stderr, ERROR_TAIL)}` : " (no stderr)"),
+        { details: { hook, exitCode: result.exitCode ?? null, stderr: tail(result.stderr, ERROR_TAIL) } },
+      );
+    }
+    return result;
+  }
+
+  function outputsOf(id: string, result: ShellResult | undefined): PropertyMap {
+    return {
+      id,
+      stdout: result?.stdout ?? "",
+      stderr: result?.stderr ?? "",
+      exitCode: result?.exitCode ?? 0,
+    };
+  }
+
+  async function save(record: ManagedRecord, environment: Record<string, string>) {
+    await records.put(record);
+    await records.setSecrets(COMMAND_TYPE, record.id, environment);
+  }
+
+  async function recordOf(id: string): Promise<ManagedRecord> {
+    const record = await records.get(COMMAND_TYPE, id);
+    if (!record)
+      throw new ProviderError("NOT_FOUND", `local:command:run ${id} is not managed by this provider`);
+    return record;
+  }
+
+  async function runDeleteHook(record: ManagedRecord): Promise<void> {
+    const environment = await records.getSecrets(COMMAND_TYPE, record.id);
+    await runHook("delete", record.properties, environment, record.outputs);
+  }
+
+  return {
+    type: COMMAND_TYPE,
+    description:
+      "Shell commands run on this machine: `create` when the resource is created, `update` when its properties change (without it, a change replaces: delete then create), `delete` when it is destroyed.",
+    properties: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        create: { type: "string", description: "Run with the system shell on create." },
+        update: { type: "string", description: "Run on update; without it every change is a replacement." },
+        delete: { type: "string", description: "Run on delete." },
+        environment: {
+          type: "object",
+          additionalProperties: { type: "string" },
+          description: "Extra environment variables; secret: never shown, and redacted from the output.",
+        },
+        dir: { type: "string", description: "Working folder; relative to the provider's (and inside it)." },
+        timeoutMs: {
+          type: "integer",
+          minimum: 1,
+          description: `Per command; default ${DEFAULT_COMMAND_TIMEOUT_MS}.`,
+        },
+      },
+      examples: [
+        {
+          create: "echo created",
+          update: "echo updated",
+          delete: "true",
+          environment: { GREETING: "hello" },
+        },
+        {
+          create: "echo created",
+          update: "echo updated again",
+          delete: "true",
+          environment: { GREETING: "bonjour" },
+        },
+      ],
+    },
+    outputs: {
+      type: "object",
+      properties: {
+        id: { type: "string" },
+        stdout: {
+          type: "string",
+          description: "Trimmed, capped to the last 16 KiB; environment values redacted.",
+        },
+        stderr: {
+          type: "string",
+          description: "Trimmed, capped to the last 16 KiB; environment values redacted.",
+        },
+        exitCode: { type: "integer" },
+      },
+    },
+    secretProperties: ["environment"],
+
+    validate(properties) {
+      if (typeof properties.dir !== "string" || isUnknown(properties.dir)) return [];
+      const resolved = resolveInside(cwd, properties.dir, "folder");
+      return "error" in resolved
+        ? [{ path: "properties.dir", message: resolved.error, severity: "error" }]
+        : [];
+    },
+
+    async create(properties, context) {
+      const id = `cmd-${randomUUID()}`;
+      const environment = environmentOf(properties);
+      const result = await runHook("create", properties, environment);
+      const outputs = outputsOf(id, result);
+      const record = { type: COMMAND_TYPE, id, name: context.name, deploymentId: context.deploymentId };
+      await save({ ...record, properties: recordedProperties(properties), outputs }, environment);
+      return { id, outputs };
+    },
+
+    async read(id) {
+      const record = await records.get(COMMAND_TYPE, id);
+      return record ? { properties: record.properties, outputs: record.outputs } : null;
+    },
+
+    async update(id, properties, context) {
+      const previous = await recordOf(id);
+      const environment = environmentOf(properties);
+      let result: ShellResult | undefined;
+      if (commandUpdatesInPlace(properties)) {
+        result = await runHook("update", properties, environment, previous.outputs);
+      } else {
+        // No update command: the change is a replacement, carried out under the same id.
+        await runDeleteHook(previous);
+        result = await runHook("create", properties, environment);
+      }
+      const outputs = outputsOf(id, result);
+      const record = { type: COMMAND_TYPE, id, name: context.name, deploymentId: context.deploymentId };
+      await save({ ...record, properties: recordedProperties(properties), outputs }, environment);
+      return outputs;
+    },
+
+    async delete(id) {
+      const record = await recordOf(id);
+      await runDeleteHook(record);
+      await records.remove(COMMAND_TYPE, id);
+    },
+  };
+}
+
+/** Whether a change to a command resource can run in place: only when it names an update command. */
+export function commandUpdatesInPlace(after: PropertyMap | undefined): boolean {
+  return typeof after?.update === "string" && after.update.trim() !== "";
+}

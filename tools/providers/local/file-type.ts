@@ -1,0 +1,159 @@
+import { createHash, randomUUID } from "node:crypto";
+import { chmod, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { dirname } from "node:path";
+import {
+  isUnknown,
+  type PropertyMap,
+  ProviderError,
+  type ResourceTypeHandler,
+} from "../../protocol/index.ts";
+import { resolveInside } from "./paths.ts";
+import type { RecordStore } from "./record-store.ts";
+
+export const FILE_TYPE = "local:file:file";
+
+const MODE_PATTERN = "^0?[0-7]{3}$";
+
+function sha256(content: string): string {
+  return createHash("sha256").update(content).digest("hex");
+}
+
+function parseMode(mode: unknown): number | undefined {
+  return typeof mode === "string" ? Number.parseInt(mode, 8) : undefined;
+}
+
+function fileOutputs(path: string, content: string): PropertyMap {
+  const digest = sha256(content);
+  return { id: path, sha256: digest, hash: `sha256:${digest}`, size: Buffer.byteLength(content) };
+}
+
+async function writeFileAtomic(path: string, content: string, mode: number | undefined): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${randomUUID().slice(0, 8)}.tmp`;
+  const handle = await open(temp, "w", mode ?? 0o644);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  // open() applies the umask; chmod makes the mode exactly what was asked.
+  if (mode !== undefined) await chmod(temp, mode);
+  await rename(temp, path);
+}
+
+/** local:file:file — a file with the given content and mode. */
+export function fileType(options: { cwd: string; records: RecordStore }): ResourceTypeHandler {
+  const { cwd, records } = options;
+
+  function absolutePath(properties: PropertyMap): string {
+    const resolved = resolveInside(cwd, String(properties.path));
+    if ("error" in resolved)
+      throw new ProviderError("VALIDATION_FAILED", `local:file:file path: ${resolved.error}`);
+    return resolved.path;
+  }
+
+  async function write(id: string, properties: PropertyMap, context: { deploymentId: string; name: string }) {
+    const content = String(properties.content ?? "");
+    await writeFileAtomic(id, content, parseMode(properties.mode));
+    const outputs = fileOutputs(id, content);
+    await records.put({
+      type: FILE_TYPE,
+      id,
+      name: context.name,
+      deploymentId: context.deploymentId,
+      properties,
+      outputs,
+    });
+    return outputs;
+  }
+
+  return {
+    type: FILE_TYPE,
+    description:
+      "A file on this machine with the given content and mode. Relative paths resolve against the provider's working folder and must stay inside it.",
+    properties: {
+      type: "object",
+      required: ["path", "content"],
+      additionalProperties: false,
+      properties: {
+        path: {
+          type: "string",
+          minLength: 1,
+          description: "Absolute, or relative to the working folder (inside it).",
+        },
+        content: { type: "string", description: "The whole content, UTF-8." },
+        mode: { type: "string", pattern: MODE_PATTERN, description: 'Octal permissions, e.g. "0644".' },
+      },
+      examples: [
+        { path: "conformance-example.txt", content: "hello\n", mode: "0644" },
+        { path: "conformance-example.txt", content: "hello again\n", mode: "0600" },
+      ],
+    },
+    outputs: {
+      type: "object",
+      properties: {
+        id: { type: "string", description: "The absolute path." },
+        sha256: { type: "string", description: "SHA-256 of the content, hex." },
+        hash: { type: "string", description: "The same digest as sha256:<hex>." },
+        size: { type: "integer", description: "Bytes." },
+      },
+    },
+    replaceOnChange: ["path"],
+
+    validate(properties) {
+      if (typeof properties.path !== "string" || isUnknown(properties.path)) return [];
+      const resolved = resolveInside(cwd, properties.path);
+      return "error" in resolved
+        ? [{ path: "properties.path", message: resolved.error, severity: "error" }]
+        : [];
+    },
+
+    async create(properties, context) {
+      const id = absolutePath(properties);
+      const owner = await records.get(FILE_TYPE, id);
+      if (owner && (owner.deploymentId !== context.deploymentId || owner.name !== context.name)) {
+        throw new ProviderError(
+          "ALREADY_EXISTS",
+          `${id} is already managed as ${owner.name} in deployment ${owner.deploymentId}; give this file another path or destroy that resource first`,
+        );
+      }
+      return { id, outputs: await write(id, properties, context) };
+    },
+
+    async read(id) {
+      const record = await records.get(FILE_TYPE, id);
+      if (!record) return null;
+      let content: string;
+      let actualMode: number;
+      try {
+        content = await readFile(id, "utf8");
+        actualMode = (await stat(id)).mode & 0o777;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+        throw error;
+      }
+      const properties: PropertyMap = { ...record.properties, content };
+      if (record.properties.mode !== undefined) {
+        // Keep the notation the user wrote when the value is the same, so reading back is not drift.
+        properties.mode =
+          parseMode(record.properties.mode) === actualMode
+            ? record.properties.mode
+            : `0${actualMode.toString(8)}`;
+      }
+      return { properties, outputs: fileOutputs(id, content) };
+    },
+
+    async update(id, properties, context) {
+      return write(id, properties, context);
+    },
+
+    async delete(id) {
+      const record = await records.get(FILE_TYPE, id);
+      if (!record)
+        throw new ProviderError("NOT_FOUND", `local:file:file ${id} is not managed by this provider`);
+      await rm(id, { force: true });
+      await records.remove(FILE_TYPE, id);
+    },
+  };
+}

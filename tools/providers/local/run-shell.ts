@@ -1,0 +1,103 @@
+import { execa } from "execa";
+
+export const OUTPUT_CAP = 16 * 1024;
+const KILL_GRACE_MS = 2_000;
+
+export interface ShellResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number | undefined;
+  signal: string | undefined;
+  timedOut: boolean;
+  /** Why the command could not start at all (no shell, no such folder). */
+  spawnError: string | undefined;
+}
+
+/** Keeps the last `cap` characters of a stream, so that a chatty command cannot fill memory. */
+function tailBuffer(cap: number) {
+  let text = "";
+  let dropped = 0;
+  return {
+    push(chunk: Buffer | string) {
+      text += chunk.toString();
+      if (text.length > cap * 2) {
+        dropped += text.length - cap;
+        text = text.slice(-cap);
+      }
+    },
+    value(): string {
+      let result = text.trim();
+      if (result.length > cap) {
+        dropped += result.length - cap;
+        result = result.slice(-cap);
+      }
+      return dropped > 0 ? `[… ${dropped} earlier characters dropped]\n${result}` : result;
+    },
+  };
+}
+
+/** Replaces every secret value in a text with ***, longest first so that overlapping values stay hidden. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of [...secrets].filter((value) => value.length > 0).sort((a, b) => b.length - a.length)) {
+    result = result.split(secret).join("***");
+  }
+  return result;
+}
+
+/**
+ * Runs a command line with the system shell in its own process group, so that a timeout can stop the
+ * shell and everything it started. Never throws for a non-zero exit: the caller decides.
+ */
+export async function runShell(
+  command: string,
+  options: { cwd: string; env: Record<string, string>; timeoutMs: number; secrets: readonly string[] },
+): Promise<ShellResult> {
+  const stdout = tailBuffer(OUTPUT_CAP);
+  const stderr = tailBuffer(OUTPUT_CAP);
+  const subprocess = execa(command, {
+    shell: true,
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: true,
+    stdin: "ignore",
+    buffer: false,
+    reject: false,
+    detached: true,
+    cleanup: false,
+  });
+  subprocess.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk));
+  subprocess.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
+  let timedOut = false;
+  const killGroup = (signal: NodeJS.Signals) => {
+    if (subprocess.pid === undefined) return;
+    try {
+      process.kill(-subprocess.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  let forceKill: NodeJS.Timeout | undefined;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup("SIGTERM");
+    forceKill = setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS);
+  }, options.timeoutMs);
+  try {
+    const result = await subprocess;
+    return {
+      stdout: redact(stdout.value(), options.secrets),
+      stderr: redact(stderr.value(), options.secrets),
+      exitCode: result.exitCode,
+      signal: result.signal,
+      timedOut,
+      spawnError:
+        result.failed && result.exitCode === undefined && result.signal === undefined && !timedOut
+          ? redact(result.originalMessage ?? result.shortMessage ?? "", options.secrets)
+          : undefined,
+    };
+  } finally {
+    clearTimeout(timer);
+    if (forceKill) clearTimeout(forceKill);
+  }
+}

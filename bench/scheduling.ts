@@ -156,10 +156,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const rows = await runSchedulingBench();
   console.log("makespan ÷ lower bound (max(critical path, total work ÷ parallelism)); lower is better\n");
   console.log(formatSchedulingTable(rows));
+  console.log("");
   for (const size of [10_000, 50_000]) {
     const micros = schedulerOverheadMicros(size);
-    console.log(
-      `\nscheduler overhead, ${size} nodes: ${micros.toFixed(1)} µs per node (simulation included)`,
-    );
+    console.log(`scheduler overhead, ${size} nodes: ${micros.toFixed(1)} µs per node (simulation included)`);
   }
 }

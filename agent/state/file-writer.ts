@@ -1,0 +1,414 @@
+import { randomUUID } from "node:crypto";
+import {
+  closeSync,
+  copyFileSync,
+  fsync,
+  fsyncSync,
+  ftruncateSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { basename, join } from "node:path";
+import { fsyncDir, isCode, tempPathFor } from "./atomic-json-file.ts";
+import { StateError } from "./errors.ts";
+import {
+  type DeploymentPaths,
+  DOCUMENT_FORMAT,
+  documentDb,
+  historyPath,
+  type StateDocument,
+} from "./file-layout.ts";
+import { acquireLock, type OwnedLock, releaseLock, stillHeld } from "./file-lock.ts";
+import { replayDeployment } from "./file-replay.ts";
+import { applyEntry, emptyState, type JournalChange, type JournalEntry } from "./journal-entry.ts";
+import { assertOperation, assertRecord } from "./record-checks.ts";
+import type {
+  DeploymentState,
+  LastRun,
+  OpenOptions,
+  PendingOperation,
+  ResourceRecord,
+  StateSnapshot,
+  StateWriter,
+} from "./types.ts";
+
+/**
+ * When the journal is fsynced. "begin" (default): every `beginOperation` waits for an fsync, shared
+ * by all begins issued together (group commit), because a lost begin after a power cut is the one
+ * record that could leave an orphan; settles and puts rely on the next fsync or commit (a lost
+ * settle only leaves a pending operation to reconcile). "always": every entry. "never": appends only
+ * (durable against a killed process, not against a power cut).
+ */
+export type FsyncMode = "begin" | "always" | "never";
+
+export interface FileWriterSettings {
+  fsync: FsyncMode;
+  /** Compact once the journal holds this many entries... */
+  compactEntries: number;
+  /** ...or this many bytes, but never before it is half the document's size (linear total writes). */
+  compactBytes: number;
+  historyLimit: number;
+  stats: FileStats;
+}
+
+/** Bytes this backend wrote, by kind, and how often it compacted. */
+export interface FileStats {
+  journalBytes: number;
+  documentBytes: number;
+  historyBytes: number;
+  compactions: number;
+}
+
+export class FileStateWriter implements StateWriter {
+  private readonly paths: DeploymentPaths;
+  private readonly lock: OwnedLock;
+  private readonly settings: FileWriterSettings;
+  private readonly db: ReturnType<typeof documentDb>;
+  private current: DeploymentState;
+  private fd: number;
+  private seq: number;
+  private persisted: boolean;
+  private dirty = false;
+  private closed = false;
+  private journalEntries = 0;
+  private journalBytes = 0;
+  private documentBytes = 0;
+  private syncedSeq: number;
+  private inflightSync: Promise<void> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly onExit = () => releaseLock(this.lock);
+
+  private constructor(
+    paths: DeploymentPaths,
+    lock: OwnedLock,
+    settings: FileWriterSettings,
+    init: { state: DeploymentState; seq: number; persisted: boolean; fd: number },
+  ) {
+    this.paths = paths;
+    this.lock = lock;
+    this.settings = settings;
+    this.db = documentDb(paths.document, (bytes) => {
+      settings.stats.documentBytes += bytes;
+      this.documentBytes = bytes;
+    });
+    this.current = init.state;
+    this.seq = init.seq;
+    this.syncedSeq = init.seq;
+    this.persisted = init.persisted;
+    this.fd = init.fd;
+    process.on("exit", this.onExit);
+  }
+
+  static async open(
+    paths: DeploymentPaths,
+    name: string,
+    options: OpenOptions,
+    settings: FileWriterSettings,
+  ): Promise<FileStateWriter> {
+    const lock = await acquireLock(paths.lock, name, options.command, options.waitMs);
+    try {
+      mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
+      removeTempFiles(paths);
+      const replayed = await replayDeployment(paths);
+      if (!replayed) {
+        // No document: any journal is the leftover of a deleted deployment.
+        removeIfPresent(paths.journal);
+        const state = emptyState(name, latestHistoryVersion(paths), new Date().toISOString());
+        const fd = openSync(paths.journal, "a", 0o600);
+        return new FileStateWriter(paths, lock, settings, { state, seq: 0, persisted: false, fd });
+      }
+      const { document, state, seq, journal, applied, gap } = replayed;
+      // A crash between the document rename and its history link.
+      if (document.seq > 0) ensureHistory(paths, state.version, settings);
+      const fd = openSync(paths.journal, "a", 0o600);
+      const writer = new FileStateWriter(paths, lock, settings, { state, seq, persisted: true, fd });
+      writer.journalEntries = applied;
+      writer.journalBytes = journal.validBytes;
+      writer.dirty = applied > 0;
+      if (gap) {
+        await writer.compact(); // the journal cannot be appended to past a hole: fold what is valid
+      } else if (journal.torn) {
+        ftruncateSync(fd, journal.validBytes); // drop the tail a killed writer left half-written
+        fsyncSync(fd);
+      }
+      return writer;
+    } catch (error) {
+      releaseLock(lock);
+      throw error;
+    }
+  }
+
+  get state(): DeploymentState {
+    return this.current;
+  }
+
+  async beginOperation(op: Omit<PendingOperation, "opId" | "startedAt">): Promise<PendingOperation> {
+    assertOperation(op);
+    const pending: PendingOperation = { ...op, opId: randomUUID(), startedAt: new Date().toISOString() };
+    const seq = await this.serial(() => this.append({ op: "begin", pending }));
+    if (this.settings.fsync !== "never") await this.durable(seq);
+    return { ...pending };
+  }
+
+  async settleOperation(opId: string, outcome: { put?: ResourceRecord; remove?: string }): Promise<void> {
+    if (outcome.put) assertRecord(outcome.put, "settleOperation");
+    await this.write(() => {
+      if (!this.current.pending[opId]) {
+        throw new StateError(
+          "STATE_UNKNOWN_OPERATION",
+          `settleOperation: no pending operation ${opId} in deployment "${this.current.name}"`,
+        );
+      }
+      const change: JournalChange = { op: "settle", opId };
+      if (outcome.put) change.put = outcome.put;
+      if (outcome.remove !== undefined) change.remove = outcome.remove;
+      return change;
+    });
+  }
+
+  async putResource(record: ResourceRecord): Promise<void> {
+    assertRecord(record, "putResource");
+    await this.write(() => ({ op: "put", record }));
+  }
+
+  async removeResource(name: string): Promise<void> {
+    await this.write(() => (this.current.resources[name] ? { op: "remove", name } : undefined));
+  }
+
+  async addSnapshot(snapshot: StateSnapshot): Promise<void> {
+    await this.write(() => ({ op: "snapshot", snapshot }));
+  }
+
+  async setLastRun(run: LastRun): Promise<void> {
+    await this.write(() => ({ op: "lastRun", run }));
+  }
+
+  commit(): Promise<number> {
+    return this.serial(async () => {
+      this.assertOpen("commit");
+      return this.compact();
+    });
+  }
+
+  close(): Promise<void> {
+    return this.serial(async () => {
+      if (this.closed) return;
+      try {
+        if (this.dirty) await this.compact();
+      } finally {
+        await this.shut();
+      }
+    });
+  }
+
+  delete(): Promise<void> {
+    return this.serial(async () => {
+      this.assertOpen("delete");
+      try {
+        if (this.dirty) await this.compact(); // so the history keeps the final state
+        removeIfPresent(this.paths.journal);
+        removeIfPresent(this.paths.document);
+        fsyncDir(this.paths.stateDir);
+      } finally {
+        await this.shut();
+      }
+    });
+  }
+
+  /** Runs `fn` after every earlier call: a compaction must never interleave with an append. */
+  private serial<T>(fn: () => T | Promise<T>): Promise<T> {
+    const result = this.queue.then(fn);
+    this.queue = result.catch(() => {});
+    return result;
+  }
+
+  private async write(change: () => JournalChange | undefined): Promise<void> {
+    const seq = await this.serial(() => {
+      this.assertOpen("write");
+      const next = change();
+      return next ? this.append(next) : undefined;
+    });
+    if (seq !== undefined && this.settings.fsync === "always") await this.durable(seq);
+  }
+
+  /** Appends one line with plain write(2): once it returns, a killed process cannot lose it. */
+  private async append(change: JournalChange): Promise<number> {
+    this.assertOpen("write");
+    if (!this.persisted) await this.writeBaseDocument();
+    const entry = { seq: this.seq + 1, at: new Date().toISOString(), ...change } as JournalEntry;
+    const line = `${JSON.stringify(entry)}\n`;
+    const bytes = writeAll(this.fd, line);
+    this.seq = entry.seq;
+    this.settings.stats.journalBytes += bytes;
+    this.journalBytes += bytes;
+    this.journalEntries++;
+    this.dirty = true;
+    // Fold the serialized form so the live view equals what a reader replays.
+    applyEntry(this.current, JSON.parse(line) as JournalEntry);
+    if (this.compactionDue()) await this.compact();
+    return entry.seq;
+  }
+
+  private compactionDue(): boolean {
+    const { compactEntries, compactBytes } = this.settings;
+    const large = this.journalEntries >= compactEntries || this.journalBytes >= compactBytes;
+    return large && this.journalBytes * 2 >= this.documentBytes;
+  }
+
+  /** A fresh deployment's first write: the document the journal builds on (seq 0, no history). */
+  private async writeBaseDocument(): Promise<void> {
+    await this.writeDocument({ format: DOCUMENT_FORMAT, seq: 0, state: this.current });
+    this.persisted = true;
+  }
+
+  private async writeDocument(document: StateDocument): Promise<void> {
+    this.db.data = document;
+    await this.db.write();
+  }
+
+  /** New version: atomic document write, history entry, journal reset (a crash before it is harmless). */
+  private async compact(): Promise<number> {
+    if (!this.dirty) return this.current.version;
+    if (!stillHeld(this.lock)) {
+      throw new StateError(
+        "STATE_LOCK_LOST",
+        `the lock on deployment "${this.current.name}" was broken (--force-unlock) while this run held it; not committing`,
+        { hint: "the changes stay in the journal; check `agent state show` before running again" },
+      );
+    }
+    const version = this.current.version + 1;
+    await this.writeDocument({ format: DOCUMENT_FORMAT, seq: this.seq, state: { ...this.current, version } });
+    this.current.version = version;
+    ensureHistory(this.paths, version, this.settings);
+    ftruncateSync(this.fd, 0);
+    fsyncSync(this.fd);
+    this.syncedSeq = this.seq;
+    this.journalEntries = 0;
+    this.journalBytes = 0;
+    this.dirty = false;
+    this.settings.stats.compactions++;
+    return version;
+  }
+
+  /** Waits until entries up to `seq` are fsynced; concurrent callers share one fsync. */
+  private async durable(seq: number): Promise<void> {
+    while (this.syncedSeq < seq && !this.closed) {
+      if (!this.inflightSync) {
+        const upTo = this.seq;
+        const fd = this.fd;
+        this.inflightSync = new Promise<void>((resolve, reject) =>
+          fsync(fd, (e) => (e ? reject(e) : resolve())),
+        )
+          .then(() => {
+            if (this.syncedSeq < upTo) this.syncedSeq = upTo;
+          })
+          .finally(() => {
+            this.inflightSync = undefined;
+          });
+      }
+      await this.inflightSync;
+    }
+  }
+
+  private async shut(): Promise<void> {
+    this.closed = true;
+    await this.inflightSync?.catch(() => {});
+    closeSync(this.fd);
+    process.off("exit", this.onExit);
+    releaseLock(this.lock);
+  }
+
+  private assertOpen(what: string): void {
+    if (this.closed) {
+      throw new StateError(
+        "STATE_WRITER_CLOSED",
+        `${what}: the state writer of "${this.current.name}" is closed; open the deployment again`,
+      );
+    }
+  }
+}
+
+function writeAll(fd: number, text: string): number {
+  const buffer = Buffer.from(text, "utf8");
+  let written = 0;
+  while (written < buffer.length) written += writeSync(fd, buffer, written, buffer.length - written);
+  return buffer.length;
+}
+
+/** Links the committed document into history (no bytes copied: documents are replaced, never edited). */
+function ensureHistory(paths: DeploymentPaths, version: number, settings: FileWriterSettings): void {
+  mkdirSync(paths.historyDir, { recursive: true, mode: 0o700 });
+  const target = historyPath(paths, version);
+  const temp = tempPathFor(target);
+  try {
+    linkSync(paths.document, temp);
+  } catch (error) {
+    if (!isCode(error, "EPERM", "ENOTSUP", "EXDEV", "EMLINK", "EOPNOTSUPP")) throw error;
+    copyFileSync(paths.document, temp);
+    fsyncFile(temp);
+    settings.stats.historyBytes += fileSize(temp);
+  }
+  renameSync(temp, target);
+  fsyncDir(paths.historyDir);
+  pruneHistory(paths, settings.historyLimit);
+}
+
+function pruneHistory(paths: DeploymentPaths, keep: number): void {
+  const versions = historyVersions(paths);
+  for (const version of versions.slice(0, Math.max(0, versions.length - keep))) {
+    removeIfPresent(historyPath(paths, version));
+  }
+}
+
+export function historyVersions(paths: DeploymentPaths): number[] {
+  let files: string[];
+  try {
+    files = readdirSync(paths.historyDir);
+  } catch (error) {
+    if (isCode(error, "ENOENT")) return [];
+    throw error;
+  }
+  return files
+    .map((file) => /^(\d+)\.json$/.exec(file)?.[1])
+    .filter((digits): digits is string => digits !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+function latestHistoryVersion(paths: DeploymentPaths): number {
+  return historyVersions(paths).at(-1) ?? 0;
+}
+
+function removeTempFiles(paths: DeploymentPaths): void {
+  const prefix = `.${basename(paths.document)}.`;
+  for (const file of readdirSync(paths.stateDir)) {
+    if (file.startsWith(prefix) && file.endsWith(".tmp")) removeIfPresent(join(paths.stateDir, file));
+  }
+}
+
+function removeIfPresent(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if (!isCode(error, "ENOENT")) throw error;
+  }
+}
+
+function fsyncFile(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fileSize(path: string): number {
+  return statSync(path).size;
+}

@@ -45,5 +45,5 @@ export {
   serveStdio,
   type ToolHandlers,
 } from "./server.ts";
-export { TOOL_DATA, TOOL_DESCRIPTIONS, TOOL_INPUTS, TOOL_NAMES, type ToolData, type ToolInput, type ToolName } from "./tools.ts";
+export { TOOL_DATA, TOOL_DESCRIPTIONS, TOOL_INPUTS, TOOL_NAMES, type ToolArguments, type ToolData, type ToolInput, type ToolName } from "./tools.ts";
 export { containsUnknown, isUnknown, UNKNOWN_KEY, type UnknownValue, unknownValue } from "./unknown.ts";

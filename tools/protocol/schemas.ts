@@ -16,7 +16,7 @@ export const ResourceNameSchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "a name is letters, digits, '.', '_' and '-', starting with a letter or digit");
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "a name is letters, digits, '_' and '-', starting with a letter or digit");
 
 export const CheckSchema = z.union([
   z

@@ -54,6 +54,8 @@ export const TOOL_INPUTS = {
 } as const satisfies Record<ToolName, z.ZodRawShape>;
 
 export type ToolInput<T extends ToolName> = z.output<z.ZodObject<(typeof TOOL_INPUTS)[T]>>;
+/** What a caller passes to a tool: the input shape before defaults are applied. */
+export type ToolArguments<T extends ToolName> = z.input<z.ZodObject<(typeof TOOL_INPUTS)[T]>>;
 
 /** What `data` holds on success, per tool. */
 export const TOOL_DATA = {

@@ -1,0 +1,419 @@
+import {
+  type Change,
+  containsUnknown,
+  type OperationResult,
+  type PropertyMap,
+  type ProviderErrorBody,
+  isSecretDigest,
+} from "../../tools/protocol/index.ts";
+import type { ApplyOutcome, EventSink } from "../events.ts";
+import type { ResourceRecord, StateWriter } from "../state/index.ts";
+import { TypeCatalog } from "./catalog.ts";
+import { describeCheck, runCheck } from "./checks.ts";
+import { type ProviderGateway, transportErrorBody } from "./gateway.ts";
+import type { PlannedChange } from "./plan-types.ts";
+import type { PlanResult } from "./plan.ts";
+import { DeploymentListing, reconcileOperation } from "./reconcile.ts";
+import { makeRecord } from "./records.ts";
+import { readPath, resolveReferences } from "./references.ts";
+import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep } from "./retry.ts";
+import { Scheduler, type ScheduleNode } from "./scheduler.ts";
+
+export interface ApplyOptions {
+  runId: string;
+  emit: EventSink;
+  /** Resources in flight at once, over all servers. */
+  parallelism?: number;
+  perServer?: Record<string, number>;
+  /** Roll back this run's changes when one fails (the default), or keep them (`--no-rollback`). */
+  rollback?: boolean;
+  retry?: RetryPolicy;
+  /** Timeout of one provider call. */
+  callTimeoutMs?: number;
+}
+
+export interface ChangeResult {
+  name: string;
+  action: Change["action"];
+  server: string;
+  status: "succeeded" | "failed" | "skipped" | "unchanged";
+  id?: string;
+  attempts: number;
+  error?: ProviderErrorBody;
+  durationMs?: number;
+}
+
+export interface RollbackStep {
+  name: string;
+  action: string;
+  status: "succeeded" | "failed";
+  error?: string;
+}
+
+export interface ApplyReport {
+  outcome: ApplyOutcome;
+  results: ChangeResult[];
+  rollback?: { ok: boolean; steps: RollbackStep[] };
+  durationMs: number;
+}
+
+interface Applied {
+  change: PlannedChange;
+  record?: ResourceRecord;
+}
+
+const fail = (code: ProviderErrorBody["code"], message: string): ProviderErrorBody => ({ code, message, retryable: false });
+
+/**
+ * Applies a plan with the dynamic scheduler of design §5: a change starts as soon as what it
+ * depends on has succeeded, the longest remaining path first, under global and per-server limits.
+ * Each provider call is recorded as pending in state before it is made and settled after.
+ */
+export async function applyPlan(
+  planned: PlanResult,
+  writer: StateWriter,
+  gateway: ProviderGateway,
+  options: ApplyOptions,
+): Promise<ApplyReport> {
+  const started = performance.now();
+  const { emit } = options;
+  const deploymentId = planned.plan.deployment;
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const parallelism = options.parallelism ?? 10;
+  const catalog = new TypeCatalog(gateway);
+  const changes = new Map(planned.plan.changes.map((change) => [change.name, change]));
+  const results = new Map<string, ChangeResult>();
+  const applied: Applied[] = [];
+
+  // Outputs known so far, in clear: from state for what exists, from results as they arrive.
+  const outputs = new Map<string, PropertyMap>();
+  for (const [name, record] of planned.current) outputs.set(name, record.outputs);
+  const resolvedProperties = new Map<string, PropertyMap>();
+
+  const active = planned.plan.changes.filter((change) => change.action !== "noop");
+  for (const change of planned.plan.changes) {
+    if (change.action === "noop") {
+      results.set(change.name, { name: change.name, action: "noop", server: change.server, status: "unchanged", attempts: 0, ...(change.id ? { id: change.id } : {}) });
+    }
+  }
+  if (active.length === 0) {
+    return { outcome: "nothing-to-do", results: [...results.values()], durationMs: performance.now() - started };
+  }
+
+  await takeSnapshots(active, writer, gateway, options);
+
+  const activeNames = new Set(active.map((change) => change.name));
+  const nodes: ScheduleNode[] = active.map((change) => ({
+    id: change.name,
+    server: change.server,
+    deps: change.deps.filter((dependency) => activeNames.has(dependency)),
+  }));
+  const scheduler = new Scheduler(nodes, {
+    parallelism,
+    ...(options.perServer ? { perServer: options.perServer } : {}),
+  });
+  emit({ type: "apply.started", total: active.length, parallelism });
+
+  let failed = false;
+  const running = new Set<Promise<void>>();
+  const launch = (node: ScheduleNode) => {
+    const change = changes.get(node.id)!;
+    const task = runChange(change).then((ok) => {
+      running.delete(task);
+      if (ok) {
+        scheduler.complete(node.id);
+        return;
+      }
+      failed = true;
+      for (const skipped of scheduler.fail(node.id)) {
+        const skippedChange = changes.get(skipped)!;
+        results.set(skipped, { name: skipped, action: skippedChange.action, server: skippedChange.server, status: "skipped", attempts: 0 });
+        emit({ type: "change.skipped", name: skipped, reason: `${node.id} failed` });
+      }
+      // Stop starting new work; what is already running may finish (design §5).
+      scheduler.halt();
+    });
+    running.add(task);
+  };
+
+  while (!scheduler.done) {
+    for (const node of scheduler.take()) launch(node);
+    if (running.size === 0) break;
+    await Promise.race(running);
+  }
+  await Promise.all(running);
+  for (const name of scheduler.pending()) {
+    if (results.has(name)) continue;
+    const change = changes.get(name)!;
+    results.set(name, { name, action: change.action, server: change.server, status: "skipped", attempts: 0 });
+    emit({ type: "change.skipped", name, reason: "the apply stopped after a failure" });
+  }
+
+  let outcome: ApplyOutcome = failed ? "partial" : "succeeded";
+  let rollbackReport: ApplyReport["rollback"];
+  if (failed && (options.rollback ?? true)) {
+    rollbackReport = await rollbackApplied(applied, planned, writer, gateway, catalog, options);
+    outcome = rollbackReport.ok ? "rolled-back" : "failed";
+  }
+  const counts = [...results.values()];
+  const durationMs = performance.now() - started;
+  emit({
+    type: "apply.finished",
+    outcome,
+    succeeded: counts.filter((result) => result.status === "succeeded").length,
+    failed: counts.filter((result) => result.status === "failed").length,
+    skipped: counts.filter((result) => result.status === "skipped").length,
+    durationMs,
+  });
+  return { outcome, results: planned.plan.changes.map((change) => results.get(change.name)!).filter(Boolean), ...(rollbackReport ? { rollback: rollbackReport } : {}), durationMs };
+
+  function lookup(reference: { target: string; path: (string | number)[] }): unknown {
+    const fromOutputs = readPath(outputs.get(reference.target), reference.path);
+    if (fromOutputs !== undefined && !isSecretDigest(fromOutputs)) return fromOutputs;
+    return readPath(resolvedProperties.get(reference.target), reference.path);
+  }
+
+  async function runChange(change: PlannedChange): Promise<boolean> {
+    const begun = performance.now();
+    const desired = planned.graph.nodes.get(change.name)?.resource;
+    let after: PropertyMap | undefined;
+    if (desired && change.action !== "delete") {
+      after = resolveReferences(desired.properties, lookup);
+      if (containsUnknown(after)) {
+        return settleFailure(change, 0, fail("DEPENDENCY_FAILED", `${change.name}: a value it references is still unknown after its dependencies were applied`));
+      }
+      resolvedProperties.set(change.name, after);
+    }
+    const current = planned.current.get(change.name);
+    const send: Change = {
+      name: change.name,
+      type: change.type,
+      action: change.action,
+      diff: change.diff,
+      ...(change.id ? { id: change.id } : {}),
+      ...(current ? { before: current.properties, outputs: current.outputs } : {}),
+      ...(after ? { after } : {}),
+    };
+    const operation = await writer.beginOperation({
+      runId: options.runId,
+      name: change.name,
+      type: change.type,
+      server: change.server,
+      action: change.action as "create" | "update" | "replace" | "delete",
+      ...(change.id ? { id: change.id } : {}),
+    });
+
+    let attempt = 0;
+    let result: OperationResult | undefined;
+    let error: ProviderErrorBody | undefined;
+    for (;;) {
+      attempt++;
+      emit({ type: "change.started", name: change.name, action: change.action, server: change.server, attempt });
+      ({ result, error } = await callApply(change.server, send));
+      if (!error) break;
+      if (!error.retryable || attempt >= retry.attempts) break;
+      const delayMs = backoffDelay(retry, attempt);
+      emit({ type: "change.retrying", name: change.name, attempt, delayMs, error });
+      await sleep(delayMs);
+    }
+
+    if (error || !result) {
+      // What the provider did before failing is not known for sure: ask it, so state stays true.
+      try {
+        await reconcileOperation(writer, gateway, catalog, new DeploymentListing(gateway, deploymentId), operation);
+      } catch {
+        // The provider cannot answer now; the operation stays pending and the next run reconciles it.
+      }
+      return settleFailure(change, attempt, error ?? fail("INTERNAL", "no result"));
+    }
+
+    const entry = planned.types.get(change.type) ?? (await catalog.load([change.type]), await catalog.entry(change.type));
+    let record: ResourceRecord | undefined;
+    if (change.action === "delete") {
+      await writer.settleOperation(operation.opId, { remove: change.name });
+      outputs.delete(change.name);
+    } else {
+      record = makeRecord({
+        name: change.name,
+        type: change.type,
+        server: change.server,
+        id: result.id ?? change.id ?? "",
+        properties: after ?? {},
+        outputs: result.outputs ?? {},
+        dependsOn: change.deps,
+        info: entry?.info,
+      });
+      await writer.settleOperation(operation.opId, { put: record });
+      outputs.set(change.name, result.outputs ?? {});
+    }
+    applied.push({ change, ...(record ? { record } : {}) });
+
+    for (const check of desired?.checks ?? []) {
+      const resolvedCheck = resolveReferences(check, lookup);
+      const reason = await runCheck(resolvedCheck);
+      if (reason) {
+        emit({ type: "check.failed", name: change.name, check: describeCheck(resolvedCheck), message: reason });
+        return settleFailure(change, attempt, fail("DEPENDENCY_FAILED", `check ${describeCheck(resolvedCheck)} failed: ${reason}`), record?.id);
+      }
+      emit({ type: "check.passed", name: change.name, check: describeCheck(resolvedCheck) });
+    }
+
+    const durationMs = performance.now() - begun;
+    results.set(change.name, { name: change.name, action: change.action, server: change.server, status: "succeeded", attempts: attempt, durationMs, ...(record ? { id: record.id } : change.id ? { id: change.id } : {}) });
+    emit({ type: "change.succeeded", name: change.name, action: change.action, durationMs, ...(record ? { id: record.id } : {}) });
+    return true;
+  }
+
+  function settleFailure(change: PlannedChange, attempts: number, error: ProviderErrorBody, id?: string): false {
+    results.set(change.name, { name: change.name, action: change.action, server: change.server, status: "failed", attempts, error, ...(id ? { id } : {}) });
+    emit({ type: "change.failed", name: change.name, action: change.action, error });
+    return false;
+  }
+
+  async function callApply(server: string, change: Change): Promise<{ result?: OperationResult; error?: ProviderErrorBody }> {
+    try {
+      const envelope = await gateway.call(
+        server,
+        "applyDeployment",
+        { deploymentId, changes: [change] },
+        options.callTimeoutMs ? { timeoutMs: options.callTimeoutMs } : undefined,
+      );
+      if (!envelope.success) return { error: envelope.error ?? fail("INTERNAL", "the provider failed without an error") };
+      const result = envelope.data?.results.find((entry) => entry.name === change.name);
+      if (!result) return { error: fail("INTERNAL", `${server} returned no result for ${change.name}`) };
+      if (result.status === "failed") return { error: result.error ?? fail("INTERNAL", "failed without an error") };
+      return { result };
+    } catch (thrown) {
+      return { error: transportErrorBody(thrown) };
+    }
+  }
+}
+
+async function takeSnapshots(active: PlannedChange[], writer: StateWriter, gateway: ProviderGateway, options: ApplyOptions) {
+  const servers = new Set(active.filter((change) => change.action !== "create").map((change) => change.server));
+  for (const server of servers) {
+    try {
+      const envelope = await gateway.call(server, "createSnapshot", { deploymentId: writer.state.name });
+      if (envelope.success && envelope.data) {
+        await writer.addSnapshot({ server, snapshotId: envelope.data.snapshotId, createdAt: envelope.data.createdAt, runId: options.runId });
+      }
+    } catch {
+      options.emit({ type: "notice", level: "warn", message: `${server} could not take a snapshot before changing existing resources` });
+    }
+  }
+}
+
+/**
+ * Undoes this run's changes in reverse order of completion — a valid reverse dependency order, since
+ * nothing completed before what it depends on.
+ */
+async function rollbackApplied(
+  applied: Applied[],
+  planned: PlanResult,
+  writer: StateWriter,
+  gateway: ProviderGateway,
+  catalog: TypeCatalog,
+  options: ApplyOptions,
+): Promise<{ ok: boolean; steps: RollbackStep[] }> {
+  const { emit } = options;
+  const steps: RollbackStep[] = [];
+  emit({ type: "rollback.started", reason: "a change failed", changes: applied.length });
+  const deploymentId = planned.plan.deployment;
+  for (const { change, record } of [...applied].reverse()) {
+    const previous = planned.current.get(change.name);
+    const step: RollbackStep = { name: change.name, action: "", status: "succeeded" };
+    try {
+      if (change.action === "create") {
+        step.action = "delete";
+        await undo(change, "delete", record!.id, undefined, async () => {
+          const data = await gateway.call(change.server, "destroyDeployment", {
+            deploymentId,
+            resources: [{ type: change.type, name: change.name, id: record!.id, properties: record!.properties, outputs: record!.outputs, status: "created" }],
+          });
+          return firstResult(data, change.name);
+        });
+      } else {
+        if (!previous) throw new Error("its previous configuration is not in state");
+        if (Object.values(previous.properties).some(isSecretDigest)) {
+          throw new Error(`its secret properties are stored only as digests; restore it with \`agent rollback ${deploymentId}\` (provider snapshot)`);
+        }
+        const action = change.action === "delete" ? "create" : change.action === "update" ? "update" : "replace";
+        step.action = action === "create" ? "re-create" : `restore (${action})`;
+        await undo(change, action, change.action === "delete" ? undefined : record?.id, previous, async () => {
+          const data = await gateway.call(change.server, "applyDeployment", {
+            deploymentId,
+            changes: [{
+              name: change.name,
+              type: change.type,
+              action,
+              diff: [],
+              after: previous.properties,
+              ...(action !== "create" && record ? { id: record.id, before: record.properties } : {}),
+            }],
+          });
+          return firstResult(data, change.name);
+        });
+      }
+    } catch (error) {
+      step.status = "failed";
+      step.error = error instanceof Error ? error.message : String(error);
+    }
+    steps.push(step);
+    emit({ type: "rollback.change", name: step.name, action: step.action, status: step.status, ...(step.error ? { error: step.error } : {}) });
+  }
+  const ok = steps.every((step) => step.status === "succeeded");
+  emit({ type: "rollback.finished", ok });
+  return { ok, steps };
+
+  async function undo(
+    change: PlannedChange,
+    action: "create" | "update" | "replace" | "delete",
+    id: string | undefined,
+    previous: ResourceRecord | undefined,
+    call: () => Promise<OperationResult>,
+  ): Promise<void> {
+    const operation = await writer.beginOperation({ runId: options.runId, name: change.name, type: change.type, server: change.server, action, ...(id ? { id } : {}) });
+    let result: OperationResult;
+    try {
+      result = await call();
+    } catch (error) {
+      try {
+        await reconcileOperation(writer, gateway, catalog, new DeploymentListing(gateway, deploymentId), operation);
+      } catch {
+        // left pending for the next run
+      }
+      throw error;
+    }
+    if (result.status === "failed") {
+      await reconcileOperation(writer, gateway, catalog, new DeploymentListing(gateway, deploymentId), operation).catch(() => undefined);
+      throw new Error(`${result.error?.code}: ${result.error?.message}`);
+    }
+    if (action === "delete") {
+      await writer.settleOperation(operation.opId, { remove: change.name });
+      return;
+    }
+    const entry = planned.types.get(change.type);
+    await writer.settleOperation(operation.opId, {
+      put: makeRecord({
+        name: change.name,
+        type: change.type,
+        server: change.server,
+        id: result.id ?? id ?? "",
+        properties: previous!.properties,
+        outputs: result.outputs ?? {},
+        dependsOn: previous!.dependsOn,
+        info: entry?.info,
+      }),
+    });
+  }
+}
+
+function firstResult(
+  envelope: { success: boolean; data?: { results: OperationResult[] }; error?: ProviderErrorBody },
+  name: string,
+): OperationResult {
+  if (!envelope.success) throw new Error(`${envelope.error?.code}: ${envelope.error?.message}`);
+  const result = envelope.data?.results.find((entry) => entry.name === name);
+  if (!result) throw new Error(`no result for ${name}`);
+  return result;
+}

@@ -1,0 +1,175 @@
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
+import { IacError } from "./errors.ts";
+import type { EventSink } from "./events.ts";
+import { type ApplyReport, applyPlan } from "./engine/apply.ts";
+import { destroyAll } from "./engine/destroy.ts";
+import type { ProviderGateway } from "./engine/gateway.ts";
+import type { Plan } from "./engine/plan-types.ts";
+import { planDeployment } from "./engine/plan.ts";
+import { reconcilePending } from "./engine/reconcile.ts";
+import { type Drift, refreshState } from "./engine/refresh.ts";
+import type { RetryPolicy } from "./engine/retry.ts";
+import { rollbackToSnapshots } from "./engine/snapshots.ts";
+import type { Deployment } from "./engine/spec.ts";
+import type { StateBackend, StateWriter } from "./state/index.ts";
+
+/** What every spec-driven operation works with. */
+export interface Workspace {
+  gateway: ProviderGateway;
+  state: StateBackend;
+  emit: EventSink;
+}
+
+export interface LockOptions {
+  /** Wait this long for another writer to finish instead of failing at once. */
+  lockWaitMs?: number;
+  /** Break the lock first (a stale lock of a dead process). */
+  forceUnlock?: boolean;
+}
+
+export interface ApplyRequest extends LockOptions {
+  /** Asked once the plan is ready; false stops with "not approved". */
+  approve: (plan: Plan) => Promise<boolean>;
+  dryRun?: boolean;
+  rollback?: boolean;
+  parallelism?: number;
+  perServer?: Record<string, number>;
+  refresh?: boolean;
+  retry?: RetryPolicy;
+  callTimeoutMs?: number;
+  command?: string;
+}
+
+export interface ApplyOutput {
+  runId: string;
+  plan: Plan;
+  approved: boolean;
+  report?: ApplyReport;
+}
+
+async function withWriter<T>(
+  workspace: Workspace,
+  name: string,
+  command: string,
+  options: LockOptions,
+  work: (writer: StateWriter, runId: string) => Promise<T>,
+): Promise<T> {
+  if (options.forceUnlock) {
+    const broken = await workspace.state.forceUnlock(name);
+    if (broken) {
+      workspace.emit({
+        type: "notice",
+        level: "warn",
+        message: `broke the lock on ${name} held by pid ${broken.pid} on ${broken.host} since ${broken.since} (${broken.command})`,
+      });
+    }
+  }
+  const writer = await workspace.state.open(name, {
+    command: `${command} (pid ${process.pid} on ${hostname()})`,
+    ...(options.lockWaitMs ? { waitMs: options.lockWaitMs } : {}),
+  });
+  const runId = randomUUID();
+  workspace.emit({ type: "run.started", command, deployment: name, runId });
+  try {
+    // An interrupted run's operations are settled against reality before anything else.
+    await reconcilePending(writer, workspace.gateway, workspace.emit);
+    return await work(writer, runId);
+  } finally {
+    await writer.close();
+  }
+}
+
+/** Plans without taking the lock or changing anything. */
+export async function planOnly(workspace: Workspace, deployment: Deployment, options: { refresh?: boolean } = {}): Promise<Plan> {
+  const current = await workspace.state.read(deployment.name);
+  if (current && Object.keys(current.pending).length > 0) {
+    workspace.emit({
+      type: "notice",
+      level: "warn",
+      message: `${Object.keys(current.pending).length} operation(s) of an interrupted run are pending; the next apply reconciles them first`,
+    });
+  }
+  const planned = await planDeployment(deployment, current, workspace.gateway, options);
+  workspace.emit({ type: "plan.ready", plan: planned.plan });
+  return planned.plan;
+}
+
+/** Lock, reconcile, plan, ask, apply, record: the whole of `agent apply`. */
+export async function applyDeployment(workspace: Workspace, deployment: Deployment, request: ApplyRequest): Promise<ApplyOutput> {
+  return withWriter(workspace, deployment.name, request.command ?? "apply", request, async (writer, runId) => {
+    const planned = await planDeployment(deployment, writer.state, workspace.gateway, request.refresh ? { refresh: true } : {});
+    workspace.emit({ type: "plan.ready", plan: planned.plan });
+    if (request.dryRun) return { runId, plan: planned.plan, approved: false };
+    const changing = planned.plan.changes.some((change) => change.action !== "noop");
+    const approved = changing ? await request.approve(planned.plan) : true;
+    if (!approved) return { runId, plan: planned.plan, approved };
+    const report = await applyPlan(planned, writer, workspace.gateway, {
+      runId,
+      emit: workspace.emit,
+      ...(request.parallelism ? { parallelism: request.parallelism } : {}),
+      ...(request.perServer ? { perServer: request.perServer } : {}),
+      ...(request.rollback === false ? { rollback: false } : {}),
+      ...(request.retry ? { retry: request.retry } : {}),
+      ...(request.callTimeoutMs ? { callTimeoutMs: request.callTimeoutMs } : {}),
+    });
+    await writer.setLastRun({ runId, command: request.command ?? "apply", outcome: report.outcome, finishedAt: new Date().toISOString() });
+    return { runId, plan: planned.plan, approved, report };
+  });
+}
+
+export async function destroyDeployment(
+  workspace: Workspace,
+  name: string,
+  request: LockOptions & { approve: (count: number) => Promise<boolean>; parallelism?: number },
+) {
+  const existing = await workspace.state.read(name);
+  if (!existing) {
+    throw new IacError("NO_SUCH_DEPLOYMENT", `no deployment named ${name} in state`, {
+      exitCode: 2,
+      hint: "`agent state list` shows the deployments state holds",
+    });
+  }
+  return withWriter(workspace, name, "destroy", request, async (writer, runId) => {
+    const count = Object.keys(writer.state.resources).length;
+    if (count > 0 && !(await request.approve(count))) return { runId, approved: false, outcome: "not-approved" as const, results: [] };
+    const result = await destroyAll(writer, workspace.gateway, {
+      runId,
+      emit: workspace.emit,
+      ...(request.parallelism ? { parallelism: request.parallelism } : {}),
+    });
+    await writer.setLastRun({ runId, command: "destroy", outcome: result.outcome, finishedAt: new Date().toISOString() });
+    return { runId, approved: true, ...result };
+  });
+}
+
+export async function refreshDeployment(workspace: Workspace, name: string, options: LockOptions = {}): Promise<Drift[]> {
+  await requireDeployment(workspace, name);
+  return withWriter(workspace, name, "refresh", options, (writer) => refreshState(writer, workspace.gateway, workspace.emit));
+}
+
+export async function rollbackDeployment(workspace: Workspace, name: string, options: LockOptions & { snapshotId?: string } = {}) {
+  await requireDeployment(workspace, name);
+  return withWriter(workspace, name, "rollback", options, async (writer) => {
+    const restored = await rollbackToSnapshots(writer, workspace.gateway, workspace.emit, options.snapshotId);
+    if (restored.length === 0) {
+      throw new IacError(
+        "NO_SNAPSHOT",
+        options.snapshotId
+          ? `deployment ${name} has no snapshot ${options.snapshotId}`
+          : `deployment ${name} has no snapshots yet (they are taken before an apply changes existing resources)`,
+        { exitCode: 2, hint: "`agent state show NAME` lists its snapshots" },
+      );
+    }
+    return restored;
+  });
+}
+
+async function requireDeployment(workspace: Workspace, name: string) {
+  if (!(await workspace.state.read(name))) {
+    throw new IacError("NO_SUCH_DEPLOYMENT", `no deployment named ${name} in state`, {
+      exitCode: 2,
+      hint: "`agent state list` shows the deployments state holds",
+    });
+  }
+}

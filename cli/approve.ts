@@ -1,0 +1,20 @@
+import { createInterface } from "node:readline/promises";
+import { IacError } from "../agent/errors.ts";
+
+/** Asks on the terminal; without one, approval must come from --yes. */
+export async function askYes(question: string, yes: boolean): Promise<boolean> {
+  if (yes) return true;
+  if (!process.stdin.isTTY) {
+    throw new IacError("NOT_APPROVED", "no terminal to ask for approval, and --yes was not given", {
+      exitCode: 4,
+      hint: "review the plan (`agent plan -f FILE`), then run again with --yes",
+    });
+  }
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question(`${question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: `);
+    return answer.trim() === "yes";
+  } finally {
+    prompt.close();
+  }
+}

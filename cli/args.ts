@@ -1,0 +1,94 @@
+import { parseArgs } from "node:util";
+import { IacError } from "../agent/errors.ts";
+
+export interface GlobalFlags {
+  config?: string;
+  model?: string;
+  cwd: string;
+  json: boolean;
+  yes: boolean;
+}
+
+export interface ParsedCommand {
+  command: string[];
+  flags: Record<string, string | boolean | undefined>;
+  global: GlobalFlags;
+  /** Everything after a bare `--`, passed through untouched (`agent provider test -- CMD ARGS`). */
+  passthrough: string[];
+}
+
+const OPTIONS = {
+  config: { type: "string" },
+  model: { type: "string" },
+  cwd: { type: "string" },
+  json: { type: "boolean" },
+  yes: { type: "boolean", short: "y" },
+  file: { type: "string", short: "f" },
+  "dry-run": { type: "boolean" },
+  "no-rollback": { type: "boolean" },
+  refresh: { type: "boolean" },
+  parallelism: { type: "string" },
+  "force-unlock": { type: "boolean" },
+  "lock-timeout": { type: "string" },
+  snapshot: { type: "string" },
+  format: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const;
+
+export function usageError(message: string): IacError {
+  return new IacError("USAGE", message, { exitCode: 2, hint: "`agent --help` lists the commands and flags" });
+}
+
+export function parseCommandLine(argv: readonly string[]): ParsedCommand {
+  const split = argv.indexOf("--");
+  const own = split === -1 ? [...argv] : argv.slice(0, split);
+  const passthrough = split === -1 ? [] : argv.slice(split + 1);
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true; args: string[] }>>;
+  try {
+    parsed = parseArgs({ args: own, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageError(error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, "") : String(error));
+  }
+  const { values, positionals } = parsed;
+  return {
+    command: positionals,
+    flags: values,
+    global: {
+      ...(values.config ? { config: values.config } : {}),
+      ...(values.model ? { model: values.model } : {}),
+      cwd: values.cwd ?? process.cwd(),
+      json: values.json ?? false,
+      yes: values.yes ?? false,
+    },
+    passthrough,
+  };
+}
+
+export function positiveInt(value: string | boolean | undefined, flag: string): number | undefined {
+  if (value === undefined || typeof value === "boolean") return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw usageError(`--${flag} takes a whole number of 1 or more, not "${value}"`);
+  return parsed;
+}
+
+export const HELP = `agent — AI-native infrastructure as code over MCP providers
+
+Usage:
+  agent plan -f FILE [--refresh]            show what applying the spec would change
+  agent apply -f FILE [--yes] [--dry-run]   plan, ask, apply (rolls back on failure unless --no-rollback)
+  agent destroy NAME [--yes]                delete everything a deployment holds, in reverse order
+  agent refresh NAME                        compare state with reality, report drift, update state
+  agent rollback NAME [--snapshot ID]       restore the provider snapshots of the last run
+  agent state list | state show NAME        what state holds
+  agent providers                           configured servers, their health and resource types
+  agent graph -f FILE [--format mermaid|dot]
+  agent provider NAME                       serve a built-in provider (mock, docker, local) over stdio
+  agent provider test -- COMMAND [ARGS]     run the conformance suite against any provider server
+
+Flags:
+  --config FILE  --cwd DIR  --json  --yes  --model NAME
+  --parallelism N  --no-rollback  --force-unlock  --lock-timeout SECONDS
+
+Exit codes: 0 done, 1 the run failed, 2 bad usage/config/spec, 3 blocked by policy, 4 not approved.
+With no mcp-iac.config.yaml the sandbox profile serves: a mock provider that touches nothing real.`;

@@ -1,0 +1,328 @@
+import { readFileSync } from "node:fs";
+import { buildGraph } from "../agent/engine/graph.ts";
+import { loadSpecFile } from "../agent/engine/spec.ts";
+import { EXIT, IacError } from "../agent/errors.ts";
+import type { EventSink, RunEvent } from "../agent/events.ts";
+import {
+  applyDeployment,
+  destroyDeployment,
+  planOnly,
+  refreshDeployment,
+  rollbackDeployment,
+} from "../agent/operations.ts";
+import { loadConfig } from "../tools/client/index.ts";
+import { askYes } from "./approve.ts";
+import { HELP, type ParsedCommand, parseCommandLine, positiveInt, usageError } from "./args.ts";
+import { formatGraph } from "./graph-format.ts";
+import { HumanPrinter } from "./printer.ts";
+import { summaryLine } from "./render-plan.ts";
+import { painter } from "./style.ts";
+import { openWorkspace, stateBackendFor } from "./workspace.ts";
+
+type Output = {
+  /** Events go to the human printer, or are collected for the one JSON document. */
+  emit: EventSink;
+  events: RunEvent[];
+  printer?: HumanPrinter;
+  /** The one JSON document (with --json) or human lines. */
+  result(document: Record<string, unknown>, human?: () => void): void;
+};
+
+function makeOutput(json: boolean): Output {
+  const events: RunEvent[] = [];
+  if (json) {
+    return {
+      events,
+      emit: (event) => events.push(event),
+      result: (document) => process.stdout.write(`${JSON.stringify({ ...document, events }, null, 2)}\n`),
+    };
+  }
+  const printer = new HumanPrinter(process.stdout);
+  return { events, emit: printer.handle, printer, result: (_document, human) => human?.() };
+}
+
+function requireFile(parsed: ParsedCommand): string {
+  const file = parsed.flags["file"];
+  if (typeof file !== "string") throw usageError(`agent ${parsed.command[0]} needs a spec: -f FILE`);
+  return file;
+}
+
+function requireName(parsed: ParsedCommand, index = 1): string {
+  const name = parsed.command[index];
+  if (!name) throw usageError(`agent ${parsed.command.slice(0, index).join(" ")} needs a deployment NAME`);
+  return name;
+}
+
+function lockOptions(parsed: ParsedCommand) {
+  const wait = positiveInt(parsed.flags["lock-timeout"], "lock-timeout");
+  return {
+    ...(wait ? { lockWaitMs: wait * 1000 } : {}),
+    ...(parsed.flags["force-unlock"] ? { forceUnlock: true } : {}),
+  };
+}
+
+async function run(parsed: ParsedCommand): Promise<number> {
+  const [command, ...rest] = parsed.command;
+  const { global } = parsed;
+  if (parsed.flags["version"]) {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return EXIT.ok;
+  }
+  if (parsed.flags["help"] || command === "help") {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT.ok;
+  }
+  if (!command) {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT.usage;
+  }
+  const out = makeOutput(global.json);
+  const paint = painter(process.stdout);
+
+  switch (command) {
+    case "plan": {
+      const deployment = await loadSpecFile(requireFile(parsed));
+      const workspace = openWorkspace(global, out.emit);
+      try {
+        const plan = await planOnly(workspace, deployment, parsed.flags["refresh"] ? { refresh: true } : {});
+        out.result({ command: "plan", deployment: deployment.name, plan });
+        return EXIT.ok;
+      } finally {
+        await workspace.close();
+      }
+    }
+    case "apply": {
+      const deployment = await loadSpecFile(requireFile(parsed));
+      const workspace = openWorkspace(global, out.emit);
+      try {
+        const parallelism = positiveInt(parsed.flags["parallelism"], "parallelism");
+        const output = await applyDeployment(workspace, deployment, {
+          ...lockOptions(parsed),
+          command: "apply",
+          approve: async (plan) => {
+            if (global.json && !global.yes) {
+              throw new IacError("NOT_APPROVED", "--json runs cannot ask for approval", { exitCode: 4, hint: "add --yes" });
+            }
+            return askYes(`Do you want to apply these changes to ${plan.deployment}? ${summaryLine(plan, paint)}`, global.yes);
+          },
+          ...(parsed.flags["dry-run"] ? { dryRun: true } : {}),
+          ...(parsed.flags["no-rollback"] ? { rollback: false } : {}),
+          ...(parsed.flags["refresh"] ? { refresh: true } : {}),
+          ...(parallelism ? { parallelism } : {}),
+          ...(Object.keys(workspace.perServer).length > 0 ? { perServer: workspace.perServer } : {}),
+        });
+        const exit = parsed.flags["dry-run"]
+          ? EXIT.ok
+          : !output.approved
+            ? EXIT.notApproved
+            : !output.report || output.report.outcome === "succeeded" || output.report.outcome === "nothing-to-do"
+              ? EXIT.ok
+              : EXIT.failed;
+        out.result(
+          { command: "apply", deployment: deployment.name, runId: output.runId, approved: output.approved, plan: output.plan, report: output.report ?? null, exitCode: exit },
+          () => {
+            if (!output.approved && !parsed.flags["dry-run"]) out.printer?.line("Apply cancelled: not approved.");
+            if (output.report?.outcome === "nothing-to-do") out.printer?.line("Nothing to do.");
+          },
+        );
+        return exit;
+      } finally {
+        await workspace.close();
+      }
+    }
+    case "destroy": {
+      const name = requireName(parsed);
+      const workspace = openWorkspace(global, out.emit);
+      try {
+        const parallelism = positiveInt(parsed.flags["parallelism"], "parallelism");
+        const result = await destroyDeployment(workspace, name, {
+          ...lockOptions(parsed),
+          ...(parallelism ? { parallelism } : {}),
+          approve: (count) => askYes(`Destroy all ${count} resource(s) of ${name}? There is no undo.`, global.yes),
+        });
+        const exit = !result.approved ? EXIT.notApproved : result.outcome === "failed" ? EXIT.failed : EXIT.ok;
+        out.result({ command: "destroy", deployment: name, ...result, exitCode: exit }, () => {
+          if (!result.approved) out.printer?.line("Destroy cancelled: not approved.");
+          else if (result.outcome === "nothing-to-do") out.printer?.line(`Deployment ${name} holds no resources.`);
+          else if (result.outcome === "succeeded") out.printer?.line(`Destroy complete! ${result.results.length} resource(s) destroyed.`);
+        });
+        return exit;
+      } finally {
+        await workspace.close();
+      }
+    }
+    case "refresh": {
+      const name = requireName(parsed);
+      const workspace = openWorkspace(global, out.emit);
+      try {
+        const drift = await refreshDeployment(workspace, name, lockOptions(parsed));
+        out.result({ command: "refresh", deployment: name, drift }, () => {
+          out.printer?.line(drift.length === 0 ? `No drift: ${name} matches what its providers report.` : `${drift.length} resource(s) drifted; state now records what exists.`);
+        });
+        return EXIT.ok;
+      } finally {
+        await workspace.close();
+      }
+    }
+    case "rollback": {
+      const name = requireName(parsed);
+      const workspace = openWorkspace(global, out.emit);
+      try {
+        const snapshot = parsed.flags["snapshot"];
+        const restored = await rollbackDeployment(workspace, name, {
+          ...lockOptions(parsed),
+          ...(typeof snapshot === "string" ? { snapshotId: snapshot } : {}),
+        });
+        out.result({ command: "rollback", deployment: name, restored }, () => {
+          for (const entry of restored) {
+            out.printer?.line(`${entry.server}: restored snapshot ${entry.snapshotId} (${entry.restored.length} restored, ${entry.deleted.length} deleted)`);
+          }
+        });
+        return EXIT.ok;
+      } finally {
+        await workspace.close();
+      }
+    }
+    case "state":
+      return stateCommand(parsed, out);
+    case "providers":
+      return providersCommand(parsed, out);
+    case "graph": {
+      const deployment = await loadSpecFile(requireFile(parsed));
+      const format = parsed.flags["format"] ?? "mermaid";
+      if (format !== "mermaid" && format !== "dot") throw usageError(`--format is mermaid or dot, not "${String(format)}"`);
+      const graph = buildGraph(deployment);
+      const text = formatGraph(graph, format);
+      if (global.json) out.result({ command: "graph", deployment: deployment.name, format, graph: text });
+      else process.stdout.write(`${text}\n`);
+      return EXIT.ok;
+    }
+    case "provider":
+      return providerCommand(rest, parsed);
+    default:
+      throw usageError(`unknown command "${command}"`);
+  }
+}
+
+async function stateCommand(parsed: ParsedCommand, out: Output): Promise<number> {
+  const sub = parsed.command[1];
+  const cwd = parsed.global.cwd;
+  const backend = stateBackendFor(loadConfig({ cwd, configFile: parsed.global.config }), cwd);
+  if (sub === "list") {
+    const deployments = await backend.list();
+    out.result({ command: "state list", backend: backend.describe(), deployments }, () => {
+      if (deployments.length === 0) {
+        out.printer?.line(`No deployments in ${backend.describe()}.`);
+        return;
+      }
+      for (const entry of deployments) {
+        out.printer?.line(
+          `${entry.name.padEnd(24)} ${String(entry.resources).padStart(6)} resources  v${entry.version}  ${entry.updatedAt}${entry.pending ? `  ${entry.pending} pending` : ""}`,
+        );
+      }
+    });
+    return EXIT.ok;
+  }
+  if (sub === "show") {
+    const name = requireName(parsed, 2);
+    const state = await backend.read(name);
+    if (!state) throw new IacError("NO_SUCH_DEPLOYMENT", `no deployment named ${name} in state`, { exitCode: 2, hint: "`agent state list` shows what state holds" });
+    out.result({ command: "state show", state }, () => {
+      out.printer?.line(`${state.name}  version ${state.version}  updated ${state.updatedAt}`);
+      for (const record of Object.values(state.resources)) {
+        out.printer?.line(`  ${record.name.padEnd(24)} ${record.type.padEnd(36)} ${record.id}  [${record.server}]`);
+        for (const [key, value] of Object.entries(record.outputs)) out.printer?.line(`      ${key} = ${JSON.stringify(value)}`);
+      }
+      for (const operation of Object.values(state.pending)) {
+        out.printer?.line(`  pending: ${operation.action} ${operation.name} since ${operation.startedAt}`);
+      }
+      for (const snapshot of state.snapshots) out.printer?.line(`  snapshot ${snapshot.snapshotId} on ${snapshot.server} (${snapshot.createdAt})`);
+    });
+    return EXIT.ok;
+  }
+  throw usageError("agent state takes list or show NAME");
+}
+
+async function providersCommand(parsed: ParsedCommand, out: Output): Promise<number> {
+  const workspace = openWorkspace(parsed.global, out.emit);
+  try {
+    const servers = workspace.clients.listServers();
+    const report: (ReturnType<typeof workspace.clients.listServers>[number] & Awaited<ReturnType<typeof workspace.clients.health>>)[] = [];
+    for (const server of servers) {
+      const health = await workspace.clients.health(server.name);
+      report.push({ ...server, ...health });
+    }
+    out.result({ command: "providers", source: workspace.loaded.source, servers: report }, () => {
+      for (const entry of report) {
+        const status = entry.ok ? (entry.toolOnly ? "tool-only" : "ok") : `unavailable: ${entry.error ?? ""}`;
+        out.printer?.line(`${entry.name.padEnd(14)} ${entry.transport.padEnd(16)} ${status}`);
+        out.printer?.line(`  ${entry.target}`);
+        for (const type of entry.types ?? []) out.printer?.line(`    ${type}`);
+      }
+    });
+    return report.every((entry) => entry.ok) ? EXIT.ok : EXIT.failed;
+  } finally {
+    await workspace.close();
+  }
+}
+
+const BUILTIN_PROVIDERS: Record<string, () => Promise<{ main(): Promise<void> }>> = {
+  mock: () => import("../tools/providers/mock/server.ts"),
+  docker: () => import("../tools/providers/docker/server.ts"),
+  local: () => import("../tools/providers/local/server.ts"),
+};
+
+async function providerCommand(rest: string[], parsed: ParsedCommand): Promise<number> {
+  const name = rest[0];
+  if (name === "test") {
+    if (parsed.passthrough.length === 0) throw usageError("agent provider test -- COMMAND [ARGS] runs the conformance suite against a server");
+    const { runConformanceCommand } = await import("../tools/conformance/index.ts");
+    return runConformanceCommand(parsed.passthrough);
+  }
+  const load = name ? BUILTIN_PROVIDERS[name] : undefined;
+  if (!load) throw usageError(`agent provider NAME serves a built-in provider: ${Object.keys(BUILTIN_PROVIDERS).join(", ")}`);
+  const provider = await load();
+  await provider.main();
+  // The server now runs until its client closes stdin.
+  return -1;
+}
+
+function reportError(error: unknown, json: boolean): number {
+  const known = error as { name?: string; message?: string; exitCode?: number; hint?: string; code?: string };
+  const userFacing =
+    IacError.isInstance(error) ||
+    ["ConfigError", "LockHeldError", "ProviderUnavailableError", "ProviderCallError", "UnknownTypeError", "StateNameError"].includes(known?.name ?? "");
+  const exitCode = IacError.isInstance(error) ? error.exitCode : known?.name === "ConfigError" ? EXIT.usage : EXIT.failed;
+  const message = error instanceof Error ? error.message : String(error);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ error: { code: known?.code ?? known?.name ?? "ERROR", message, hint: known?.hint }, exitCode }, null, 2)}\n`);
+  } else {
+    const paint = painter(process.stderr);
+    process.stderr.write(`${paint("red", "Error:")} ${message}\n`);
+    if (known?.hint) process.stderr.write(`${known.hint}\n`);
+    if (!userFacing && error instanceof Error && error.stack) {
+      process.stderr.write(`\nThis is a bug in mcp-iac; please report it with the trace below.\n${error.stack}\n`);
+    }
+  }
+  return exitCode;
+}
+
+async function main(argv: string[]): Promise<void> {
+  let json = argv.includes("--json");
+  let code: number;
+  try {
+    const parsed = parseCommandLine(argv);
+    json = parsed.global.json;
+    code = await run(parsed);
+  } catch (error) {
+    code = reportError(error, json);
+  }
+  if (code >= 0) {
+    process.exitCode = code;
+    // Providers and timers must not keep a finished command alive.
+    setTimeout(() => process.exit(code), 50).unref();
+  }
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,51 @@
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { EventSink } from "../agent/events.ts";
+import type { Workspace } from "../agent/operations.ts";
+import { createFileBackend, type StateBackend } from "../agent/state/index.ts";
+import { IacError } from "../agent/errors.ts";
+import { type LoadedConfig, loadConfig, ProviderClients, SANDBOX_NOTICE } from "../tools/client/index.ts";
+import type { GlobalFlags } from "./args.ts";
+
+/** How this installation runs itself, so that `builtin: NAME` servers come from the same code. */
+export function selfCommand(): { command: string; args: string[] } {
+  return { command: process.execPath, args: [fileURLToPath(new URL("../bin/agent.js", import.meta.url))] };
+}
+
+export interface OpenedWorkspace extends Workspace {
+  loaded: LoadedConfig;
+  clients: ProviderClients;
+  /** Per-server parallelism limits from the config. */
+  perServer: Record<string, number>;
+  close(): Promise<void>;
+}
+
+export function stateBackendFor(loaded: LoadedConfig, cwd: string): StateBackend {
+  const backend = loaded.config.state?.backend ?? "file";
+  if (backend === "file") return createFileBackend(resolve(cwd, loaded.config.state?.path ?? ".mcp-iac"));
+  throw new IacError("CONFIG", `state backend "${backend.replace(/\/\/[^@]*@/, "//…@")}" is not available in this version`, {
+    exitCode: 2,
+    hint: 'use state: { backend: "file" }',
+  });
+}
+
+export function openWorkspace(global: GlobalFlags, emit: EventSink): OpenedWorkspace {
+  const cwd = resolve(global.cwd);
+  const loaded = loadConfig({ cwd, configFile: global.config });
+  if (loaded.sandbox) emit({ type: "notice", level: "info", message: SANDBOX_NOTICE });
+  const clients = new ProviderClients(loaded.config.mcpServers, { cwd, builtinCommand: selfCommand() });
+  const perServer: Record<string, number> = {};
+  for (const [name, entry] of Object.entries(loaded.config.mcpServers)) {
+    const parallelism = (entry as { parallelism?: number }).parallelism;
+    if (parallelism) perServer[name] = parallelism;
+  }
+  return {
+    loaded,
+    clients,
+    gateway: clients,
+    state: stateBackendFor(loaded, cwd),
+    emit,
+    perServer,
+    close: () => clients.close(),
+  };
+}

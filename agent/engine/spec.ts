@@ -103,7 +103,7 @@ export function deploymentFromObject(document: unknown, source: string): Deploym
 
 /** Parses spec text (YAML, of which JSON is a subset); syntax errors name the line and column. */
 export function parseSpec(text: string, source = "spec"): Deployment {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new SpecError(
       source,
@@ -116,7 +116,14 @@ export function parseSpec(text: string, source = "spec"): Deployment {
       }),
     );
   }
-  return deploymentFromObject(document.toJS({ maxAliasCount: 100 }), source);
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // Unresolved aliases and alias bombs surface only when the document is turned into values.
+    throw new SpecError(source, [{ path: "", message: error instanceof Error ? error.message : String(error) }]);
+  }
+  return deploymentFromObject(value, source);
 }
 
 export async function loadSpecFile(file: string): Promise<Deployment> {

@@ -1,0 +1,110 @@
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { createFileBackend } from "../../agent/state/index.ts";
+import { AGENT, agent, tempProject, worldResources, writeSpec } from "./harness.ts";
+import { join } from "node:path";
+
+/** A deployment of many small resources in chains, so an apply takes a while under latency. */
+function chainSpec(name: string, count: number) {
+  const resources = Array.from({ length: count }, (_, index) => ({
+    type: "opnsense:service:dns:override",
+    name: `host-${index}`,
+    properties: {
+      host: `host-${index}`,
+      domain: "lab.lan",
+      ip: `10.0.${Math.floor(index / 250)}.${(index % 250) + 1}`,
+    },
+    ...(index >= 4 ? { dependsOn: [`host-${index - 4}`] } : {}),
+  }));
+  return { apiVersion: "iac.mcp/v1", kind: "Deployment", metadata: { name }, spec: { resources } };
+}
+
+describe("crash safety", () => {
+  it("survives kill -9 of the CLI mid-apply: state parses throughout, and the next apply leaves no duplicate or orphan", async () => {
+    for (const killAfter of [3, 9, 17]) {
+      const dir = tempProject({ env: { opnsense: { MOCK_LATENCY_MS: "30-60" } } });
+      writeSpec(dir, "hosts.yaml", chainSpec("hosts", 32));
+      const backend = createFileBackend(join(dir, ".mcp-iac"));
+
+      const child = execa(process.execPath, [AGENT, "apply", "-f", "hosts.yaml", "--yes"], {
+        cwd: dir,
+        env: { NO_COLOR: "1" },
+        reject: false,
+        stdin: "ignore",
+      });
+      let completed = 0;
+      let reads = 0;
+      const reading = (async () => {
+        // Read state as fast as we can while the apply runs and dies: it must parse every time.
+        while (child.exitCode === null && child.signalCode === null) {
+          const state = await backend.read("hosts");
+          if (state) {
+            for (const record of Object.values(state.resources)) expect(record.id).toBeTruthy();
+            reads++;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })();
+      await new Promise<void>((resolve) => {
+        child.stdout?.on("data", (chunk: Buffer) => {
+          completed += (chunk.toString().match(/Creation complete/g) ?? []).length;
+          if (completed >= killAfter) {
+            child.kill("SIGKILL");
+            resolve();
+          }
+        });
+        void child.then(() => resolve());
+      });
+      await child;
+      await reading;
+      expect(child.signalCode ?? "", `apply finished before it could be killed (after ${completed})`).toBe("SIGKILL");
+      expect(reads).toBeGreaterThan(0);
+
+      // The lock of the killed run is stale; the next run breaks it explicitly.
+      const again = await agent(["apply", "-f", "hosts.yaml", "--yes", "--force-unlock"], dir);
+      expect(again.exitCode, again.stdout + again.stderr).toBe(0);
+
+      const state = await backend.read("hosts");
+      expect(Object.keys(state!.pending)).toEqual([]);
+      const world = await worldResources(dir, "hosts");
+      const names = world.map((entry) => entry.name);
+      expect(new Set(names).size, "duplicated resources in the world").toBe(names.length);
+      expect(names.sort()).toEqual(Object.keys(state!.resources).sort());
+      expect(names).toHaveLength(32);
+      for (const entry of world) expect(state!.resources[entry.name!]!.id).toBe(entry.id);
+    }
+  });
+
+  it("reports a crashed provider server by its name and rolls back", async () => {
+    const dir = tempProject({ env: { aws: { MOCK_CRASH: JSON.stringify({ match: "app-db", op: "create", when: "before" }) } } });
+    const run = await agent(["apply", "-f", "customer-portal.yaml", "--yes"], dir);
+    expect(run.exitCode).toBe(1);
+    const output = run.stdout + run.stderr;
+    expect(output).toMatch(/app-db: UNAVAILABLE: .*\baws\b.*crash/i);
+    expect(output).not.toMatch(/\n\s+at .*\.ts:\d+/);
+    const world = await worldResources(dir, "customer-portal");
+    expect(world).toEqual([]);
+  });
+
+  it("lets exactly one of two concurrent applies of a deployment run", async () => {
+    const dir = tempProject({ env: { opnsense: { MOCK_LATENCY_MS: "40" } } });
+    writeSpec(dir, "hosts.yaml", chainSpec("hosts", 12));
+    const first = execa(process.execPath, [AGENT, "apply", "-f", "hosts.yaml", "--yes"], { cwd: dir, env: { NO_COLOR: "1" }, reject: false, stdin: "ignore" });
+    await new Promise<void>((resolve) => {
+      first.stdout?.on("data", (chunk: Buffer) => {
+        if (chunk.toString().includes("Creating")) resolve();
+      });
+      void first.then(() => resolve());
+    });
+    const second = await agent(["apply", "-f", "hosts.yaml", "--yes"], dir);
+    const firstResult = await first;
+    expect(firstResult.exitCode).toBe(0);
+    expect(second.exitCode).toBe(1);
+    expect(second.stderr).toMatch(/locked/i);
+    expect(second.stderr).toMatch(/pid \d+/);
+    expect(second.stderr).toMatch(/since/);
+    expect(second.stderr).not.toMatch(/\n\s+at /);
+    const world = await worldResources(dir, "hosts");
+    expect(world).toHaveLength(12);
+  });
+});

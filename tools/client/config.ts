@@ -135,16 +135,17 @@ export function parseConfig(raw: unknown, file: string): McpIacConfig {
   }
   const issues: ConfigIssue[] = [];
   const top = TopLevelSchema.safeParse(raw);
-  if (!top.success) {
-    issues.push(...zodIssues(top.error, [], topLevelUnknownKey));
-    throw new ConfigError(file, issues);
-  }
+  if (!top.success) issues.push(...zodIssues(top.error, [], topLevelUnknownKey));
+  // Server entries are checked even when the top level has problems, so that one pass reports all.
+  const rawServers = (raw as { mcpServers?: unknown }).mcpServers;
   const servers: Record<string, ServerEntry> = {};
-  for (const [name, value] of Object.entries(top.data.mcpServers)) {
-    const entry = parseServerEntry(name, value, issues);
-    if (entry) servers[name] = entry;
+  if (rawServers && typeof rawServers === "object" && !Array.isArray(rawServers)) {
+    for (const [name, value] of Object.entries(rawServers)) {
+      const entry = parseServerEntry(name, value, issues);
+      if (entry) servers[name] = entry;
+    }
   }
-  if (issues.length > 0) throw new ConfigError(file, issues);
+  if (!top.success || issues.length > 0) throw new ConfigError(file, issues);
 
   const config: McpIacConfig = { mcpServers: servers };
   if (top.data.model !== undefined) {

@@ -3,8 +3,19 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type StreamableHttpHandle, serveStreamableHttp } from "../protocol/http.ts";
-import { createResourceProvider, envelopeResult, type ListedResource } from "../protocol/index.ts";
-import { ProviderClients, ProviderUnavailableError, type ServerEntry, UnknownTypeError } from "./index.ts";
+import {
+  createResourceProvider,
+  envelopeResult,
+  type ListedResource,
+  TOOL_NAMES,
+} from "../protocol/index.ts";
+import {
+  ProviderClients,
+  ProviderFailureError,
+  ProviderUnavailableError,
+  type ServerEntry,
+  UnknownTypeError,
+} from "./index.ts";
 import { clientOptions } from "./test-helpers.ts";
 
 const handles: StreamableHttpHandle[] = [];
@@ -178,6 +189,19 @@ describe("ProviderClients over streamable HTTP", () => {
   });
 
   it("treats an answer that is not an iac.mcp/v1 envelope as a protocol error", async () => {
+    const brokenHandle = await serve(() => {
+      const server = new McpServer({ name: "broken", version: "1.0.0" });
+      for (const tool of TOOL_NAMES) {
+        server.registerTool(tool, { inputSchema: {} }, () =>
+          envelopeResult({
+            success: false,
+            error: { code: "UNAVAILABLE", message: "backend down", retryable: true },
+            metadata: { timestamp: new Date().toISOString(), duration: 0, server: "broken", version: "1" },
+          }),
+        );
+      }
+      return server;
+    });
     const handle = await serve(() => {
       const server = new McpServer({ name: "odd", version: "1.0.0" });
       server.registerTool("describeResourceTypes", { inputSchema: {} }, () => ({
@@ -192,7 +216,7 @@ describe("ProviderClients over streamable HTTP", () => {
       );
       return server;
     });
-    const providers = clients({ odd: { url: handle.url } });
+    const providers = clients({ odd: { url: handle.url }, broken: { url: brokenHandle.url } });
     const garbage = await failure(providers.call("odd", "describeResourceTypes", {}));
     expect(garbage.reason).toBe("protocol");
     expect(garbage.message).toContain("not an iac.mcp/v1 envelope");
@@ -203,6 +227,18 @@ describe("ProviderClients over streamable HTTP", () => {
     const missingTool = await failure(providers.call("odd", "getResource", { type: "odd:a:b", id: "1" }));
     expect(missingTool.reason).toBe("protocol");
     expect(missingTool.message).toContain("getResource not found");
+
+    // A well-formed failure is data for call(), and a ProviderFailureError for describe().
+    const failed = await providers.call("broken", "listResources", {});
+    expect(failed.error).toEqual({ code: "UNAVAILABLE", message: "backend down", retryable: true });
+    const described = await providers.describe("broken").catch((caught: unknown) => caught);
+    expect(ProviderFailureError.isInstance(described)).toBe(true);
+    expect((described as Error).message).toBe(
+      "broken failed describeResourceTypes: UNAVAILABLE: backend down",
+    );
+    const health = await providers.health("broken");
+    expect(health.ok).toBe(false);
+    expect(health.tools).toHaveLength(10);
   });
 
   it("times out an HTTP call that never answers", async () => {

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -229,6 +229,32 @@ describe("ProviderClients over stdio", () => {
     await providers.close();
     expect(spawned(log)).toEqual(["alpha", "stubborn"]);
     await expect(providers.call("alpha", "listResources", {})).rejects.toBeInstanceOf(ClientsClosedError);
+  });
+
+  it("close() during a start still ends the child being started", async () => {
+    const providers = clients({ alpha: logged() });
+    const call = providers.call("alpha", "listResources", {}).then(
+      () => "answered",
+      (error: unknown) => (error as Error).name,
+    );
+    await providers.close();
+    expect(["answered", "ClientsClosedError"]).toContain(await call);
+    const pid = Number(readFileSync(log, "utf8").split(" ")[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(isAlive(pid)).toBe(false);
+  });
+
+  it("restarts a server that died while idle", async () => {
+    const providers = clients({ alpha: logged() });
+    const before = await pidOf(providers, "alpha");
+    process.kill(before, "SIGKILL");
+    // Wait until the client has seen the connection close.
+    for (let attempt = 0; attempt < 200 && providers.listServers()[0]?.started; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(providers.listServers()[0]?.started).toBe(false);
+    const after = await pidOf(providers, "alpha");
+    expect(after).not.toBe(before);
   });
 
   it("leaves no child behind when the agent exits without close()", async () => {

@@ -9,12 +9,7 @@ import {
 import type { ServerEntry, ServerKind } from "./config-schema.ts";
 import { type BuiltinCommand, ServerConnection } from "./connection.ts";
 import { NotAnEnvelope, readEnvelope } from "./envelope.ts";
-import {
-  ProviderFailureError,
-  ProviderUnavailableError,
-  UnknownServerError,
-  UnknownTypeError,
-} from "./errors.ts";
+import { ProviderFailureError, UnknownServerError, UnknownTypeError } from "./errors.ts";
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
 const DEFAULT_KILL_GRACE_MS = 3_000;
@@ -150,7 +145,7 @@ export class ProviderClients {
   }
 
   /** describeResourceTypes, asked once per server. */
-  describe(server: string): Promise<DescribeData> {
+  async describe(server: string): Promise<DescribeData> {
     this.connection(server);
     let cached = this.descriptions.get(server);
     if (!cached) {
@@ -161,8 +156,11 @@ export class ProviderClients {
         return envelope.data;
       });
       // A failure is not remembered: the next ask tries again.
-      cached.catch(() => this.descriptions.delete(server));
-      this.descriptions.set(server, cached);
+      const pending = cached;
+      pending.catch(() => {
+        if (this.descriptions.get(server) === pending) this.descriptions.delete(server);
+      });
+      this.descriptions.set(server, pending);
     }
     return cached;
   }
@@ -201,7 +199,5 @@ export class ProviderClients {
 }
 
 function errorText(error: unknown): string {
-  if (ProviderUnavailableError.isInstance(error) || ProviderFailureError.isInstance(error))
-    return error.message;
   return error instanceof Error ? error.message : String(error);
 }

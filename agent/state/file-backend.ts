@@ -39,7 +39,13 @@ export interface FileStateBackend extends StateBackend {
  * commit), `history/<name>/<version>.json` and `locks/<name>.lock`.
  */
 export function createFileBackend(dir = ".mcp-iac", options: FileBackendOptions = {}): FileStateBackend {
-  const stats: FileStats = { journalBytes: 0, documentBytes: 0, historyBytes: 0, compactions: 0 };
+  const stats: FileStats = {
+    journalBytes: 0,
+    documentBytes: 0,
+    historyBytes: 0,
+    compactions: 0,
+    journalSyncs: 0,
+  };
   const settings = {
     fsync: options.fsync ?? "begin",
     compactEntries: positive(options.compactEntries, 5_000, "compactEntries"),
@@ -111,8 +117,7 @@ export function createFileBackend(dir = ".mcp-iac", options: FileBackendOptions 
       return (await readDocument(historyPath(paths(name), version)))?.state;
     },
 
-    open: (name: string, openOptions: OpenOptions) => {
-      assertDeploymentName(name);
+    async open(name: string, openOptions: OpenOptions) {
       return FileStateWriter.open(paths(name), name, openOptions, settings);
     },
 

@@ -63,6 +63,8 @@ export interface FileStats {
   documentBytes: number;
   historyBytes: number;
   compactions: number;
+  /** fsync calls on journals; fewer than begins when begins overlap (group commit). */
+  journalSyncs: number;
 }
 
 export class FileStateWriter implements StateWriter {
@@ -128,6 +130,7 @@ export class FileStateWriter implements StateWriter {
       if (document.seq > 0) ensureHistory(paths, state.version, settings);
       const fd = openSync(paths.journal, "a", 0o600);
       const writer = new FileStateWriter(paths, lock, settings, { state, seq, persisted: true, fd });
+      writer.documentBytes = statSync(paths.document).size;
       writer.journalEntries = applied;
       writer.journalBytes = journal.validBytes;
       writer.dirty = applied > 0;
@@ -302,6 +305,7 @@ export class FileStateWriter implements StateWriter {
       if (!this.inflightSync) {
         const upTo = this.seq;
         const fd = this.fd;
+        this.settings.stats.journalSyncs++;
         this.inflightSync = new Promise<void>((resolve, reject) =>
           fsync(fd, (e) => (e ? reject(e) : resolve())),
         )
@@ -360,6 +364,10 @@ function ensureHistory(paths: DeploymentPaths, version: number, settings: FileWr
 }
 
 function pruneHistory(paths: DeploymentPaths, keep: number): void {
+  // Only the lock holder writes here, so any temp file is a killed writer's leftover.
+  for (const file of readdirSync(paths.historyDir)) {
+    if (file.startsWith(".") && file.endsWith(".tmp")) removeIfPresent(join(paths.historyDir, file));
+  }
   const versions = historyVersions(paths);
   for (const version of versions.slice(0, Math.max(0, versions.length - keep))) {
     removeIfPresent(historyPath(paths, version));

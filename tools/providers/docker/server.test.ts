@@ -1,0 +1,77 @@
+import { fileURLToPath } from "node:url";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { ensureDockerEngine } from "../../../test/docker/engine.ts";
+import { connectClient, inMemoryClient, type ProviderClient } from "../../../test/docker/mcp-client.ts";
+import { createDockerProvider } from "./server.ts";
+
+const RUN = fileURLToPath(new URL("./run.ts", import.meta.url));
+const NOWHERE = "unix:///nonexistent.sock";
+const EXPECTED = `no Docker engine answers at ${NOWHERE}; start one (e.g. \`dockerd\`) or set DOCKER_HOST`;
+
+/** The provider as the CLI runs it: a child process speaking MCP on stdio. */
+async function stdioClient(env: Record<string, string>): Promise<ProviderClient> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [RUN],
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stderr: "pipe",
+  });
+  return connectClient(transport);
+}
+
+describe("docker provider without an engine", () => {
+  it("answers every tool with UNAVAILABLE and says how to fix it", async () => {
+    const client = await inMemoryClient(createDockerProvider({ dockerHost: NOWHERE }).server());
+    try {
+      for (const [tool, args] of [
+        ["describeResourceTypes", {}],
+        ["listResources", {}],
+        ["getResource", { type: "docker:container:run", id: "abc" }],
+        ["planDeployment", { deploymentId: "d", resources: [], current: [] }],
+      ] as const) {
+        const envelope = await client.call(tool, args);
+        expect(envelope.success, tool).toBe(false);
+        expect(envelope.error).toMatchObject({ code: "UNAVAILABLE", message: EXPECTED, retryable: true });
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("reads DOCKER_HOST when run as a stdio server", async () => {
+    const client = await stdioClient({ DOCKER_HOST: NOWHERE });
+    try {
+      const envelope = await client.call("listResources", {});
+      expect(envelope.error).toMatchObject({ code: "UNAVAILABLE", message: EXPECTED });
+      expect(envelope.metadata.server).toBe("docker");
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+const engine = await ensureDockerEngine();
+if ("skipped" in engine) console.warn(`docker stdio test skipped: ${engine.skipped}`);
+
+describe.skipIf("skipped" in engine)("docker provider over stdio with an engine", () => {
+  afterAll(async () => {
+    if (!("skipped" in engine)) await engine.stop();
+  });
+
+  it("describes its types through a real child process", async () => {
+    if ("skipped" in engine) return;
+    const client = await stdioClient({ DOCKER_HOST: engine.host, DOCKER_PROVIDER_PULL: "never" });
+    try {
+      const data = await client.ok("describeResourceTypes");
+      expect(data.protocol).toBe("iac.mcp/v1");
+      expect(data.types).toHaveLength(4);
+      const listed = await client.ok("listResources", {
+        filter: { deploymentId: "nobody-has-this-deployment" },
+      });
+      expect(listed.resources).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  });
+});

@@ -1,0 +1,162 @@
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { PropertyMap, SnapshotRecord, SnapshotStore } from "../../protocol/index.ts";
+import { CONTAINER_TYPE } from "./container-spec.ts";
+import type { Engine } from "./engine.ts";
+import { isOurs, recordedSpec } from "./labels.ts";
+import { type EnvTypes, parseEnvList, typedEnvValue } from "./values.ts";
+
+export const DEFAULT_STATE_DIR = ".mcp-iac/docker-provider";
+
+/** What a snapshot keeps per container beyond its properties: the image it ran and its env, sealed. */
+interface ContainerExtra {
+  imageId: string;
+  /** AES-256-GCM over the env map: iv, tag and ciphertext, base64. Never env values in clear on disk. */
+  sealedEnv?: string;
+}
+
+interface StoredSnapshot extends SnapshotRecord {
+  containers: Record<string, ContainerExtra>;
+}
+
+interface SnapshotFile {
+  version: 1;
+  snapshots: Record<string, StoredSnapshot>;
+}
+
+export function stateDirFrom(option?: string): string {
+  return resolve(option ?? process.env.DOCKER_PROVIDER_STATE_DIR ?? DEFAULT_STATE_DIR);
+}
+
+/**
+ * Snapshots in `<stateDir>/snapshots.json`, written atomically. Containers are recorded with the
+ * image id they ran and their env (encrypted with a key kept beside it, mode 0600), so a rollback
+ * can bring back a container that was replaced or deleted.
+ */
+export function fileSnapshotStore(engine: Engine, stateDir: string): SnapshotStore {
+  const file = join(stateDir, "snapshots.json");
+  const keyFile = join(stateDir, "snapshot.key");
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function key(): Promise<Buffer> {
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    if (!existsSync(keyFile))
+      await writeFile(keyFile, randomBytes(32), { mode: 0o600, flag: "wx" }).catch(() => {});
+    return readFile(keyFile);
+  }
+
+  async function seal(value: unknown): Promise<string> {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", await key(), iv);
+    const body = Buffer.concat([cipher.update(JSON.stringify(value), "utf8"), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64");
+  }
+
+  async function unseal(sealed: string): Promise<unknown> {
+    const raw = Buffer.from(sealed, "base64");
+    const decipher = createDecipheriv("aes-256-gcm", await key(), raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8"));
+  }
+
+  async function readAll(): Promise<SnapshotFile> {
+    try {
+      return JSON.parse(await readFile(file, "utf8")) as SnapshotFile;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, snapshots: {} };
+      throw error;
+    }
+  }
+
+  async function writeAll(content: SnapshotFile): Promise<void> {
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    const temp = `${file}.${process.pid}.tmp`;
+    const handle = await open(temp, "w", 0o600);
+    try {
+      await handle.writeFile(JSON.stringify(content, null, 2));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  }
+
+  async function containerExtra(id: string): Promise<ContainerExtra | undefined> {
+    try {
+      const info = await engine.docker.getContainer(id).inspect();
+      const extra: ContainerExtra = { imageId: info.Image };
+      const types = isOurs(info.Config.Labels, CONTAINER_TYPE)
+        ? recordedSpec(info.Config.Labels)?.env
+        : undefined;
+      if (types && typeof types === "object") {
+        const live = parseEnvList(info.Config.Env);
+        const env: PropertyMap = {};
+        for (const [name, type] of Object.entries(types as EnvTypes)) {
+          const raw = live.get(name);
+          if (raw !== undefined) env[name] = typedEnvValue(raw, type);
+        }
+        extra.sealedEnv = await seal(env);
+      }
+      return extra;
+    } catch {
+      return undefined; // gone since the listing: nothing more to record
+    }
+  }
+
+  async function imageIdOf(reference: string): Promise<string | undefined> {
+    try {
+      return (await engine.docker.getImage(reference).inspect()).Id;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Rebuilds the properties a rollback recreates from: real env values, and the image the container ran. */
+  async function restore(snapshot: StoredSnapshot): Promise<SnapshotRecord> {
+    const resources = [];
+    for (const entry of snapshot.resources) {
+      const extra = snapshot.containers[`${entry.type}/${entry.name}`];
+      if (entry.type !== CONTAINER_TYPE || !extra) {
+        resources.push(entry);
+        continue;
+      }
+      const properties = { ...entry.properties };
+      if (extra.sealedEnv) properties.env = await unseal(extra.sealedEnv);
+      const image = String(properties.image);
+      const now = await imageIdOf(image);
+      // The tag moved on since the snapshot: run the very image recorded, if the engine still has it.
+      if (now !== extra.imageId && (await imageIdOf(extra.imageId))) properties.image = extra.imageId;
+      resources.push({ ...entry, properties });
+    }
+    const { containers: _containers, ...record } = snapshot;
+    return { ...record, resources };
+  }
+
+  function serialized<T>(work: () => Promise<T>): Promise<T> {
+    const next = queue.then(work, work);
+    queue = next.catch(() => {});
+    return next;
+  }
+
+  return {
+    save: (record) =>
+      serialized(async () => {
+        const containers: Record<string, ContainerExtra> = {};
+        for (const entry of record.resources) {
+          if (entry.type !== CONTAINER_TYPE) continue;
+          const extra = await containerExtra(entry.id);
+          if (extra) containers[`${entry.type}/${entry.name}`] = extra;
+        }
+        const all = await readAll();
+        all.snapshots[record.snapshotId] = { ...structuredClone(record), containers };
+        await writeAll(all);
+      }),
+    load: (snapshotId) =>
+      serialized(async () => {
+        const stored = (await readAll()).snapshots[snapshotId];
+        return stored ? restore(stored) : undefined;
+      }),
+  };
+}

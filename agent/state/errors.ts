@@ -21,12 +21,8 @@ export class LockHeldError extends IacError {
   readonly stale: boolean;
 
   constructor(deployment: string, holder: LockHolder, stale: boolean) {
-    super("STATE_LOCKED", LockHeldError.render(deployment, holder, stale), {
-      exitCode: 1,
-      hint: stale
-        ? `if no run is using "${deployment}", break the lock with --force-unlock`
-        : `wait for that run to finish; if its process is gone, break the lock with --force-unlock`,
-    });
+    // No separate hint: the message already says how to break a stale lock.
+    super("STATE_LOCKED", LockHeldError.render(deployment, holder, stale), { exitCode: 1 });
     this.name = "LockHeldError";
     this.holder = holder;
     this.deployment = deployment;

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { existsSync, openSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -58,20 +59,26 @@ function pidAlive(pid: number): boolean {
 const usersDir = join(TEST_ENGINE_ROOT, "users");
 const pidFile = join(TEST_ENGINE_ROOT, "docker.pid");
 
-/** Test files run in parallel processes; each registers, and the last one out stops the engine. */
-async function register(): Promise<void> {
+/**
+ * Test files run in parallel processes (and a worker process may run several files): each use
+ * registers a token `<pid>-<random>`, and the last live one out stops the engine.
+ */
+async function register(): Promise<string> {
   await mkdir(usersDir, { recursive: true });
-  await writeFile(join(usersDir, String(process.pid)), "");
+  for (const name of await readdir(usersDir)) {
+    if (!pidAlive(Number(name.split("-")[0]))) await rm(join(usersDir, name), { force: true });
+  }
+  const token = `${process.pid}-${randomUUID()}`;
+  await writeFile(join(usersDir, token), "");
+  return token;
 }
 
-async function liveUsers(): Promise<number[]> {
-  const names = await readdir(usersDir).catch(() => [] as string[]);
-  return names.map(Number).filter((pid) => Number.isInteger(pid) && pid !== process.pid && pidAlive(pid));
-}
-
-async function stopStarted(): Promise<void> {
-  await rm(join(usersDir, String(process.pid)), { force: true });
-  if ((await liveUsers()).length > 0) return;
+async function stopStarted(token: string): Promise<void> {
+  await rm(join(usersDir, token), { force: true });
+  const others = (await readdir(usersDir).catch(() => [] as string[])).filter((name) =>
+    pidAlive(Number(name.split("-")[0])),
+  );
+  if (others.length > 0) return;
   const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
   if (!pid || !pidAlive(pid)) return;
   process.kill(pid, "SIGTERM");
@@ -150,19 +157,20 @@ export async function ensureDockerEngine(): Promise<EnsureEngineResult> {
   }
   const host = `unix://${TEST_ENGINE_SOCKET}`;
   return withStartLock(async () => {
-    await register();
+    const token = await register();
+    const stop = () => stopStarted(token);
     const running = await answers(host);
-    if (running) return { host, storageDriver: running, stop: stopStarted };
+    if (running) return { host, storageDriver: running, stop };
     const dockerd = findDockerd();
     if (!dockerd) return { skipped: "dockerd is not installed (apt-get install -y docker.io)" };
     if (process.getuid?.() !== 0) return { skipped: "starting dockerd needs root" };
     const failures: string[] = [];
     for (const driver of ["overlay2", "vfs"]) {
       const failure = await startWith(dockerd, driver);
-      if (!failure) return { host, storageDriver: driver, stop: stopStarted };
+      if (!failure) return { host, storageDriver: driver, stop };
       failures.push(failure);
     }
-    await rm(join(usersDir, String(process.pid)), { force: true });
+    await rm(join(usersDir, token), { force: true });
     return { skipped: `no Docker engine could start here: ${failures.join("; ")}` };
   });
 }

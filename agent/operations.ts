@@ -1,4 +1,3 @@
-import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { IacError } from "./errors.ts";
 import type { EventSink } from "./events.ts";
@@ -66,7 +65,7 @@ async function withWriter<T>(
     }
   }
   const writer = await workspace.state.open(name, {
-    command: `${command} (pid ${process.pid} on ${hostname()})`,
+    command,
     ...(options.lockWaitMs ? { waitMs: options.lockWaitMs } : {}),
   });
   const runId = randomUUID();

@@ -87,8 +87,9 @@ describe("crash safety", () => {
   });
 
   it("lets exactly one of two concurrent applies of a deployment run", async () => {
-    const dir = tempProject({ env: { opnsense: { MOCK_LATENCY_MS: "40" } } });
-    writeSpec(dir, "hosts.yaml", chainSpec("hosts", 12));
+    // Slow enough that the first apply is still running when the second has started up.
+    const dir = tempProject({ env: { opnsense: { MOCK_LATENCY_MS: "300" } } });
+    writeSpec(dir, "hosts.yaml", chainSpec("hosts", 24));
     const first = execa(process.execPath, [AGENT, "apply", "-f", "hosts.yaml", "--yes"], { cwd: dir, env: { NO_COLOR: "1" }, reject: false, stdin: "ignore" });
     await new Promise<void>((resolve) => {
       first.stdout?.on("data", (chunk: Buffer) => {
@@ -105,6 +106,6 @@ describe("crash safety", () => {
     expect(second.stderr).toMatch(/since/);
     expect(second.stderr).not.toMatch(/\n\s+at /);
     const world = await worldResources(dir, "hosts");
-    expect(world).toHaveLength(12);
+    expect(world).toHaveLength(24);
   });
 });

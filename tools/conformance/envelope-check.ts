@@ -7,14 +7,7 @@ import {
   type ToolData,
   type ToolName,
 } from "../protocol/index.ts";
-
-/** A check that did not hold; its message says what was expected and what came. */
-export class ConformanceFailure extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConformanceFailure";
-  }
-}
+import { ConformanceFailure } from "./failure.ts";
 
 function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
   const issue = error.issues[0];

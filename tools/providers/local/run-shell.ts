@@ -36,10 +36,16 @@ function tailBuffer(cap: number) {
   };
 }
 
+/** Values this short are not secrets, and hiding every "1" or "on" would wreck the output. */
+const MIN_REDACTED_LENGTH = 4;
+
 /** Replaces every secret value in a text with ***, longest first so that overlapping values stay hidden. */
 export function redact(text: string, secrets: readonly string[]): string {
   let result = text;
-  for (const secret of [...secrets].filter((value) => value.length > 0).sort((a, b) => b.length - a.length)) {
+  const redacted = secrets
+    .filter((value) => value.length >= MIN_REDACTED_LENGTH)
+    .sort((a, b) => b.length - a.length);
+  for (const secret of redacted) {
     result = result.split(secret).join("***");
   }
   return result;

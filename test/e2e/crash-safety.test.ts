@@ -21,6 +21,7 @@ function chainSpec(name: string, count: number) {
 
 describe("crash safety", () => {
   it("survives kill -9 of the CLI mid-apply: state parses throughout, and the next apply leaves no duplicate or orphan", async () => {
+    let reconciled = 0;
     for (const killAfter of [3, 9, 17]) {
       const dir = tempProject({ env: { opnsense: { MOCK_LATENCY_MS: "30-60" } } });
       writeSpec(dir, "hosts.yaml", chainSpec("hosts", 32));
@@ -63,6 +64,7 @@ describe("crash safety", () => {
       // The lock of the killed run is stale; the next run breaks it explicitly.
       const again = await agent(["apply", "-f", "hosts.yaml", "--yes", "--force-unlock"], dir);
       expect(again.exitCode, again.stdout + again.stderr).toBe(0);
+      if (/Reconciling \d+ operation/.test(again.stdout)) reconciled++;
 
       const state = await backend.read("hosts");
       expect(Object.keys(state!.pending)).toEqual([]);
@@ -73,6 +75,8 @@ describe("crash safety", () => {
       expect(names).toHaveLength(32);
       for (const entry of world) expect(state!.resources[entry.name!]!.id).toBe(entry.id);
     }
+    // Killed mid-flight, the runs left operations pending that the next apply had to settle.
+    expect(reconciled).toBeGreaterThan(0);
   });
 
   it("reports a crashed provider server by its name and rolls back", async () => {

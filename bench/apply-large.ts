@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { applyDeployment } from "../agent/operations.ts";
+import type { Deployment } from "../agent/engine/spec.ts";
+import { createFileBackend } from "../agent/state/index.ts";
+import { ProviderClients, sandboxConfig } from "../tools/client/index.ts";
+import type { Resource } from "../tools/protocol/index.ts";
+
+const AGENT = fileURLToPath(new URL("../bin/agent.js", import.meta.url));
+
+/** A seeded PRNG so every run benchmarks the same graph. */
+function mulberry32(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random DAG over the four sandbox prefixes, with references and dependsOn edges. */
+export function largeDeployment(count: number, seed = 7): Deployment {
+  const random = mulberry32(seed);
+  const resources: Resource[] = [];
+  for (let index = 0; index < count; index++) {
+    const name = `r${index}`;
+    const earlier = () => `r${Math.max(0, index - 1 - Math.floor(random() * Math.min(index, 400)))}`;
+    const deps = index > 0 && random() < 0.8 ? [earlier()] : [];
+    switch (index % 4) {
+      case 0:
+        resources.push({ type: "opnsense:service:dns:override", name, properties: { host: `h${index}`, domain: "bench.lan", ip: `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${(index & 255) || 1}` }, ...(deps.length ? { dependsOn: deps } : {}) });
+        break;
+      case 1:
+        resources.push({ type: "aws:s3:bucket", name, properties: { bucketName: `bench-${index}`, versioning: false }, ...(deps.length ? { dependsOn: deps } : {}) });
+        break;
+      case 2:
+        resources.push({ type: "kubernetes:core:configmap", name, properties: { namespace: "bench", data: { upstream: index > 0 ? `\${${earlier()}.id}` : "none" } } });
+        break;
+      default:
+        resources.push({ type: "docker:volume:create", name, properties: { driver: "local" }, ...(deps.length ? { dependsOn: deps } : {}) });
+    }
+  }
+  return { name: "bench", resources };
+}
+
+function peakKb(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface LargeApplyFigures {
+  resources: number;
+  planMs: number;
+  applyMs: number;
+  wallMs: number;
+  orchestratorPeakRssMb: number;
+  providerPeakRssMb: number[];
+  perResourceUs: number;
+  outcome: string;
+}
+
+/** Plan + apply of a large graph through the stdio mock provider with no latency (issue 2, bench a). */
+export async function benchLargeApply(count = 10_000, parallelism = 10): Promise<LargeApplyFigures> {
+  const dir = mkdtempSync(join(tmpdir(), "mcp-iac-bench-"));
+  const clients = new ProviderClients(sandboxConfig().mcpServers, { cwd: dir, builtinCommand: { command: process.execPath, args: [AGENT] } });
+  const state = createFileBackend(join(dir, ".mcp-iac"));
+  const deployment = largeDeployment(count);
+  let planMs = 0;
+  let planReadyAt = 0;
+  const started = performance.now();
+  try {
+    const output = await applyDeployment({ gateway: clients, state, emit: (event) => {
+      if (event.type === "plan.ready") {
+        planReadyAt = performance.now();
+        planMs = planReadyAt - started;
+      }
+    } }, deployment, { approve: async () => true, parallelism });
+    const wallMs = performance.now() - started;
+    const providerPeaks = clients.serverNames().map((name) => peakKb(clients.pidOf(name)) ?? 0);
+    return {
+      resources: count,
+      planMs: Math.round(planMs),
+      applyMs: Math.round(wallMs - planMs),
+      wallMs: Math.round(wallMs),
+      orchestratorPeakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      providerPeakRssMb: providerPeaks.map((kb) => Math.round(kb / 1024)),
+      perResourceUs: Math.round((wallMs * 1000) / count),
+      outcome: output.report?.outcome ?? "not applied",
+    };
+  } finally {
+    await clients.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const count = Number(process.argv[2] ?? 10_000);
+  console.log(JSON.stringify(await benchLargeApply(count), null, 2));
+}

@@ -1,0 +1,51 @@
+/**
+ * `npm run bench`: prints the figures the issues ask for. Nothing here asserts; numbers are read by
+ * people and compared across commits.
+ */
+import { benchState } from "../agent/state/bench.ts";
+import { benchLargeApply } from "./apply-large.ts";
+import { formatSchedulingTable, runSchedulingBench, schedulerOverheadMicros } from "./scheduling.ts";
+
+const only = process.argv[2];
+const want = (name: string) => !only || only === name;
+
+if (want("apply")) {
+  console.log("== (a) plan + apply of a 10,000-resource graph through the stdio mock provider, no latency ==");
+  const figures = await benchLargeApply(10_000);
+  console.log(`resources                 ${figures.resources}`);
+  console.log(`plan                      ${figures.planMs} ms (includes starting 4 provider processes)`);
+  console.log(`apply                     ${figures.applyMs} ms`);
+  console.log(`wall time                 ${figures.wallMs} ms   (target < 10,000 ms)`);
+  console.log(`overhead per resource     ${figures.perResourceUs} µs`);
+  console.log(`peak RSS, orchestrator    ${figures.orchestratorPeakRssMb} MB   (target < 400 MB)`);
+  console.log(`peak RSS, each provider   ${figures.providerPeakRssMb.join(" / ")} MB`);
+  console.log(`outcome                   ${figures.outcome}`);
+  console.log();
+}
+
+if (want("scheduling")) {
+  console.log("== (b) scheduling: makespan ÷ max(critical path, total work ÷ parallelism), simulated ==");
+  console.log("The engine runs with unit weights (latencies are not known in advance): that row is what apply does.");
+  const rows = await runSchedulingBench();
+  console.log(formatSchedulingTable(rows.filter((row) => row.size === "all")));
+  console.log();
+  console.log(formatSchedulingTable(rows.filter((row) => row.size !== "all")));
+  console.log(`scheduler overhead: ${schedulerOverheadMicros(10_000).toFixed(1)} µs per node at 10,000 nodes`);
+  console.log();
+}
+
+if (want("state")) {
+  console.log("== state: 10,000 begin+settle pairs against the file backend ==");
+  const fsynced = await benchState(10_000);
+  const unsynced = await benchState(10_000, { fsync: "never" });
+  console.log(`fsync on begin  ${Math.round(fsynced.ms)} ms, ${(fsynced.bytes / 1e6).toFixed(1)} MB written`);
+  console.log(`no fsync        ${Math.round(unsynced.ms)} ms, ${(unsynced.bytes / 1e6).toFixed(1)} MB written`);
+  console.log();
+}
+
+if (want("memory")) {
+  const { benchMemory } = await import("./memory.ts");
+  console.log("== memory: retrieval over 10,000 patterns ==");
+  const figures = await benchMemory(10_000);
+  console.log(`patterns ${figures.patterns}  load ${Math.round(figures.loadMs)} ms  search median ${figures.medianMs.toFixed(2)} ms  p95 ${figures.p95Ms.toFixed(2)} ms   (target well under 20 ms)`);
+}

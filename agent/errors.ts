@@ -7,7 +7,11 @@ export class IacError extends Error {
   readonly exitCode: number;
   readonly hint: string | undefined;
 
-  constructor(code: string, message: string, options: { exitCode?: number; hint?: string; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    options: { exitCode?: number; hint?: string; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "IacError";
     this.code = code;
@@ -16,7 +20,11 @@ export class IacError extends Error {
   }
 
   static isInstance(value: unknown): value is IacError {
-    return value instanceof Error && typeof (value as { exitCode?: unknown }).exitCode === "number" && "code" in value;
+    return (
+      value instanceof Error &&
+      typeof (value as { exitCode?: unknown }).exitCode === "number" &&
+      "code" in value
+    );
   }
 }
 

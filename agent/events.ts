@@ -11,12 +11,23 @@ export type RunEvent =
   | { type: "run.started"; command: string; deployment: string; runId: string }
   | { type: "notice"; level: "info" | "warn"; message: string }
   | { type: "reconcile.started"; pending: number }
-  | { type: "reconcile.resolved"; name: string; action: string; outcome: "adopted" | "removed" | "refreshed" | "dropped" }
+  | {
+      type: "reconcile.resolved";
+      name: string;
+      action: string;
+      outcome: "adopted" | "removed" | "refreshed" | "dropped";
+    }
   | { type: "plan.ready"; plan: Plan }
   | { type: "apply.started"; total: number; parallelism: number }
   | { type: "change.started"; name: string; action: PlannedChange["action"]; server: string; attempt: number }
   | { type: "change.retrying"; name: string; attempt: number; delayMs: number; error: ProviderErrorBody }
-  | { type: "change.succeeded"; name: string; action: PlannedChange["action"]; id?: string; durationMs: number }
+  | {
+      type: "change.succeeded";
+      name: string;
+      action: PlannedChange["action"];
+      id?: string;
+      durationMs: number;
+    }
   | { type: "change.failed"; name: string; action: PlannedChange["action"]; error: ProviderErrorBody }
   | { type: "change.skipped"; name: string; reason: string }
   | { type: "check.failed"; name: string; check: string; message: string }
@@ -24,7 +35,14 @@ export type RunEvent =
   | { type: "rollback.started"; reason: string; changes: number }
   | { type: "rollback.change"; name: string; action: string; status: "succeeded" | "failed"; error?: string }
   | { type: "rollback.finished"; ok: boolean }
-  | { type: "apply.finished"; outcome: ApplyOutcome; succeeded: number; failed: number; skipped: number; durationMs: number }
+  | {
+      type: "apply.finished";
+      outcome: ApplyOutcome;
+      succeeded: number;
+      failed: number;
+      skipped: number;
+      durationMs: number;
+    }
   | { type: "drift"; name: string; kind: "changed" | "deleted"; paths: string[] };
 
 export type EventSink = (event: RunEvent) => void;

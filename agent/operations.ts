@@ -1,16 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { IacError } from "./errors.ts";
-import type { EventSink } from "./events.ts";
 import { type ApplyReport, applyPlan } from "./engine/apply.ts";
 import { destroyAll } from "./engine/destroy.ts";
 import type { ProviderGateway } from "./engine/gateway.ts";
-import type { Plan } from "./engine/plan-types.ts";
 import { planDeployment } from "./engine/plan.ts";
+import type { Plan } from "./engine/plan-types.ts";
 import { reconcilePending } from "./engine/reconcile.ts";
 import { type Drift, refreshState } from "./engine/refresh.ts";
 import type { RetryPolicy } from "./engine/retry.ts";
 import { rollbackToSnapshots } from "./engine/snapshots.ts";
 import type { Deployment } from "./engine/spec.ts";
+import { IacError } from "./errors.ts";
+import type { EventSink } from "./events.ts";
 import type { StateBackend, StateWriter } from "./state/index.ts";
 
 /** What every spec-driven operation works with. */
@@ -80,7 +80,11 @@ async function withWriter<T>(
 }
 
 /** Plans without taking the lock or changing anything. */
-export async function planOnly(workspace: Workspace, deployment: Deployment, options: { refresh?: boolean } = {}): Promise<Plan> {
+export async function planOnly(
+  workspace: Workspace,
+  deployment: Deployment,
+  options: { refresh?: boolean } = {},
+): Promise<Plan> {
   const current = await workspace.state.read(deployment.name);
   if (current && Object.keys(current.pending).length > 0) {
     workspace.emit({
@@ -95,26 +99,46 @@ export async function planOnly(workspace: Workspace, deployment: Deployment, opt
 }
 
 /** Lock, reconcile, plan, ask, apply, record: the whole of `agent apply`. */
-export async function applyDeployment(workspace: Workspace, deployment: Deployment, request: ApplyRequest): Promise<ApplyOutput> {
-  return withWriter(workspace, deployment.name, request.command ?? "apply", request, async (writer, runId) => {
-    const planned = await planDeployment(deployment, writer.state, workspace.gateway, request.refresh ? { refresh: true } : {});
-    workspace.emit({ type: "plan.ready", plan: planned.plan });
-    if (request.dryRun) return { runId, plan: planned.plan, approved: false };
-    const changing = planned.plan.changes.some((change) => change.action !== "noop");
-    const approved = changing ? await request.approve(planned.plan) : true;
-    if (!approved) return { runId, plan: planned.plan, approved };
-    const report = await applyPlan(planned, writer, workspace.gateway, {
-      runId,
-      emit: workspace.emit,
-      ...(request.parallelism ? { parallelism: request.parallelism } : {}),
-      ...(request.perServer ? { perServer: request.perServer } : {}),
-      ...(request.rollback === false ? { rollback: false } : {}),
-      ...(request.retry ? { retry: request.retry } : {}),
-      ...(request.callTimeoutMs ? { callTimeoutMs: request.callTimeoutMs } : {}),
-    });
-    await writer.setLastRun({ runId, command: request.command ?? "apply", outcome: report.outcome, finishedAt: new Date().toISOString() });
-    return { runId, plan: planned.plan, approved, report };
-  });
+export async function applyDeployment(
+  workspace: Workspace,
+  deployment: Deployment,
+  request: ApplyRequest,
+): Promise<ApplyOutput> {
+  return withWriter(
+    workspace,
+    deployment.name,
+    request.command ?? "apply",
+    request,
+    async (writer, runId) => {
+      const planned = await planDeployment(
+        deployment,
+        writer.state,
+        workspace.gateway,
+        request.refresh ? { refresh: true } : {},
+      );
+      workspace.emit({ type: "plan.ready", plan: planned.plan });
+      if (request.dryRun) return { runId, plan: planned.plan, approved: false };
+      const changing = planned.plan.changes.some((change) => change.action !== "noop");
+      const approved = changing ? await request.approve(planned.plan) : true;
+      if (!approved) return { runId, plan: planned.plan, approved };
+      const report = await applyPlan(planned, writer, workspace.gateway, {
+        runId,
+        emit: workspace.emit,
+        ...(request.parallelism ? { parallelism: request.parallelism } : {}),
+        ...(request.perServer ? { perServer: request.perServer } : {}),
+        ...(request.rollback === false ? { rollback: false } : {}),
+        ...(request.retry ? { retry: request.retry } : {}),
+        ...(request.callTimeoutMs ? { callTimeoutMs: request.callTimeoutMs } : {}),
+      });
+      await writer.setLastRun({
+        runId,
+        command: request.command ?? "apply",
+        outcome: report.outcome,
+        finishedAt: new Date().toISOString(),
+      });
+      return { runId, plan: planned.plan, approved, report };
+    },
+  );
 }
 
 export async function destroyDeployment(
@@ -131,23 +155,39 @@ export async function destroyDeployment(
   }
   return withWriter(workspace, name, "destroy", request, async (writer, runId) => {
     const count = Object.keys(writer.state.resources).length;
-    if (count > 0 && !(await request.approve(count))) return { runId, approved: false, outcome: "not-approved" as const, results: [] };
+    if (count > 0 && !(await request.approve(count)))
+      return { runId, approved: false, outcome: "not-approved" as const, results: [] };
     const result = await destroyAll(writer, workspace.gateway, {
       runId,
       emit: workspace.emit,
       ...(request.parallelism ? { parallelism: request.parallelism } : {}),
     });
-    await writer.setLastRun({ runId, command: "destroy", outcome: result.outcome, finishedAt: new Date().toISOString() });
+    await writer.setLastRun({
+      runId,
+      command: "destroy",
+      outcome: result.outcome,
+      finishedAt: new Date().toISOString(),
+    });
     return { runId, approved: true, ...result };
   });
 }
 
-export async function refreshDeployment(workspace: Workspace, name: string, options: LockOptions = {}): Promise<Drift[]> {
+export async function refreshDeployment(
+  workspace: Workspace,
+  name: string,
+  options: LockOptions = {},
+): Promise<Drift[]> {
   await requireDeployment(workspace, name);
-  return withWriter(workspace, name, "refresh", options, (writer) => refreshState(writer, workspace.gateway, workspace.emit));
+  return withWriter(workspace, name, "refresh", options, (writer) =>
+    refreshState(writer, workspace.gateway, workspace.emit),
+  );
 }
 
-export async function rollbackDeployment(workspace: Workspace, name: string, options: LockOptions & { snapshotId?: string } = {}) {
+export async function rollbackDeployment(
+  workspace: Workspace,
+  name: string,
+  options: LockOptions & { snapshotId?: string } = {},
+) {
   await requireDeployment(workspace, name);
   return withWriter(workspace, name, "rollback", options, async (writer) => {
     const restored = await rollbackToSnapshots(writer, workspace.gateway, workspace.emit, options.snapshotId);

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { applyDeployment } from "../agent/operations.ts";
 import type { Deployment } from "../agent/engine/spec.ts";
+import { applyDeployment } from "../agent/operations.ts";
 import { createFileBackend } from "../agent/state/index.ts";
 import { ProviderClients, sandboxConfig } from "../tools/client/index.ts";
 import type { Resource } from "../tools/protocol/index.ts";
@@ -31,16 +31,39 @@ export function largeDeployment(count: number, seed = 7): Deployment {
     const deps = index > 0 && random() < 0.8 ? [earlier()] : [];
     switch (index % 4) {
       case 0:
-        resources.push({ type: "opnsense:service:dns:override", name, properties: { host: `h${index}`, domain: "bench.lan", ip: `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${(index & 255) || 1}` }, ...(deps.length ? { dependsOn: deps } : {}) });
+        resources.push({
+          type: "opnsense:service:dns:override",
+          name,
+          properties: {
+            host: `h${index}`,
+            domain: "bench.lan",
+            ip: `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255 || 1}`,
+          },
+          ...(deps.length ? { dependsOn: deps } : {}),
+        });
         break;
       case 1:
-        resources.push({ type: "aws:s3:bucket", name, properties: { bucketName: `bench-${index}`, versioning: false }, ...(deps.length ? { dependsOn: deps } : {}) });
+        resources.push({
+          type: "aws:s3:bucket",
+          name,
+          properties: { bucketName: `bench-${index}`, versioning: false },
+          ...(deps.length ? { dependsOn: deps } : {}),
+        });
         break;
       case 2:
-        resources.push({ type: "kubernetes:core:configmap", name, properties: { namespace: "bench", data: { upstream: index > 0 ? `\${${earlier()}.id}` : "none" } } });
+        resources.push({
+          type: "kubernetes:core:configmap",
+          name,
+          properties: { namespace: "bench", data: { upstream: index > 0 ? `\${${earlier()}.id}` : "none" } },
+        });
         break;
       default:
-        resources.push({ type: "docker:volume:create", name, properties: { driver: "local" }, ...(deps.length ? { dependsOn: deps } : {}) });
+        resources.push({
+          type: "docker:volume:create",
+          name,
+          properties: { driver: "local" },
+          ...(deps.length ? { dependsOn: deps } : {}),
+        });
     }
   }
   return { name: "bench", resources };
@@ -70,19 +93,30 @@ export interface LargeApplyFigures {
 /** Plan + apply of a large graph through the stdio mock provider with no latency (issue 2, bench a). */
 export async function benchLargeApply(count = 10_000, parallelism = 10): Promise<LargeApplyFigures> {
   const dir = mkdtempSync(join(tmpdir(), "mcp-iac-bench-"));
-  const clients = new ProviderClients(sandboxConfig().mcpServers, { cwd: dir, builtinCommand: { command: process.execPath, args: [AGENT] } });
+  const clients = new ProviderClients(sandboxConfig().mcpServers, {
+    cwd: dir,
+    builtinCommand: { command: process.execPath, args: [AGENT] },
+  });
   const state = createFileBackend(join(dir, ".mcp-iac"));
   const deployment = largeDeployment(count);
   let planMs = 0;
   let planReadyAt = 0;
   const started = performance.now();
   try {
-    const output = await applyDeployment({ gateway: clients, state, emit: (event) => {
-      if (event.type === "plan.ready") {
-        planReadyAt = performance.now();
-        planMs = planReadyAt - started;
-      }
-    } }, deployment, { approve: async () => true, parallelism });
+    const output = await applyDeployment(
+      {
+        gateway: clients,
+        state,
+        emit: (event) => {
+          if (event.type === "plan.ready") {
+            planReadyAt = performance.now();
+            planMs = planReadyAt - started;
+          }
+        },
+      },
+      deployment,
+      { approve: async () => true, parallelism },
+    );
     const wallMs = performance.now() - started;
     const providerPeaks = clients.serverNames().map((name) => peakKb(clients.pidOf(name)) ?? 0);
     return {

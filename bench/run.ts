@@ -10,7 +10,9 @@ const only = process.argv[2];
 const want = (name: string) => !only || only === name;
 
 if (want("apply")) {
-  console.log("== (a) plan + apply of a 10,000-resource graph through the stdio mock provider, no latency ==");
+  console.log(
+    "== (a) plan + apply of a 10,000-resource graph through the stdio mock provider, no latency ==",
+  );
   const figures = await benchLargeApply(10_000);
   console.log(`resources                 ${figures.resources}`);
   console.log(`plan                      ${figures.planMs} ms (includes starting 4 provider processes)`);
@@ -25,12 +27,16 @@ if (want("apply")) {
 
 if (want("scheduling")) {
   console.log("== (b) scheduling: makespan ÷ max(critical path, total work ÷ parallelism), simulated ==");
-  console.log("The engine runs with unit weights (latencies are not known in advance): that row is what apply does.");
+  console.log(
+    "The engine runs with unit weights (latencies are not known in advance): that row is what apply does.",
+  );
   const rows = await runSchedulingBench();
   console.log(formatSchedulingTable(rows.filter((row) => row.size === "all")));
   console.log();
   console.log(formatSchedulingTable(rows.filter((row) => row.size !== "all")));
-  console.log(`scheduler overhead: ${schedulerOverheadMicros(10_000).toFixed(1)} µs per node at 10,000 nodes`);
+  console.log(
+    `scheduler overhead: ${schedulerOverheadMicros(10_000).toFixed(1)} µs per node at 10,000 nodes`,
+  );
   console.log();
 }
 
@@ -39,7 +45,9 @@ if (want("state")) {
   const fsynced = await benchState(10_000);
   const unsynced = await benchState(10_000, { fsync: "never" });
   console.log(`fsync on begin  ${Math.round(fsynced.ms)} ms, ${(fsynced.bytes / 1e6).toFixed(1)} MB written`);
-  console.log(`no fsync        ${Math.round(unsynced.ms)} ms, ${(unsynced.bytes / 1e6).toFixed(1)} MB written`);
+  console.log(
+    `no fsync        ${Math.round(unsynced.ms)} ms, ${(unsynced.bytes / 1e6).toFixed(1)} MB written`,
+  );
   console.log();
 }
 
@@ -47,5 +55,7 @@ if (want("memory")) {
   const { benchMemory } = await import("./memory.ts");
   console.log("== memory: retrieval over 10,000 patterns ==");
   const figures = await benchMemory(10_000);
-  console.log(`patterns ${figures.patterns}  load ${Math.round(figures.loadMs)} ms  search median ${figures.medianMs.toFixed(2)} ms  p95 ${figures.p95Ms.toFixed(2)} ms   (target well under 20 ms)`);
+  console.log(
+    `patterns ${figures.patterns}  load ${Math.round(figures.loadMs)} ms  search median ${figures.medianMs.toFixed(2)} ms  p95 ${figures.p95Ms.toFixed(2)} ms   (target well under 20 ms)`,
+  );
 }

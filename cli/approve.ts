@@ -12,7 +12,9 @@ export async function askYes(question: string, yes: boolean): Promise<boolean> {
   }
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await prompt.question(`${question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: `);
+    const answer = await prompt.question(
+      `${question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: `,
+    );
     return answer.trim() === "yes";
   } finally {
     prompt.close();

@@ -44,11 +44,15 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
   const split = argv.indexOf("--");
   const own = split === -1 ? [...argv] : argv.slice(0, split);
   const passthrough = split === -1 ? [] : argv.slice(split + 1);
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true; args: string[] }>>;
+  let parsed: ReturnType<
+    typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true; args: string[] }>
+  >;
   try {
     parsed = parseArgs({ args: own, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw usageError(error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, "") : String(error));
+    throw usageError(
+      error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, "") : String(error),
+    );
   }
   const { values, positionals } = parsed;
   return {
@@ -68,7 +72,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
 export function positiveInt(value: string | boolean | undefined, flag: string): number | undefined {
   if (value === undefined || typeof value === "boolean") return undefined;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw usageError(`--${flag} takes a whole number of 1 or more, not "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw usageError(`--${flag} takes a whole number of 1 or more, not "${value}"`);
   return parsed;
 }
 

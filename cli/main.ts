@@ -65,7 +65,9 @@ async function run(parsed: ParsedCommand): Promise<number> {
   const [command, ...rest] = parsed.command;
   const { global } = parsed;
   if (parsed.flags["version"]) {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      version: string;
+    };
     process.stdout.write(`${pkg.version}\n`);
     return EXIT.ok;
   }
@@ -102,9 +104,15 @@ async function run(parsed: ParsedCommand): Promise<number> {
           command: "apply",
           approve: async (plan) => {
             if (global.json && !global.yes) {
-              throw new IacError("NOT_APPROVED", "--json runs cannot ask for approval", { exitCode: 4, hint: "add --yes" });
+              throw new IacError("NOT_APPROVED", "--json runs cannot ask for approval", {
+                exitCode: 4,
+                hint: "add --yes",
+              });
             }
-            return askYes(`Do you want to apply these changes to ${plan.deployment}? ${summaryLine(plan, paint)}`, global.yes);
+            return askYes(
+              `Do you want to apply these changes to ${plan.deployment}? ${summaryLine(plan, paint)}`,
+              global.yes,
+            );
           },
           ...(parsed.flags["dry-run"] ? { dryRun: true } : {}),
           ...(parsed.flags["no-rollback"] ? { rollback: false } : {}),
@@ -116,13 +124,24 @@ async function run(parsed: ParsedCommand): Promise<number> {
           ? EXIT.ok
           : !output.approved
             ? EXIT.notApproved
-            : !output.report || output.report.outcome === "succeeded" || output.report.outcome === "nothing-to-do"
+            : !output.report ||
+                output.report.outcome === "succeeded" ||
+                output.report.outcome === "nothing-to-do"
               ? EXIT.ok
               : EXIT.failed;
         out.result(
-          { command: "apply", deployment: deployment.name, runId: output.runId, approved: output.approved, plan: output.plan, report: output.report ?? null, exitCode: exit },
+          {
+            command: "apply",
+            deployment: deployment.name,
+            runId: output.runId,
+            approved: output.approved,
+            plan: output.plan,
+            report: output.report ?? null,
+            exitCode: exit,
+          },
           () => {
-            if (!output.approved && !parsed.flags["dry-run"]) out.printer?.line("Apply cancelled: not approved.");
+            if (!output.approved && !parsed.flags["dry-run"])
+              out.printer?.line("Apply cancelled: not approved.");
             if (output.report?.outcome === "nothing-to-do") out.printer?.line("Nothing to do.");
           },
         );
@@ -139,13 +158,20 @@ async function run(parsed: ParsedCommand): Promise<number> {
         const result = await destroyDeployment(workspace, name, {
           ...lockOptions(parsed),
           ...(parallelism ? { parallelism } : {}),
-          approve: (count) => askYes(`Destroy all ${count} resource(s) of ${name}? There is no undo.`, global.yes),
+          approve: (count) =>
+            askYes(`Destroy all ${count} resource(s) of ${name}? There is no undo.`, global.yes),
         });
-        const exit = !result.approved ? EXIT.notApproved : result.outcome === "failed" ? EXIT.failed : EXIT.ok;
+        const exit = !result.approved
+          ? EXIT.notApproved
+          : result.outcome === "failed"
+            ? EXIT.failed
+            : EXIT.ok;
         out.result({ command: "destroy", deployment: name, ...result, exitCode: exit }, () => {
           if (!result.approved) out.printer?.line("Destroy cancelled: not approved.");
-          else if (result.outcome === "nothing-to-do") out.printer?.line(`Deployment ${name} holds no resources.`);
-          else if (result.outcome === "succeeded") out.printer?.line(`Destroy complete! ${result.results.length} resource(s) destroyed.`);
+          else if (result.outcome === "nothing-to-do")
+            out.printer?.line(`Deployment ${name} holds no resources.`);
+          else if (result.outcome === "succeeded")
+            out.printer?.line(`Destroy complete! ${result.results.length} resource(s) destroyed.`);
         });
         return exit;
       } finally {
@@ -158,7 +184,11 @@ async function run(parsed: ParsedCommand): Promise<number> {
       try {
         const drift = await refreshDeployment(workspace, name, lockOptions(parsed));
         out.result({ command: "refresh", deployment: name, drift }, () => {
-          out.printer?.line(drift.length === 0 ? `No drift: ${name} matches what its providers report.` : `${drift.length} resource(s) drifted; state now records what exists.`);
+          out.printer?.line(
+            drift.length === 0
+              ? `No drift: ${name} matches what its providers report.`
+              : `${drift.length} resource(s) drifted; state now records what exists.`,
+          );
         });
         return EXIT.ok;
       } finally {
@@ -176,7 +206,9 @@ async function run(parsed: ParsedCommand): Promise<number> {
         });
         out.result({ command: "rollback", deployment: name, restored }, () => {
           for (const entry of restored) {
-            out.printer?.line(`${entry.server}: restored snapshot ${entry.snapshotId} (${entry.restored.length} restored, ${entry.deleted.length} deleted)`);
+            out.printer?.line(
+              `${entry.server}: restored snapshot ${entry.snapshotId} (${entry.restored.length} restored, ${entry.deleted.length} deleted)`,
+            );
           }
         });
         return EXIT.ok;
@@ -191,7 +223,8 @@ async function run(parsed: ParsedCommand): Promise<number> {
     case "graph": {
       const deployment = await loadSpecFile(requireFile(parsed));
       const format = parsed.flags["format"] ?? "mermaid";
-      if (format !== "mermaid" && format !== "dot") throw usageError(`--format is mermaid or dot, not "${String(format)}"`);
+      if (format !== "mermaid" && format !== "dot")
+        throw usageError(`--format is mermaid or dot, not "${String(format)}"`);
       const graph = buildGraph(deployment);
       const text = formatGraph(graph, format);
       if (global.json) out.result({ command: "graph", deployment: deployment.name, format, graph: text });
@@ -227,17 +260,25 @@ async function stateCommand(parsed: ParsedCommand, out: Output): Promise<number>
   if (sub === "show") {
     const name = requireName(parsed, 2);
     const state = await backend.read(name);
-    if (!state) throw new IacError("NO_SUCH_DEPLOYMENT", `no deployment named ${name} in state`, { exitCode: 2, hint: "`agent state list` shows what state holds" });
+    if (!state)
+      throw new IacError("NO_SUCH_DEPLOYMENT", `no deployment named ${name} in state`, {
+        exitCode: 2,
+        hint: "`agent state list` shows what state holds",
+      });
     out.result({ command: "state show", state }, () => {
       out.printer?.line(`${state.name}  version ${state.version}  updated ${state.updatedAt}`);
       for (const record of Object.values(state.resources)) {
-        out.printer?.line(`  ${record.name.padEnd(24)} ${record.type.padEnd(36)} ${record.id}  [${record.server}]`);
-        for (const [key, value] of Object.entries(record.outputs)) out.printer?.line(`      ${key} = ${JSON.stringify(value)}`);
+        out.printer?.line(
+          `  ${record.name.padEnd(24)} ${record.type.padEnd(36)} ${record.id}  [${record.server}]`,
+        );
+        for (const [key, value] of Object.entries(record.outputs))
+          out.printer?.line(`      ${key} = ${JSON.stringify(value)}`);
       }
       for (const operation of Object.values(state.pending)) {
         out.printer?.line(`  pending: ${operation.action} ${operation.name} since ${operation.startedAt}`);
       }
-      for (const snapshot of state.snapshots) out.printer?.line(`  snapshot ${snapshot.snapshotId} on ${snapshot.server} (${snapshot.createdAt})`);
+      for (const snapshot of state.snapshots)
+        out.printer?.line(`  snapshot ${snapshot.snapshotId} on ${snapshot.server} (${snapshot.createdAt})`);
     });
     return EXIT.ok;
   }
@@ -248,7 +289,8 @@ async function providersCommand(parsed: ParsedCommand, out: Output): Promise<num
   const workspace = openWorkspace(parsed.global, out.emit);
   try {
     const servers = workspace.clients.listServers();
-    const report: (ReturnType<typeof workspace.clients.listServers>[number] & Awaited<ReturnType<typeof workspace.clients.health>>)[] = [];
+    const report: (ReturnType<typeof workspace.clients.listServers>[number] &
+      Awaited<ReturnType<typeof workspace.clients.health>>)[] = [];
     for (const server of servers) {
       const health = await workspace.clients.health(server.name);
       report.push({ ...server, ...health });
@@ -276,12 +318,16 @@ const BUILTIN_PROVIDERS: Record<string, () => Promise<{ main(): Promise<void> }>
 async function providerCommand(rest: string[], parsed: ParsedCommand): Promise<number> {
   const name = rest[0];
   if (name === "test") {
-    if (parsed.passthrough.length === 0) throw usageError("agent provider test -- COMMAND [ARGS] runs the conformance suite against a server");
+    if (parsed.passthrough.length === 0)
+      throw usageError("agent provider test -- COMMAND [ARGS] runs the conformance suite against a server");
     const { runConformanceCommand } = await import("../tools/conformance/index.ts");
     return runConformanceCommand(parsed.passthrough);
   }
   const load = name ? BUILTIN_PROVIDERS[name] : undefined;
-  if (!load) throw usageError(`agent provider NAME serves a built-in provider: ${Object.keys(BUILTIN_PROVIDERS).join(", ")}`);
+  if (!load)
+    throw usageError(
+      `agent provider NAME serves a built-in provider: ${Object.keys(BUILTIN_PROVIDERS).join(", ")}`,
+    );
   const provider = await load();
   await provider.main();
   // The server now runs until its client closes stdin.
@@ -292,17 +338,32 @@ function reportError(error: unknown, json: boolean): number {
   const known = error as { name?: string; message?: string; exitCode?: number; hint?: string; code?: string };
   const userFacing =
     IacError.isInstance(error) ||
-    ["ConfigError", "LockHeldError", "ProviderUnavailableError", "ProviderCallError", "UnknownTypeError", "StateNameError"].includes(known?.name ?? "");
-  const exitCode = IacError.isInstance(error) ? error.exitCode : known?.name === "ConfigError" ? EXIT.usage : EXIT.failed;
+    [
+      "ConfigError",
+      "LockHeldError",
+      "ProviderUnavailableError",
+      "ProviderCallError",
+      "UnknownTypeError",
+      "StateNameError",
+    ].includes(known?.name ?? "");
+  const exitCode = IacError.isInstance(error)
+    ? error.exitCode
+    : known?.name === "ConfigError"
+      ? EXIT.usage
+      : EXIT.failed;
   const message = error instanceof Error ? error.message : String(error);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ error: { code: known?.code ?? known?.name ?? "ERROR", message, hint: known?.hint }, exitCode }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ error: { code: known?.code ?? known?.name ?? "ERROR", message, hint: known?.hint }, exitCode }, null, 2)}\n`,
+    );
   } else {
     const paint = painter(process.stderr);
     process.stderr.write(`${paint("red", "Error:")} ${message}\n`);
     if (known?.hint) process.stderr.write(`${known.hint}\n`);
     if (!userFacing && error instanceof Error && error.stack) {
-      process.stderr.write(`\nThis is a bug in mcp-iac; please report it with the trace below.\n${error.stack}\n`);
+      process.stderr.write(
+        `\nThis is a bug in mcp-iac; please report it with the trace below.\n${error.stack}\n`,
+      );
     }
   }
   return exitCode;

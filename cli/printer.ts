@@ -2,8 +2,20 @@ import type { RunEvent } from "../agent/events.ts";
 import { renderPlan } from "./render-plan.ts";
 import { type Paint, painter } from "./style.ts";
 
-const DOING = { create: "Creating", update: "Modifying", replace: "Replacing", delete: "Destroying", noop: "Reading" } as const;
-const DONE = { create: "Creation", update: "Modifications", replace: "Replacement", delete: "Destruction", noop: "Read" } as const;
+const DOING = {
+  create: "Creating",
+  update: "Modifying",
+  replace: "Replacing",
+  delete: "Destroying",
+  noop: "Reading",
+} as const;
+const DONE = {
+  create: "Creation",
+  update: "Modifications",
+  replace: "Replacement",
+  delete: "Destruction",
+  noop: "Read",
+} as const;
 
 function seconds(ms: number): string {
   return ms < 1000 ? `${Math.max(0, Math.round(ms))}ms` : `${(ms / 1000).toFixed(1)}s`;
@@ -41,7 +53,9 @@ export class HumanPrinter {
         this.line(event.level === "warn" ? paint("yellow", `Warning: ${event.message}`) : event.message);
         break;
       case "reconcile.started":
-        this.line(paint("yellow", `Reconciling ${event.pending} operation(s) left pending by an interrupted run…`));
+        this.line(
+          paint("yellow", `Reconciling ${event.pending} operation(s) left pending by an interrupted run…`),
+        );
         break;
       case "reconcile.resolved":
         this.line(`  ${event.name} (${event.action}): ${event.outcome}`);
@@ -52,7 +66,10 @@ export class HumanPrinter {
         break;
       case "apply.started":
         this.#quiet = event.total > this.#quietAbove;
-        if (this.#quiet) this.line(`Applying ${event.total} changes (parallelism ${event.parallelism}); printing failures only…`);
+        if (this.#quiet)
+          this.line(
+            `Applying ${event.total} changes (parallelism ${event.parallelism}); printing failures only…`,
+          );
         if (this.#out.isTTY && !this.#ticker) {
           this.#ticker = setInterval(() => this.#still(), 10_000);
           this.#ticker.unref();
@@ -70,7 +87,10 @@ export class HumanPrinter {
         break;
       case "change.retrying":
         this.line(
-          paint("yellow", `${event.name}: ${event.error.code}: ${event.error.message}; retrying in ${seconds(event.delayMs)}`),
+          paint(
+            "yellow",
+            `${event.name}: ${event.error.code}: ${event.error.message}; retrying in ${seconds(event.delayMs)}`,
+          ),
         );
         break;
       case "change.succeeded": {
@@ -108,16 +128,25 @@ export class HumanPrinter {
         );
         break;
       case "rollback.finished":
-        this.line(event.ok ? paint("yellow", "Rollback complete.") : paint("red", "Rollback incomplete: state records what remains."));
+        this.line(
+          event.ok
+            ? paint("yellow", "Rollback complete.")
+            : paint("red", "Rollback incomplete: state records what remains."),
+        );
         break;
       case "apply.finished":
         this.#stopTicker();
         this.line();
         if (event.outcome === "succeeded") {
-          this.line(paint("green", `Apply complete! ${event.succeeded} change(s) in ${seconds(event.durationMs)}.`));
+          this.line(
+            paint("green", `Apply complete! ${event.succeeded} change(s) in ${seconds(event.durationMs)}.`),
+          );
         } else {
           this.line(
-            paint("red", `Apply ${event.outcome === "rolled-back" ? "failed and was rolled back" : "failed"}: ${event.succeeded} succeeded, ${event.failed} failed, ${event.skipped} skipped.`),
+            paint(
+              "red",
+              `Apply ${event.outcome === "rolled-back" ? "failed and was rolled back" : "failed"}: ${event.succeeded} succeeded, ${event.failed} failed, ${event.skipped} skipped.`,
+            ),
           );
         }
         break;
@@ -130,7 +159,7 @@ export class HumanPrinter {
         break;
       default: {
         const unreachable: never = event;
-        return unreachable;
+        throw new Error(`unhandled event ${JSON.stringify(unreachable)}`);
       }
     }
   };
@@ -138,7 +167,12 @@ export class HumanPrinter {
   #still(): void {
     const now = Date.now();
     for (const [name, entry] of this.#running) {
-      this.line(this.#paint("dim", `${name}: Still ${DOING[entry.action].toLowerCase()}… [${seconds(now - entry.since)} elapsed]`));
+      this.line(
+        this.#paint(
+          "dim",
+          `${name}: Still ${DOING[entry.action].toLowerCase()}… [${seconds(now - entry.since)} elapsed]`,
+        ),
+      );
     }
   }
 

@@ -1,5 +1,5 @@
-import { isUnknown } from "../tools/protocol/index.ts";
 import type { Plan, PlannedChange } from "../agent/engine/plan-types.ts";
+import { isUnknown } from "../tools/protocol/index.ts";
 import type { Paint } from "./style.ts";
 
 const SYMBOL: Record<PlannedChange["action"], string> = {
@@ -39,7 +39,8 @@ function riskNote(change: PlannedChange): string {
   const parts: string[] = [];
   if (change.risk.destructive) parts.push("destructive");
   if (change.risk.stateful) parts.push("stateful");
-  if (change.risk.dependents > 0) parts.push(`${change.risk.dependents} dependent${change.risk.dependents === 1 ? "" : "s"}`);
+  if (change.risk.dependents > 0)
+    parts.push(`${change.risk.dependents} dependent${change.risk.dependents === 1 ? "" : "s"}`);
   return parts.length > 0 ? `risk ${change.risk.level}: ${parts.join(", ")}` : "";
 }
 
@@ -47,10 +48,16 @@ function renderChange(change: PlannedChange, paint: Paint): string[] {
   const symbol = SYMBOL[change.action];
   const color = COLOR[change.action];
   const lines: string[] = [];
-  const extra = [riskNote(change), change.estimatedMonthlyCost !== undefined ? `~$${change.estimatedMonthlyCost}/mo` : ""]
+  const extra = [
+    riskNote(change),
+    change.estimatedMonthlyCost !== undefined ? `~$${change.estimatedMonthlyCost}/mo` : "",
+  ]
     .filter(Boolean)
     .join("; ");
-  lines.push(paint("bold", `  # ${change.name} (${change.type}) ${VERB[change.action]}`) + (extra ? paint("dim", `  [${extra}]`) : ""));
+  lines.push(
+    paint("bold", `  # ${change.name} (${change.type}) ${VERB[change.action]}`) +
+      (extra ? paint("dim", `  [${extra}]`) : ""),
+  );
   lines.push(`  ${paint(color, symbol)} ${change.type} "${change.name}" {`);
   const pad = (keys: string[]) => Math.max(0, ...keys.map((key) => key.length));
   if (change.action === "create") {
@@ -63,23 +70,37 @@ function renderChange(change: PlannedChange, paint: Paint): string[] {
     const before = change.before ?? {};
     const width = pad(Object.keys(before));
     for (const [key, value] of Object.entries(before)) {
-      lines.push(`      ${paint("red", "-")} ${key.padEnd(width)} = ${formatValue(value)} ${paint("dim", "-> null")}`);
+      lines.push(
+        `      ${paint("red", "-")} ${key.padEnd(width)} = ${formatValue(value)} ${paint("dim", "-> null")}`,
+      );
     }
   } else {
     if (change.id) lines.push(`        id = ${JSON.stringify(change.id)}`);
     const width = pad(change.diff.map((entry) => entry.path));
     for (const entry of change.diff) {
-      const mark = entry.before === undefined ? paint("green", "+") : entry.after === undefined ? paint("red", "-") : paint("yellow", "~");
+      const mark =
+        entry.before === undefined
+          ? paint("green", "+")
+          : entry.after === undefined
+            ? paint("red", "-")
+            : paint("yellow", "~");
       const text =
         entry.before === undefined
           ? formatValue(entry.after)
           : entry.after === undefined
             ? `${formatValue(entry.before)} -> null`
             : `${formatValue(entry.before)} -> ${formatValue(entry.after)}`;
-      lines.push(`      ${mark} ${entry.path.padEnd(width)} = ${text}${entry.forcesReplacement ? paint("red", " # forces replacement") : ""}`);
+      lines.push(
+        `      ${mark} ${entry.path.padEnd(width)} = ${text}${entry.forcesReplacement ? paint("red", " # forces replacement") : ""}`,
+      );
     }
-    const unchanged = Object.keys(change.after ?? {}).length - change.diff.filter((entry) => entry.after !== undefined).length;
-    if (unchanged > 0) lines.push(paint("dim", `        # (${unchanged} unchanged attribute${unchanged === 1 ? "" : "s"} hidden)`));
+    const unchanged =
+      Object.keys(change.after ?? {}).length -
+      change.diff.filter((entry) => entry.after !== undefined).length;
+    if (unchanged > 0)
+      lines.push(
+        paint("dim", `        # (${unchanged} unchanged attribute${unchanged === 1 ? "" : "s"} hidden)`),
+      );
   }
   lines.push("    }");
   return lines;
@@ -93,10 +114,15 @@ export function renderPlan(plan: Plan, paint: Paint): string {
     lines.push(paint("green", `No changes. Deployment ${plan.deployment} matches the spec.`));
     return lines.join("\n");
   }
-  lines.push(`Deployment ${paint("bold", plan.deployment)} — resource actions are indicated with the following symbols:`);
+  lines.push(
+    `Deployment ${paint("bold", plan.deployment)} — resource actions are indicated with the following symbols:`,
+  );
   const used = new Set(changing.map((change) => change.action));
   for (const action of ["create", "update", "replace", "delete"] as const) {
-    if (used.has(action)) lines.push(`  ${paint(COLOR[action], SYMBOL[action].padEnd(3))} ${action === "replace" ? "destroy and then create replacement" : action}`);
+    if (used.has(action))
+      lines.push(
+        `  ${paint(COLOR[action], SYMBOL[action].padEnd(3))} ${action === "replace" ? "destroy and then create replacement" : action}`,
+      );
   }
   lines.push("");
   for (const change of changing) {
@@ -111,7 +137,12 @@ export function renderPlan(plan: Plan, paint: Paint): string {
 
 export function summaryLine(plan: Plan, paint: Paint): string {
   const s = plan.summary;
-  const parts = [`${s.create} to add`, `${s.update} to change`, `${s.replace} to replace`, `${s.delete} to destroy`];
+  const parts = [
+    `${s.create} to add`,
+    `${s.update} to change`,
+    `${s.replace} to replace`,
+    `${s.delete} to destroy`,
+  ];
   const risk: string[] = [];
   if (s.destructive > 0) risk.push(`${s.destructive} destructive`);
   if (s.stateful > 0) risk.push(`${s.stateful} touching stateful resources`);

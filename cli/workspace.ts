@@ -1,9 +1,9 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { IacError } from "../agent/errors.ts";
 import type { EventSink } from "../agent/events.ts";
 import type { Workspace } from "../agent/operations.ts";
 import { createFileBackend, type StateBackend } from "../agent/state/index.ts";
-import { IacError } from "../agent/errors.ts";
 import { type LoadedConfig, loadConfig, ProviderClients, SANDBOX_NOTICE } from "../tools/client/index.ts";
 import type { GlobalFlags } from "./args.ts";
 
@@ -23,10 +23,14 @@ export interface OpenedWorkspace extends Workspace {
 export function stateBackendFor(loaded: LoadedConfig, cwd: string): StateBackend {
   const backend = loaded.config.state?.backend ?? "file";
   if (backend === "file") return createFileBackend(resolve(cwd, loaded.config.state?.path ?? ".mcp-iac"));
-  throw new IacError("CONFIG", `state backend "${backend.replace(/\/\/[^@]*@/, "//…@")}" is not available in this version`, {
-    exitCode: 2,
-    hint: 'use state: { backend: "file" }',
-  });
+  throw new IacError(
+    "CONFIG",
+    `state backend "${backend.replace(/\/\/[^@]*@/, "//…@")}" is not available in this version`,
+    {
+      exitCode: 2,
+      hint: 'use state: { backend: "file" }',
+    },
+  );
 }
 
 export function openWorkspace(global: GlobalFlags, emit: EventSink): OpenedWorkspace {

@@ -1,23 +1,23 @@
 import {
   type Change,
   containsUnknown,
+  isSecretDigest,
   type OperationResult,
   type PropertyMap,
   type ProviderErrorBody,
-  isSecretDigest,
 } from "../../tools/protocol/index.ts";
 import type { ApplyOutcome, EventSink } from "../events.ts";
 import type { ResourceRecord, StateWriter } from "../state/index.ts";
 import { TypeCatalog } from "./catalog.ts";
 import { describeCheck, runCheck } from "./checks.ts";
 import { type ProviderGateway, transportErrorBody } from "./gateway.ts";
-import type { PlannedChange } from "./plan-types.ts";
 import type { PlanResult } from "./plan.ts";
+import type { PlannedChange } from "./plan-types.ts";
 import { DeploymentListing, reconcileOperation } from "./reconcile.ts";
 import { makeRecord } from "./records.ts";
 import { readPath, resolveReferences } from "./references.ts";
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep } from "./retry.ts";
-import { Scheduler, type ScheduleNode } from "./scheduler.ts";
+import { type ScheduleNode, Scheduler } from "./scheduler.ts";
 
 export interface ApplyOptions {
   runId: string;
@@ -62,7 +62,11 @@ interface Applied {
   record?: ResourceRecord;
 }
 
-const fail = (code: ProviderErrorBody["code"], message: string): ProviderErrorBody => ({ code, message, retryable: false });
+const fail = (code: ProviderErrorBody["code"], message: string): ProviderErrorBody => ({
+  code,
+  message,
+  retryable: false,
+});
 
 /**
  * Applies a plan with the dynamic scheduler of design §5: a change starts as soon as what it
@@ -93,11 +97,22 @@ export async function applyPlan(
   const active = planned.plan.changes.filter((change) => change.action !== "noop");
   for (const change of planned.plan.changes) {
     if (change.action === "noop") {
-      results.set(change.name, { name: change.name, action: "noop", server: change.server, status: "unchanged", attempts: 0, ...(change.id ? { id: change.id } : {}) });
+      results.set(change.name, {
+        name: change.name,
+        action: "noop",
+        server: change.server,
+        status: "unchanged",
+        attempts: 0,
+        ...(change.id ? { id: change.id } : {}),
+      });
     }
   }
   if (active.length === 0) {
-    return { outcome: "nothing-to-do", results: [...results.values()], durationMs: performance.now() - started };
+    return {
+      outcome: "nothing-to-do",
+      results: [...results.values()],
+      durationMs: performance.now() - started,
+    };
   }
 
   await takeSnapshots(active, writer, gateway, options);
@@ -127,7 +142,13 @@ export async function applyPlan(
       failed = true;
       for (const skipped of scheduler.fail(node.id)) {
         const skippedChange = changes.get(skipped)!;
-        results.set(skipped, { name: skipped, action: skippedChange.action, server: skippedChange.server, status: "skipped", attempts: 0 });
+        results.set(skipped, {
+          name: skipped,
+          action: skippedChange.action,
+          server: skippedChange.server,
+          status: "skipped",
+          attempts: 0,
+        });
         emit({ type: "change.skipped", name: skipped, reason: `${node.id} failed` });
       }
       // Stop starting new work; what is already running may finish (design §5).
@@ -165,7 +186,12 @@ export async function applyPlan(
     skipped: counts.filter((result) => result.status === "skipped").length,
     durationMs,
   });
-  return { outcome, results: planned.plan.changes.map((change) => results.get(change.name)!).filter(Boolean), ...(rollbackReport ? { rollback: rollbackReport } : {}), durationMs };
+  return {
+    outcome,
+    results: planned.plan.changes.map((change) => results.get(change.name)!).filter(Boolean),
+    ...(rollbackReport ? { rollback: rollbackReport } : {}),
+    durationMs,
+  };
 
   function lookup(reference: { target: string; path: (string | number)[] }): unknown {
     const fromOutputs = readPath(outputs.get(reference.target), reference.path);
@@ -180,7 +206,14 @@ export async function applyPlan(
     if (desired && change.action !== "delete") {
       after = resolveReferences(desired.properties, lookup);
       if (containsUnknown(after)) {
-        return settleFailure(change, 0, fail("DEPENDENCY_FAILED", `${change.name}: a value it references is still unknown after its dependencies were applied`));
+        return settleFailure(
+          change,
+          0,
+          fail(
+            "DEPENDENCY_FAILED",
+            `${change.name}: a value it references is still unknown after its dependencies were applied`,
+          ),
+        );
       }
       resolvedProperties.set(change.name, after);
     }
@@ -208,7 +241,13 @@ export async function applyPlan(
     let error: ProviderErrorBody | undefined;
     for (;;) {
       attempt++;
-      emit({ type: "change.started", name: change.name, action: change.action, server: change.server, attempt });
+      emit({
+        type: "change.started",
+        name: change.name,
+        action: change.action,
+        server: change.server,
+        attempt,
+      });
       ({ result, error } = await callApply(change.server, send));
       if (!error) break;
       if (!error.retryable || attempt >= retry.attempts) break;
@@ -220,14 +259,24 @@ export async function applyPlan(
     if (error || !result) {
       // What the provider did before failing is not known for sure: ask it, so state stays true.
       try {
-        await reconcileOperation(writer, gateway, catalog, new DeploymentListing(gateway, deploymentId), operation);
+        await reconcileOperation(
+          writer,
+          gateway,
+          catalog,
+          new DeploymentListing(gateway, deploymentId),
+          operation,
+        );
       } catch {
         // The provider cannot answer now; the operation stays pending and the next run reconciles it.
       }
       return settleFailure(change, attempt, error ?? fail("INTERNAL", "no result"));
     }
 
-    const entry = planned.types.get(change.type) ?? (await catalog.load([change.type]), await catalog.entry(change.type));
+    let entry = planned.types.get(change.type);
+    if (!entry) {
+      await catalog.load([change.type]);
+      entry = await catalog.entry(change.type);
+    }
     let record: ResourceRecord | undefined;
     if (change.action === "delete") {
       await writer.settleOperation(operation.opId, { remove: change.name });
@@ -252,25 +301,65 @@ export async function applyPlan(
       const resolvedCheck = resolveReferences(check, lookup);
       const reason = await runCheck(resolvedCheck);
       if (reason) {
-        emit({ type: "check.failed", name: change.name, check: describeCheck(resolvedCheck), message: reason });
-        return settleFailure(change, attempt, fail("DEPENDENCY_FAILED", `check ${describeCheck(resolvedCheck)} failed: ${reason}`), record?.id);
+        emit({
+          type: "check.failed",
+          name: change.name,
+          check: describeCheck(resolvedCheck),
+          message: reason,
+        });
+        return settleFailure(
+          change,
+          attempt,
+          fail("DEPENDENCY_FAILED", `check ${describeCheck(resolvedCheck)} failed: ${reason}`),
+          record?.id,
+        );
       }
       emit({ type: "check.passed", name: change.name, check: describeCheck(resolvedCheck) });
     }
 
     const durationMs = performance.now() - begun;
-    results.set(change.name, { name: change.name, action: change.action, server: change.server, status: "succeeded", attempts: attempt, durationMs, ...(record ? { id: record.id } : change.id ? { id: change.id } : {}) });
-    emit({ type: "change.succeeded", name: change.name, action: change.action, durationMs, ...(record ? { id: record.id } : {}) });
+    results.set(change.name, {
+      name: change.name,
+      action: change.action,
+      server: change.server,
+      status: "succeeded",
+      attempts: attempt,
+      durationMs,
+      ...(record ? { id: record.id } : change.id ? { id: change.id } : {}),
+    });
+    emit({
+      type: "change.succeeded",
+      name: change.name,
+      action: change.action,
+      durationMs,
+      ...(record ? { id: record.id } : {}),
+    });
     return true;
   }
 
-  function settleFailure(change: PlannedChange, attempts: number, error: ProviderErrorBody, id?: string): false {
-    results.set(change.name, { name: change.name, action: change.action, server: change.server, status: "failed", attempts, error, ...(id ? { id } : {}) });
+  function settleFailure(
+    change: PlannedChange,
+    attempts: number,
+    error: ProviderErrorBody,
+    id?: string,
+  ): false {
+    results.set(change.name, {
+      name: change.name,
+      action: change.action,
+      server: change.server,
+      status: "failed",
+      attempts,
+      error,
+      ...(id ? { id } : {}),
+    });
     emit({ type: "change.failed", name: change.name, action: change.action, error });
     return false;
   }
 
-  async function callApply(server: string, change: Change): Promise<{ result?: OperationResult; error?: ProviderErrorBody }> {
+  async function callApply(
+    server: string,
+    change: Change,
+  ): Promise<{ result?: OperationResult; error?: ProviderErrorBody }> {
     try {
       const envelope = await gateway.call(
         server,
@@ -278,10 +367,12 @@ export async function applyPlan(
         { deploymentId, changes: [change] },
         options.callTimeoutMs ? { timeoutMs: options.callTimeoutMs } : undefined,
       );
-      if (!envelope.success) return { error: envelope.error ?? fail("INTERNAL", "the provider failed without an error") };
+      if (!envelope.success)
+        return { error: envelope.error ?? fail("INTERNAL", "the provider failed without an error") };
       const result = envelope.data?.results.find((entry) => entry.name === change.name);
       if (!result) return { error: fail("INTERNAL", `${server} returned no result for ${change.name}`) };
-      if (result.status === "failed") return { error: result.error ?? fail("INTERNAL", "failed without an error") };
+      if (result.status === "failed")
+        return { error: result.error ?? fail("INTERNAL", "failed without an error") };
       return { result };
     } catch (thrown) {
       return { error: transportErrorBody(thrown) };
@@ -289,16 +380,32 @@ export async function applyPlan(
   }
 }
 
-async function takeSnapshots(active: PlannedChange[], writer: StateWriter, gateway: ProviderGateway, options: ApplyOptions) {
-  const servers = new Set(active.filter((change) => change.action !== "create").map((change) => change.server));
+async function takeSnapshots(
+  active: PlannedChange[],
+  writer: StateWriter,
+  gateway: ProviderGateway,
+  options: ApplyOptions,
+) {
+  const servers = new Set(
+    active.filter((change) => change.action !== "create").map((change) => change.server),
+  );
   for (const server of servers) {
     try {
       const envelope = await gateway.call(server, "createSnapshot", { deploymentId: writer.state.name });
       if (envelope.success && envelope.data) {
-        await writer.addSnapshot({ server, snapshotId: envelope.data.snapshotId, createdAt: envelope.data.createdAt, runId: options.runId });
+        await writer.addSnapshot({
+          server,
+          snapshotId: envelope.data.snapshotId,
+          createdAt: envelope.data.createdAt,
+          runId: options.runId,
+        });
       }
     } catch {
-      options.emit({ type: "notice", level: "warn", message: `${server} could not take a snapshot before changing existing resources` });
+      options.emit({
+        type: "notice",
+        level: "warn",
+        message: `${server} could not take a snapshot before changing existing resources`,
+      });
     }
   }
 }
@@ -328,38 +435,64 @@ async function rollbackApplied(
         await undo(change, "delete", record!.id, undefined, async () => {
           const data = await gateway.call(change.server, "destroyDeployment", {
             deploymentId,
-            resources: [{ type: change.type, name: change.name, id: record!.id, properties: record!.properties, outputs: record!.outputs, status: "created" }],
+            resources: [
+              {
+                type: change.type,
+                name: change.name,
+                id: record!.id,
+                properties: record!.properties,
+                outputs: record!.outputs,
+                status: "created",
+              },
+            ],
           });
           return firstResult(data, change.name);
         });
       } else {
         if (!previous) throw new Error("its previous configuration is not in state");
         if (Object.values(previous.properties).some(isSecretDigest)) {
-          throw new Error(`its secret properties are stored only as digests; restore it with \`agent rollback ${deploymentId}\` (provider snapshot)`);
+          throw new Error(
+            `its secret properties are stored only as digests; restore it with \`agent rollback ${deploymentId}\` (provider snapshot)`,
+          );
         }
-        const action = change.action === "delete" ? "create" : change.action === "update" ? "update" : "replace";
+        const action =
+          change.action === "delete" ? "create" : change.action === "update" ? "update" : "replace";
         step.action = action === "create" ? "re-create" : `restore (${action})`;
-        await undo(change, action, change.action === "delete" ? undefined : record?.id, previous, async () => {
-          const data = await gateway.call(change.server, "applyDeployment", {
-            deploymentId,
-            changes: [{
-              name: change.name,
-              type: change.type,
-              action,
-              diff: [],
-              after: previous.properties,
-              ...(action !== "create" && record ? { id: record.id, before: record.properties } : {}),
-            }],
-          });
-          return firstResult(data, change.name);
-        });
+        await undo(
+          change,
+          action,
+          change.action === "delete" ? undefined : record?.id,
+          previous,
+          async () => {
+            const data = await gateway.call(change.server, "applyDeployment", {
+              deploymentId,
+              changes: [
+                {
+                  name: change.name,
+                  type: change.type,
+                  action,
+                  diff: [],
+                  after: previous.properties,
+                  ...(action !== "create" && record ? { id: record.id, before: record.properties } : {}),
+                },
+              ],
+            });
+            return firstResult(data, change.name);
+          },
+        );
       }
     } catch (error) {
       step.status = "failed";
       step.error = error instanceof Error ? error.message : String(error);
     }
     steps.push(step);
-    emit({ type: "rollback.change", name: step.name, action: step.action, status: step.status, ...(step.error ? { error: step.error } : {}) });
+    emit({
+      type: "rollback.change",
+      name: step.name,
+      action: step.action,
+      status: step.status,
+      ...(step.error ? { error: step.error } : {}),
+    });
   }
   const ok = steps.every((step) => step.status === "succeeded");
   emit({ type: "rollback.finished", ok });
@@ -372,20 +505,39 @@ async function rollbackApplied(
     previous: ResourceRecord | undefined,
     call: () => Promise<OperationResult>,
   ): Promise<void> {
-    const operation = await writer.beginOperation({ runId: options.runId, name: change.name, type: change.type, server: change.server, action, ...(id ? { id } : {}) });
+    const operation = await writer.beginOperation({
+      runId: options.runId,
+      name: change.name,
+      type: change.type,
+      server: change.server,
+      action,
+      ...(id ? { id } : {}),
+    });
     let result: OperationResult;
     try {
       result = await call();
     } catch (error) {
       try {
-        await reconcileOperation(writer, gateway, catalog, new DeploymentListing(gateway, deploymentId), operation);
+        await reconcileOperation(
+          writer,
+          gateway,
+          catalog,
+          new DeploymentListing(gateway, deploymentId),
+          operation,
+        );
       } catch {
         // left pending for the next run
       }
       throw error;
     }
     if (result.status === "failed") {
-      await reconcileOperation(writer, gateway, catalog, new DeploymentListing(gateway, deploymentId), operation).catch(() => undefined);
+      await reconcileOperation(
+        writer,
+        gateway,
+        catalog,
+        new DeploymentListing(gateway, deploymentId),
+        operation,
+      ).catch(() => undefined);
       throw new Error(`${result.error?.code}: ${result.error?.message}`);
     }
     if (action === "delete") {

@@ -35,7 +35,11 @@ export async function destroyAll(
     for (const dependency of record.dependsOn) dependents.get(dependency)?.push(record.name);
   }
   const scheduler = new Scheduler(
-    [...records.values()].map((record) => ({ id: record.name, server: record.server, deps: dependents.get(record.name)! })),
+    [...records.values()].map((record) => ({
+      id: record.name,
+      server: record.server,
+      deps: dependents.get(record.name)!,
+    })),
     { parallelism: options.parallelism ?? 10 },
   );
   const catalog = new TypeCatalog(gateway);
@@ -51,7 +55,13 @@ export async function destroyAll(
         else
           for (const skipped of scheduler.fail(node.id)) {
             const record = records.get(skipped)!;
-            results.set(skipped, { name: skipped, action: "delete", server: record.server, status: "skipped", attempts: 0 });
+            results.set(skipped, {
+              name: skipped,
+              action: "delete",
+              server: record.server,
+              status: "skipped",
+              attempts: 0,
+            });
             emit({ type: "change.skipped", name: skipped, reason: `${node.id} could not be deleted` });
           }
       });
@@ -103,23 +113,43 @@ export async function destroyAll(
       } catch (thrown) {
         error = transportErrorBody(thrown);
       }
-      if (!error || !error.retryable || attempt >= retry.attempts) break;
+      if (!error?.retryable || attempt >= retry.attempts) break;
       const delayMs = backoffDelay(retry, attempt);
       emit({ type: "change.retrying", name: record.name, attempt, delayMs, error });
       await sleep(delayMs);
     }
     if (error) {
       try {
-        await reconcileOperation(writer, gateway, catalog, new DeploymentListing(gateway, writer.state.name), operation);
+        await reconcileOperation(
+          writer,
+          gateway,
+          catalog,
+          new DeploymentListing(gateway, writer.state.name),
+          operation,
+        );
       } catch {
         // left pending for the next run
       }
-      results.set(record.name, { name: record.name, action: "delete", server: record.server, status: "failed", attempts: attempt, error });
+      results.set(record.name, {
+        name: record.name,
+        action: "delete",
+        server: record.server,
+        status: "failed",
+        attempts: attempt,
+        error,
+      });
       emit({ type: "change.failed", name: record.name, action: "delete", error });
       return false;
     }
     await writer.settleOperation(operation.opId, { remove: record.name });
-    results.set(record.name, { name: record.name, action: "delete", server: record.server, status: "succeeded", attempts: attempt, id: record.id });
+    results.set(record.name, {
+      name: record.name,
+      action: "delete",
+      server: record.server,
+      status: "succeeded",
+      attempts: attempt,
+      id: record.id,
+    });
     emit({ type: "change.succeeded", name: record.name, action: "delete", id: record.id, durationMs: 0 });
     return true;
   }

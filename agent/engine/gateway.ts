@@ -1,8 +1,8 @@
 import type {
   Envelope,
   ProviderErrorBody,
-  ToolData,
   ToolArguments,
+  ToolData,
   ToolName,
 } from "../../tools/protocol/index.ts";
 

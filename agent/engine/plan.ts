@@ -55,7 +55,10 @@ function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T
   for (const item of items) {
     const k = key(item);
     let group = groups.get(k);
-    if (!group) groups.set(k, (group = []));
+    if (!group) {
+      group = [];
+      groups.set(k, group);
+    }
     group.push(item);
   }
   return groups;

@@ -4,7 +4,11 @@ import { findReferences, parseReference, resolveReferences } from "./references.
 describe("references", () => {
   it("reads both forms of design §4b", () => {
     expect(parseReference("app-1.ip")).toEqual({ target: "app-1", path: ["ip"] });
-    expect(parseReference("aws:ec2:app-1.ip")).toEqual({ target: "app-1", typePrefix: "aws:ec2", path: ["ip"] });
+    expect(parseReference("aws:ec2:app-1.ip")).toEqual({
+      target: "app-1",
+      typePrefix: "aws:ec2",
+      path: ["ip"],
+    });
     expect(parseReference("db.endpoints[0].host")).toEqual({ target: "db", path: ["endpoints", 0, "host"] });
   });
 

@@ -65,7 +65,7 @@ export function findReferences(
         else references.push({ ...parsed, text: match[0], at: where });
       }
     } else if (Array.isArray(node)) {
-      node.forEach((item, index) => visit(item, childPath(where, index)));
+      for (const [index, item] of node.entries()) visit(item, childPath(where, index));
     } else if (typeof node === "object" && node !== null) {
       for (const [key, item] of Object.entries(node)) visit(item, childPath(where, key));
     }

@@ -29,7 +29,10 @@ export async function refreshState(
   for (const record of records) {
     const info = (await catalog.entry(record.type))?.info;
     try {
-      const live = await callData(gateway, record.server, "getResource", { type: record.type, id: record.id });
+      const live = await callData(gateway, record.server, "getResource", {
+        type: record.type,
+        id: record.id,
+      });
       const fresh = makeRecord({ ...record, properties: live.properties, outputs: live.outputs, info });
       const changed = diffProperties(record.properties, fresh.properties).map((entry) => entry.path);
       if (changed.length > 0) {

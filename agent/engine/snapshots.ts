@@ -24,11 +24,17 @@ export async function rollbackToSnapshots(
   const catalog = new TypeCatalog(gateway);
   const outcome = [];
   for (const snapshot of chosen) {
-    const data = await callData(gateway, snapshot.server, "rollbackToSnapshot", { snapshotId: snapshot.snapshotId });
-    for (const name of data.restored) emit({ type: "rollback.change", name, action: "restore", status: "succeeded" });
-    for (const name of data.deleted) emit({ type: "rollback.change", name, action: "delete", status: "succeeded" });
+    const data = await callData(gateway, snapshot.server, "rollbackToSnapshot", {
+      snapshotId: snapshot.snapshotId,
+    });
+    for (const name of data.restored)
+      emit({ type: "rollback.change", name, action: "restore", status: "succeeded" });
+    for (const name of data.deleted)
+      emit({ type: "rollback.change", name, action: "delete", status: "succeeded" });
     outcome.push({ server: snapshot.server, snapshotId: snapshot.snapshotId, ...data });
-    const listed = await callData(gateway, snapshot.server, "getDeploymentState", { deploymentId: writer.state.name });
+    const listed = await callData(gateway, snapshot.server, "getDeploymentState", {
+      deploymentId: writer.state.name,
+    });
     await catalog.load(listed.resources.map((entry) => entry.type));
     const present = new Set<string>();
     for (const entry of listed.resources) {
@@ -49,7 +55,8 @@ export async function rollbackToSnapshots(
       );
     }
     for (const record of Object.values(writer.state.resources)) {
-      if (record.server === snapshot.server && !present.has(record.name)) await writer.removeResource(record.name);
+      if (record.server === snapshot.server && !present.has(record.name))
+        await writer.removeResource(record.name);
     }
   }
   return outcome;

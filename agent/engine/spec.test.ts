@@ -68,18 +68,28 @@ describe("buildGraph", () => {
   it("names a cycle through its members", () => {
     const cyclic = structuredClone(valid);
     cyclic.spec.resources[0]!.properties["cidrBlock"] = "${subnet.cidrBlock}";
-    expect(specProblem(stringify(cyclic)).message).toMatch(/dependency cycle: (vpc → subnet → vpc|subnet → vpc → subnet)/);
+    expect(specProblem(stringify(cyclic)).message).toMatch(
+      /dependency cycle: (vpc → subnet → vpc|subnet → vpc → subnet)/,
+    );
   });
 
   it("checks the type prefix of the long reference form", () => {
     const broken = structuredClone(valid);
     broken.spec.resources[1]!.properties["vpc"] = "${aws:ec2:vpc.id}";
-    expect(specProblem(stringify(broken)).message).toMatch(/says vpc is a aws:ec2:\* resource, but it is aws:vpc:vpc/);
+    expect(specProblem(stringify(broken)).message).toMatch(
+      /says vpc is a aws:ec2:\* resource, but it is aws:vpc:vpc/,
+    );
   });
 
   it("orders dependencies first and counts edges from dependsOn too", () => {
     const deployment = parseSpec(
-      stringify({ name: "d", resources: [{ type: "a:b:c", name: "x", properties: {}, dependsOn: ["y"] }, { type: "a:b:c", name: "y", properties: {} }] }),
+      stringify({
+        name: "d",
+        resources: [
+          { type: "a:b:c", name: "x", properties: {}, dependsOn: ["y"] },
+          { type: "a:b:c", name: "y", properties: {} },
+        ],
+      }),
     );
     expect(buildGraph(deployment).order).toEqual(["y", "x"]);
   });
@@ -91,31 +101,48 @@ describe("any malformed spec gets a clear error, never a crash", () => {
     {
       type: fc.oneof(fc.constantFrom("aws:ec2:instance", "opnsense:firewall:rule", "bad", ""), fc.string()),
       name: fc.oneof(fc.constantFrom("a", "b", "c"), fc.string()),
-      properties: fc.dictionary(fc.string(), fc.oneof(scalar, fc.constantFrom("${a.id}", "${b.ip}", "${zz.id}", "${", "${a}"))),
+      properties: fc.dictionary(
+        fc.string(),
+        fc.oneof(scalar, fc.constantFrom("${a.id}", "${b.ip}", "${zz.id}", "${", "${a}")),
+      ),
       dependsOn: fc.array(fc.constantFrom("a", "b", "c", "d")),
     },
     { requiredKeys: [] },
   );
   const document = fc.oneof(
-    fc.record({ apiVersion: fc.constantFrom("iac.mcp/v1", "v2"), kind: fc.constantFrom("Deployment", "Pod"), metadata: fc.record({ name: fc.string() }), spec: fc.record({ resources: fc.array(resource) }) }, { requiredKeys: [] }),
+    fc.record(
+      {
+        apiVersion: fc.constantFrom("iac.mcp/v1", "v2"),
+        kind: fc.constantFrom("Deployment", "Pod"),
+        metadata: fc.record({ name: fc.string() }),
+        spec: fc.record({ resources: fc.array(resource) }),
+      },
+      { requiredKeys: [] },
+    ),
     fc.record({ name: fc.string(), resources: fc.oneof(fc.array(resource), scalar) }, { requiredKeys: [] }),
     fc.anything(),
   );
 
   it("parses or fails with a SpecError (exit 2) whose message names what is wrong", () => {
     fc.assert(
-      fc.property(fc.oneof(document.map((value) => stringify(value) ?? ""), fc.string()), (text) => {
-        try {
-          buildGraph(parseSpec(text, "spec.yaml"));
-        } catch (error) {
-          expect(error).toBeInstanceOf(SpecError);
-          const specError = error as SpecError;
-          expect(specError.exitCode).toBe(2);
-          expect(specError.issues.length).toBeGreaterThan(0);
-          expect(specError.message).toMatch(/^spec\.yaml is not a valid deployment spec/);
-          expect(specError.message).not.toMatch(/\n\s+at /);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          document.map((value) => stringify(value) ?? ""),
+          fc.string(),
+        ),
+        (text) => {
+          try {
+            buildGraph(parseSpec(text, "spec.yaml"));
+          } catch (error) {
+            expect(error).toBeInstanceOf(SpecError);
+            const specError = error as SpecError;
+            expect(specError.exitCode).toBe(2);
+            expect(specError.issues.length).toBeGreaterThan(0);
+            expect(specError.message).toMatch(/^spec\.yaml is not a valid deployment spec/);
+            expect(specError.message).not.toMatch(/\n\s+at /);
+          }
+        },
+      ),
       { numRuns: 400 },
     );
   });

@@ -121,7 +121,9 @@ export function parseSpec(text: string, source = "spec"): Deployment {
     value = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
     // Unresolved aliases and alias bombs surface only when the document is turned into values.
-    throw new SpecError(source, [{ path: "", message: error instanceof Error ? error.message : String(error) }]);
+    throw new SpecError(source, [
+      { path: "", message: error instanceof Error ? error.message : String(error) },
+    ]);
   }
   return deploymentFromObject(value, source);
 }

@@ -1,8 +1,8 @@
+import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { createFileBackend } from "../../agent/state/index.ts";
 import { AGENT, agent, tempProject, worldResources, writeSpec } from "./harness.ts";
-import { join } from "node:path";
 
 /** A deployment of many small resources in chains, so an apply takes a while under latency. */
 function chainSpec(name: string, count: number) {
@@ -58,7 +58,9 @@ describe("crash safety", () => {
       });
       await child;
       await reading;
-      expect(child.signalCode ?? "", `apply finished before it could be killed (after ${completed})`).toBe("SIGKILL");
+      expect(child.signalCode ?? "", `apply finished before it could be killed (after ${completed})`).toBe(
+        "SIGKILL",
+      );
       expect(reads).toBeGreaterThan(0);
 
       // The lock of the killed run is stale; the next run breaks it explicitly.
@@ -80,7 +82,9 @@ describe("crash safety", () => {
   });
 
   it("reports a crashed provider server by its name and rolls back", async () => {
-    const dir = tempProject({ env: { aws: { MOCK_CRASH: JSON.stringify({ match: "app-db", op: "create", when: "before" }) } } });
+    const dir = tempProject({
+      env: { aws: { MOCK_CRASH: JSON.stringify({ match: "app-db", op: "create", when: "before" }) } },
+    });
     const run = await agent(["apply", "-f", "customer-portal.yaml", "--yes"], dir);
     expect(run.exitCode).toBe(1);
     const output = run.stdout + run.stderr;
@@ -94,7 +98,12 @@ describe("crash safety", () => {
     // Slow enough that the first apply is still running when the second has started up.
     const dir = tempProject({ env: { opnsense: { MOCK_LATENCY_MS: "300" } } });
     writeSpec(dir, "hosts.yaml", chainSpec("hosts", 24));
-    const first = execa(process.execPath, [AGENT, "apply", "-f", "hosts.yaml", "--yes"], { cwd: dir, env: { NO_COLOR: "1" }, reject: false, stdin: "ignore" });
+    const first = execa(process.execPath, [AGENT, "apply", "-f", "hosts.yaml", "--yes"], {
+      cwd: dir,
+      env: { NO_COLOR: "1" },
+      reject: false,
+      stdin: "ignore",
+    });
     await new Promise<void>((resolve) => {
       first.stdout?.on("data", (chunk: Buffer) => {
         if (chunk.toString().includes("Creating")) resolve();

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,16 +12,25 @@ export const AGENT = join(REPO, "bin", "agent.js");
 export const PREFIXES = ["opnsense", "aws", "kubernetes", "docker"] as const;
 
 /** A throwaway working folder, optionally with a config whose mock servers carry extra env. */
-export function tempProject(options: { env?: Partial<Record<(typeof PREFIXES)[number], Record<string, string>>>; config?: boolean } = {}): string {
+export function tempProject(
+  options: {
+    env?: Partial<Record<(typeof PREFIXES)[number], Record<string, string>>>;
+    config?: boolean;
+  } = {},
+): string {
   const dir = mkdtempSync(join(tmpdir(), "mcp-iac-e2e-"));
   copyFileSync(join(REPO, "examples", "customer-portal.yaml"), join(dir, "customer-portal.yaml"));
   if (options.config || options.env) writeConfig(dir, options.env ?? {});
   return dir;
 }
 
-export function writeConfig(dir: string, env: Partial<Record<(typeof PREFIXES)[number], Record<string, string>>>): void {
+export function writeConfig(
+  dir: string,
+  env: Partial<Record<(typeof PREFIXES)[number], Record<string, string>>>,
+): void {
   const mcpServers: Record<string, unknown> = {};
-  for (const prefix of PREFIXES) mcpServers[prefix] = { builtin: "mock", ...(env[prefix] ? { env: env[prefix] } : {}) };
+  for (const prefix of PREFIXES)
+    mcpServers[prefix] = { builtin: "mock", ...(env[prefix] ? { env: env[prefix] } : {}) };
   writeFileSync(join(dir, "mcp-iac.config.yaml"), stringify({ mcpServers }));
 }
 
@@ -39,7 +48,11 @@ export interface AgentRun {
 }
 
 /** Runs the real binary, as a user would, on the Node that runs the tests. */
-export async function agent(args: string[], cwd: string, env: Record<string, string> = {}): Promise<AgentRun> {
+export async function agent(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<AgentRun> {
   const result = await execa(process.execPath, [AGENT, ...args], {
     cwd,
     env: { NO_COLOR: "1", ...env },
@@ -51,18 +64,28 @@ export async function agent(args: string[], cwd: string, env: Record<string, str
 }
 
 export function agentProcess(args: string[], cwd: string): ResultPromise {
-  return execa(process.execPath, [AGENT, ...args], { cwd, env: { NO_COLOR: "1" }, reject: false, stdin: "ignore", buffer: true });
+  return execa(process.execPath, [AGENT, ...args], {
+    cwd,
+    env: { NO_COLOR: "1" },
+    reject: false,
+    stdin: "ignore",
+    buffer: true,
+  });
 }
 
 /** What the mock worlds hold for a deployment, asked through the providers themselves. */
 export async function worldResources(dir: string, deploymentId: string): Promise<ListedResource[]> {
   const servers = Object.fromEntries(PREFIXES.map((prefix) => [prefix, { builtin: "mock" }]));
-  const clients = new ProviderClients(servers, { cwd: dir, builtinCommand: { command: process.execPath, args: [AGENT] } });
+  const clients = new ProviderClients(servers, {
+    cwd: dir,
+    builtinCommand: { command: process.execPath, args: [AGENT] },
+  });
   try {
     const all: ListedResource[] = [];
     for (const prefix of PREFIXES) {
       const envelope = await clients.call(prefix, "listResources", { filter: { deploymentId } });
-      if (!envelope.success || !envelope.data) throw new Error(`listResources on ${prefix} failed: ${JSON.stringify(envelope.error)}`);
+      if (!envelope.success || !envelope.data)
+        throw new Error(`listResources on ${prefix} failed: ${JSON.stringify(envelope.error)}`);
       all.push(...envelope.data.resources);
     }
     return all;
@@ -75,6 +98,8 @@ export function json<T = Record<string, unknown>>(run: AgentRun): T {
   try {
     return JSON.parse(run.stdout) as T;
   } catch {
-    throw new Error(`stdout is not one JSON document (exit ${run.exitCode}):\n${run.stdout}\n--- stderr ---\n${run.stderr}`);
+    throw new Error(
+      `stdout is not one JSON document (exit ${run.exitCode}):\n${run.stdout}\n--- stderr ---\n${run.stderr}`,
+    );
   }
 }

@@ -38,7 +38,10 @@ export function toErrorBody(error: unknown): ProviderErrorBody {
       return {
         code: candidate.code,
         message: String(candidate.message ?? candidate.code),
-        retryable: typeof candidate.retryable === "boolean" ? candidate.retryable : isRetryableByDefault(candidate.code),
+        retryable:
+          typeof candidate.retryable === "boolean"
+            ? candidate.retryable
+            : isRetryableByDefault(candidate.code),
       };
     }
   }

@@ -36,7 +36,14 @@ export {
   StateResourceSchema,
   type ValidationIssue,
 } from "./schemas.ts";
-export { deepEqual, isSecretDigest, SECRET_KEY, type SecretDigest, sameSecretAware, secretDigest } from "./secrets.ts";
+export {
+  deepEqual,
+  isSecretDigest,
+  SECRET_KEY,
+  type SecretDigest,
+  sameSecretAware,
+  secretDigest,
+} from "./secrets.ts";
 export {
   createProviderServer,
   envelopeResult,
@@ -45,5 +52,14 @@ export {
   serveStdio,
   type ToolHandlers,
 } from "./server.ts";
-export { TOOL_DATA, TOOL_DESCRIPTIONS, TOOL_INPUTS, TOOL_NAMES, type ToolArguments, type ToolData, type ToolInput, type ToolName } from "./tools.ts";
+export {
+  TOOL_DATA,
+  TOOL_DESCRIPTIONS,
+  TOOL_INPUTS,
+  TOOL_NAMES,
+  type ToolArguments,
+  type ToolData,
+  type ToolInput,
+  type ToolName,
+} from "./tools.ts";
 export { containsUnknown, isUnknown, UNKNOWN_KEY, type UnknownValue, unknownValue } from "./unknown.ts";

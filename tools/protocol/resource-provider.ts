@@ -4,8 +4,8 @@ import {
   type Change,
   type DiffEntry,
   type ListedResource,
-  PROTOCOL_VERSION,
   type OperationResult,
+  PROTOCOL_VERSION,
   type PropertyMap,
   type Resource,
   type ResourceTypeInfo,
@@ -51,7 +51,11 @@ export interface ResourceTypeHandler {
   create(properties: PropertyMap, context: HandlerContext): Promise<CreatedResource>;
   read(id: string): Promise<ReadResource | null>;
   /** Without update, every change to the resource is a replacement. */
-  update?(id: string, properties: PropertyMap, context: HandlerContext & { diff: DiffEntry[] }): Promise<PropertyMap>;
+  update?(
+    id: string,
+    properties: PropertyMap,
+    context: HandlerContext & { diff: DiffEntry[] },
+  ): Promise<PropertyMap>;
   delete(id: string): Promise<void>;
   estimateMonthlyCost?(properties: PropertyMap): number | undefined;
 }
@@ -89,7 +93,11 @@ export interface ResourceProviderDefinition {
    * Finds one managed resource by deployment, type and name. Optional: without it, creates search
    * `list`, which costs O(resources of that type) per create on a large deployment.
    */
-  findManaged?(query: { deploymentId: string; type: string; name: string }): Promise<ListedResource | undefined>;
+  findManaged?(query: {
+    deploymentId: string;
+    type: string;
+    name: string;
+  }): Promise<ListedResource | undefined>;
   snapshots?: SnapshotStore;
   /** Whether the provider can be used at all (e.g. the engine answers); a reason when not. */
   health?(): Promise<string | undefined>;
@@ -180,7 +188,11 @@ export function diffProperties(
   return diff;
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const runners = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
@@ -246,13 +258,21 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
     return issues;
   }
 
-  async function findManaged(deploymentId: string, type: string, name: string): Promise<ListedResource | undefined> {
+  async function findManaged(
+    deploymentId: string,
+    type: string,
+    name: string,
+  ): Promise<ListedResource | undefined> {
     if (definition.findManaged) return definition.findManaged({ deploymentId, type, name });
     const listed = await definition.list({ type, deploymentId });
     return listed.find((entry) => entry.name === name && entry.type === type);
   }
 
-  async function createIdempotent(handler: ResourceTypeHandler, properties: PropertyMap, context: HandlerContext) {
+  async function createIdempotent(
+    handler: ResourceTypeHandler,
+    properties: PropertyMap,
+    context: HandlerContext,
+  ) {
     // A create cut off before its id reached the orchestrator may have happened: adopt it.
     const existing = await findManaged(context.deploymentId, handler.type, context.name);
     if (existing) {
@@ -272,19 +292,32 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
       const handler = handlerFor(change.type);
       const context = { deploymentId, name: change.name };
       if (change.after && containsUnknown(change.after)) {
-        throw new ProviderError("VALIDATION_FAILED", `${change.name}: applyDeployment received a value still unknown`);
+        throw new ProviderError(
+          "VALIDATION_FAILED",
+          `${change.name}: applyDeployment received a value still unknown`,
+        );
       }
       switch (change.action) {
         case "noop":
-          return { name: change.name, status: "succeeded", ...(change.id ? { id: change.id } : {}), outputs: change.outputs ?? {} };
+          return {
+            name: change.name,
+            status: "succeeded",
+            ...(change.id ? { id: change.id } : {}),
+            outputs: change.outputs ?? {},
+          };
         case "create": {
           const created = await createIdempotent(handler, change.after ?? {}, context);
           return { name: change.name, status: "succeeded", id: created.id, outputs: created.outputs };
         }
         case "update": {
-          if (!change.id) throw new ProviderError("VALIDATION_FAILED", `${change.name}: an update needs the id`);
-          if (!handler.update) throw new ProviderError("UNSUPPORTED", `${change.type} cannot be updated in place`);
-          const outputs = await handler.update(change.id, change.after ?? {}, { ...context, diff: change.diff });
+          if (!change.id)
+            throw new ProviderError("VALIDATION_FAILED", `${change.name}: an update needs the id`);
+          if (!handler.update)
+            throw new ProviderError("UNSUPPORTED", `${change.type} cannot be updated in place`);
+          const outputs = await handler.update(change.id, change.after ?? {}, {
+            ...context,
+            diff: change.diff,
+          });
           return { name: change.name, status: "succeeded", id: change.id, outputs };
         }
         case "replace": {
@@ -298,7 +331,12 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
         }
       }
     } catch (error) {
-      return { name: change.name, status: "failed", ...(change.id ? { id: change.id } : {}), error: toErrorBody(error) };
+      return {
+        name: change.name,
+        status: "failed",
+        ...(change.id ? { id: change.id } : {}),
+        error: toErrorBody(error),
+      };
     }
   }
 
@@ -335,12 +373,23 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
     });
   }
 
-  function planOne(resource: Resource, current: StateResource | undefined, live: ReadResource | null | undefined): Change {
+  function planOne(
+    resource: Resource,
+    current: StateResource | undefined,
+    live: ReadResource | null | undefined,
+  ): Change {
     const handler = handlerFor(resource.type);
     const cost = handler.estimateMonthlyCost?.(resource.properties);
     const extra = cost === undefined ? {} : { estimatedMonthlyCost: cost };
     if (!current || live === null) {
-      return { name: resource.name, type: resource.type, action: "create", after: resource.properties, diff: [], ...extra };
+      return {
+        name: resource.name,
+        type: resource.type,
+        action: "create",
+        after: resource.properties,
+        diff: [],
+        ...extra,
+      };
     }
     const before = live ? live.properties : current.properties;
     const outputs = live ? live.outputs : current.outputs;
@@ -359,9 +408,23 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
     }
     const diff = diffProperties(before, resource.properties, handler.replaceOnChange);
     const action =
-      diff.length === 0 ? "noop" : diff.some((entry) => entry.forcesReplacement) || !handler.update ? "replace" : "update";
+      diff.length === 0
+        ? "noop"
+        : diff.some((entry) => entry.forcesReplacement) || !handler.update
+          ? "replace"
+          : "update";
     if (action === "replace") for (const entry of diff) entry.forcesReplacement ||= !handler.update;
-    return { name: resource.name, type: resource.type, action, id: current.id, before, after: resource.properties, outputs, diff, ...extra };
+    return {
+      name: resource.name,
+      type: resource.type,
+      action,
+      id: current.id,
+      before,
+      after: resource.properties,
+      outputs,
+      diff,
+      ...extra,
+    };
   }
 
   const tools: ToolHandlers = {
@@ -375,7 +438,9 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
     planDeployment: async ({ resources, current, options }: ToolInput<"planDeployment">) => {
       const issues = resources.flatMap(validateOne).filter((issue) => issue.severity === "error");
       if (issues.length > 0) {
-        throw new ProviderError("VALIDATION_FAILED", `${issues.length} validation error(s)`, { details: { issues } });
+        throw new ProviderError("VALIDATION_FAILED", `${issues.length} validation error(s)`, {
+          details: { issues },
+        });
       }
       const currentByName = new Map(current.map((entry) => [entry.name, entry]));
       const desiredNames = new Set(resources.map((resource) => resource.name));

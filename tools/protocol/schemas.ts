@@ -10,13 +10,19 @@ export type PropertyMap = Record<string, unknown>;
 /** `provider:module:kind`, more segments allowed; the first segment routes to a server. */
 export const ResourceTypeSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]*(:[a-z0-9][a-z0-9-]*){2,}$/i, "a type is provider:module:kind, e.g. aws:ec2:instance");
+  .regex(
+    /^[a-z0-9][a-z0-9-]*(:[a-z0-9][a-z0-9-]*){2,}$/i,
+    "a type is provider:module:kind, e.g. aws:ec2:instance",
+  );
 
 export const ResourceNameSchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "a name is letters, digits, '_' and '-', starting with a letter or digit");
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_-]*$/,
+    "a name is letters, digits, '_' and '-', starting with a letter or digit",
+  );
 
 export const CheckSchema = z.union([
   z
@@ -48,7 +54,14 @@ export const ResourceSchema = z.object({
 });
 export type Resource = z.infer<typeof ResourceSchema>;
 
-export const RESOURCE_STATUSES = ["created", "creating", "updating", "deleting", "failed", "tainted"] as const;
+export const RESOURCE_STATUSES = [
+  "created",
+  "creating",
+  "updating",
+  "deleting",
+  "failed",
+  "tainted",
+] as const;
 
 export const StateResourceSchema = ResourceSchema.extend({
   id: z.string(),

@@ -2,7 +2,14 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { toErrorBody } from "./errors.ts";
 import type { Envelope } from "./schemas.ts";
-import { TOOL_DESCRIPTIONS, TOOL_INPUTS, TOOL_NAMES, type ToolData, type ToolInput, type ToolName } from "./tools.ts";
+import {
+  TOOL_DESCRIPTIONS,
+  TOOL_INPUTS,
+  TOOL_NAMES,
+  type ToolData,
+  type ToolInput,
+  type ToolName,
+} from "./tools.ts";
 
 export type ToolHandlers = {
   [K in ToolName]: (input: ToolInput<K>) => Promise<ToolData<K>> | ToolData<K>;
@@ -53,7 +60,10 @@ export async function runInEnvelope<T>(
 export function createProviderServer(definition: ProviderServerDefinition): McpServer {
   const server = new McpServer(
     { name: definition.name, version: definition.version },
-    { capabilities: { tools: {} }, ...(definition.instructions ? { instructions: definition.instructions } : {}) },
+    {
+      capabilities: { tools: {} },
+      ...(definition.instructions ? { instructions: definition.instructions } : {}),
+    },
   );
   for (const tool of TOOL_NAMES) {
     const handler = definition.handlers[tool] as (input: unknown) => unknown;

@@ -40,7 +40,10 @@ export const TOOL_INPUTS = {
     deploymentId: z.string(),
     changes: z.array(ChangeSchema),
     options: z
-      .object({ parallelism: z.number().int().positive().optional(), continueOnError: z.boolean().optional() })
+      .object({
+        parallelism: z.number().int().positive().optional(),
+        continueOnError: z.boolean().optional(),
+      })
       .optional(),
   },
   destroyDeployment: { deploymentId: z.string(), resources: z.array(StateResourceSchema) },
@@ -59,28 +62,44 @@ export type ToolArguments<T extends ToolName> = z.input<z.ZodObject<(typeof TOOL
 
 /** What `data` holds on success, per tool. */
 export const TOOL_DATA = {
-  describeResourceTypes: z.object({ protocol: z.literal(PROTOCOL_VERSION), types: z.array(ResourceTypeInfoSchema) }),
+  describeResourceTypes: z.object({
+    protocol: z.literal(PROTOCOL_VERSION),
+    types: z.array(ResourceTypeInfoSchema),
+  }),
   validateConfig: z.object({ valid: z.boolean(), issues: z.array(ValidationIssueSchema) }),
   planDeployment: z.object({ changes: z.array(ChangeSchema) }),
   applyDeployment: z.object({ results: z.array(ResultSchema) }),
   destroyDeployment: z.object({ results: z.array(ResultSchema) }),
   getDeploymentState: z.object({ resources: z.array(ListedResourceSchema) }),
   listResources: z.object({ resources: z.array(ListedResourceSchema) }),
-  getResource: z.object({ id: z.string(), type: z.string(), properties: PropertyMapSchema, outputs: PropertyMapSchema }),
-  createSnapshot: z.object({ snapshotId: z.string(), createdAt: z.string(), resources: z.array(z.unknown()) }),
+  getResource: z.object({
+    id: z.string(),
+    type: z.string(),
+    properties: PropertyMapSchema,
+    outputs: PropertyMapSchema,
+  }),
+  createSnapshot: z.object({
+    snapshotId: z.string(),
+    createdAt: z.string(),
+    resources: z.array(z.unknown()),
+  }),
   rollbackToSnapshot: z.object({ restored: z.array(z.string()), deleted: z.array(z.string()) }),
 } as const satisfies Record<ToolName, z.ZodType>;
 
 export type ToolData<T extends ToolName> = z.output<(typeof TOOL_DATA)[T]>;
 
 export const TOOL_DESCRIPTIONS: Record<ToolName, string> = {
-  describeResourceTypes: "List the resource types this provider manages, with JSON schemas for properties and outputs.",
+  describeResourceTypes:
+    "List the resource types this provider manages, with JSON schemas for properties and outputs.",
   validateConfig: "Check resources against this provider's schemas and rules without changing anything.",
-  planDeployment: "Compute the changes (create, update, replace, delete, noop) that would bring reality to the desired resources.",
-  applyDeployment: "Carry out planned changes whose inputs are fully resolved; returns one result per change.",
+  planDeployment:
+    "Compute the changes (create, update, replace, delete, noop) that would bring reality to the desired resources.",
+  applyDeployment:
+    "Carry out planned changes whose inputs are fully resolved; returns one result per change.",
   destroyDeployment: "Delete the given resources of a deployment.",
   getDeploymentState: "This provider's own record of the resources it manages for a deployment.",
-  listResources: "List resources on the platform, managed by mcp-iac or not (discovery, import, crash recovery).",
+  listResources:
+    "List resources on the platform, managed by mcp-iac or not (discovery, import, crash recovery).",
   getResource: "Read one resource by type and id; NOT_FOUND when it does not exist.",
   createSnapshot: "Record the current configuration of a deployment's resources so that it can be restored.",
   rollbackToSnapshot: "Restore a deployment's resources to a snapshot.",

@@ -31,7 +31,16 @@ function tailBuffer(cap: number) {
         dropped += result.length - cap;
         result = result.slice(-cap);
       }
-      return dropped > 0 ? `[… ${dropped} earlier characters dropped]\n${result}` : result;
+      if (dropped > 0) {
+        // Start the tail at a whole line, so the first line shown is not a fragment.
+        const newline = result.indexOf("\n");
+        if (newline !== -1 && newline < 1024) {
+          dropped += newline + 1;
+          result = result.slice(newline + 1);
+        }
+        return `[… ${dropped} earlier characters dropped]\n${result}`;
+      }
+      return result;
     },
   };
 }

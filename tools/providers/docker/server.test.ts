@@ -21,19 +21,57 @@ async function stdioClient(env: Record<string, string>): Promise<ProviderClient>
 }
 
 describe("docker provider without an engine", () => {
-  it("answers every tool with UNAVAILABLE and says how to fix it", async () => {
+  it("answers the engine tools with UNAVAILABLE and says how to fix it", async () => {
     const client = await inMemoryClient(createDockerProvider({ dockerHost: NOWHERE }).server());
     try {
       for (const [tool, args] of [
-        ["describeResourceTypes", {}],
         ["listResources", {}],
         ["getResource", { type: "docker:container:run", id: "abc" }],
         ["planDeployment", { deploymentId: "d", resources: [], current: [] }],
+        ["applyDeployment", { deploymentId: "d", changes: [] }],
+        ["destroyDeployment", { deploymentId: "d", resources: [] }],
+        ["getDeploymentState", { deploymentId: "d" }],
+        ["createSnapshot", { deploymentId: "d" }],
+        ["rollbackToSnapshot", { snapshotId: "s" }],
       ] as const) {
         const envelope = await client.call(tool, args);
         expect(envelope.success, tool).toBe(false);
-        expect(envelope.error).toMatchObject({ code: "UNAVAILABLE", message: EXPECTED, retryable: true });
+        expect(envelope.error, tool).toMatchObject({
+          code: "UNAVAILABLE",
+          message: EXPECTED,
+          retryable: true,
+        });
       }
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("describes its types and validates specs with no engine", async () => {
+    const client = await inMemoryClient(createDockerProvider({ dockerHost: NOWHERE }).server());
+    try {
+      const described = await client.ok("describeResourceTypes");
+      expect(described.protocol).toBe("iac.mcp/v1");
+      expect(described.types.map((info: { type: string }) => info.type).sort()).toEqual([
+        "docker:container:run",
+        "docker:image:build",
+        "docker:network:create",
+        "docker:volume:create",
+      ]);
+      const checked = await client.ok("validateConfig", {
+        resources: [
+          { type: "docker:container:run", name: "ok", properties: { image: "web:1", network: "host" } },
+          {
+            type: "docker:container:run",
+            name: "bad",
+            properties: { image: "web:1", network: "host", ports: ["8080:80"] },
+          },
+        ],
+      });
+      expect(checked.valid).toBe(false);
+      expect(checked.issues).toEqual([
+        expect.objectContaining({ resource: "bad", path: "properties.ports", severity: "error" }),
+      ]);
     } finally {
       await client.close();
     }

@@ -5,6 +5,7 @@ import {
   serveStdio,
   TOOL_NAMES,
   type ToolHandlers,
+  type ToolName,
 } from "../../protocol/index.ts";
 import { containerType } from "./container-run.ts";
 import { connectEngine, type Engine, engineProblem, unavailable } from "./engine.ts";
@@ -38,11 +39,21 @@ const INSTRUCTIONS =
   "Manages Docker images (built from local folders), containers, networks and volumes on one Docker engine. " +
   "Everything it creates carries the labels managed-by=mcp-iac and mcp-iac.deployment.";
 
-/** Every tool first checks that the engine answers, so an absent engine is one clear UNAVAILABLE. */
+/**
+ * Tools that read only the schemas and the spec: they answer with no engine, so `agent providers`
+ * and plan-time validation work offline.
+ */
+const ENGINE_FREE_TOOLS: ReadonlySet<ToolName> = new Set(["describeResourceTypes", "validateConfig"]);
+
+/** Every other tool first checks that the engine answers, so an absent engine is one clear UNAVAILABLE. */
 function guarded(tools: ToolHandlers, engine: Engine): ToolHandlers {
   const out: Record<string, (input: never) => Promise<unknown>> = {};
   for (const name of TOOL_NAMES) {
     const handler = tools[name] as (input: never) => unknown;
+    if (ENGINE_FREE_TOOLS.has(name)) {
+      out[name] = async (input) => handler(input);
+      continue;
+    }
     out[name] = async (input) => {
       if (await engineProblem(engine)) throw unavailable(engine);
       return handler(input);

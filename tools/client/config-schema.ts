@@ -1,7 +1,14 @@
 import { z } from "zod";
 
 /** Keys a config file may hold at the top level (design §7); anything else is an error. */
-export const TOP_LEVEL_KEYS = ["mcpServers", "model", "policies", "state", "$schema"] as const;
+export const TOP_LEVEL_KEYS = [
+  "mcpServers",
+  "model",
+  "policies",
+  "state",
+  "$schema",
+  "policyEnforcement",
+] as const;
 
 const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
@@ -99,6 +106,21 @@ export const TopLevelSchema = z.strictObject({
       error: "policies must be a list, e.g. [builtin:baseline, ./policies/ours.yaml]",
     })
     .optional(),
+  // Per-rule enforcement from the config only: nothing in a spec or a model answer can change it.
+  policyEnforcement: z
+    .record(
+      z.string().regex(/^[^/\s]+\/[^/\s]+$/),
+      z.enum(["advisory", "mandatory", "disabled"], {
+        error: "an enforcement is advisory, mandatory or disabled",
+      }),
+      {
+        error: (issue) =>
+          issue.code === "invalid_key"
+            ? 'a key is a rule id "pack/rule" or a glob "pack/*", e.g. baseline/required-tags'
+            : 'policyEnforcement must be a map of "pack/rule" to advisory, mandatory or disabled',
+      },
+    )
+    .optional(),
   state: StateSchema.optional(),
 });
 
@@ -129,6 +151,8 @@ export interface McpIacConfig {
   mcpServers: Record<string, ServerEntry>;
   model?: ModelConfig;
   policies?: string[];
+  /** Enforcement overrides keyed by rule id (`baseline/required-tags`) or glob (`baseline/*`). */
+  policyEnforcement?: Record<string, "advisory" | "mandatory" | "disabled">;
   state?: StateConfig;
 }
 

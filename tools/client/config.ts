@@ -153,6 +153,7 @@ export function parseConfig(raw: unknown, file: string): McpIacConfig {
       typeof top.data.model === "string" ? { name: top.data.model } : (top.data.model as ModelConfig);
   }
   if (top.data.policies !== undefined) config.policies = top.data.policies;
+  if (top.data.policyEnforcement !== undefined) config.policyEnforcement = top.data.policyEnforcement;
   if (top.data.state !== undefined) {
     config.state = { backend: top.data.state.backend };
     if (top.data.state.path !== undefined) config.state.path = top.data.state.path;

@@ -1,0 +1,237 @@
+import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import Docker from "dockerode";
+import { CONFIG_FILE_NAMES } from "../tools/client/index.ts";
+import { IacError } from "./errors.ts";
+
+export const INIT_CONFIG_FILE = "mcp-iac.config.yaml";
+
+const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+const PING_TIMEOUT_MS = 2_000;
+
+export interface InitOptions {
+  /** The working folder the config is written to. */
+  cwd: string;
+  /** Overwrite an existing mcp-iac.config.yaml. */
+  force?: boolean;
+  /** Where to look for a Docker engine; default DOCKER_HOST, else the default socket. */
+  dockerHost?: string;
+  /** Work out the content but write nothing. */
+  dryRun?: boolean;
+}
+
+export interface InitResult {
+  /** The absolute path of the config. */
+  file: string;
+  written: boolean;
+  dockerAnswers: boolean;
+  /** The engine address that was tried. */
+  dockerWhere: string;
+  /** Why the engine did not answer, when it did not. */
+  dockerProblem?: string;
+  content: string;
+}
+
+function dockerClient(host: string): Docker {
+  if (host.startsWith("unix://")) return new Docker({ socketPath: host.slice("unix://".length) });
+  if (host.startsWith("/")) return new Docker({ socketPath: host });
+  const url = new URL(/^[a-z]+:\/\//.test(host) ? host : `tcp://${host}`);
+  if (url.protocol !== "tcp:" && url.protocol !== "http:" && url.protocol !== "https:")
+    throw new Error(`${url.protocol}// addresses are not supported; use unix:// or tcp://`);
+  return new Docker({
+    host: url.hostname,
+    port: Number(url.port || (url.protocol === "https:" ? 2376 : 2375)),
+    protocol: url.protocol === "https:" ? "https" : "http",
+  });
+}
+
+/** Whether a Docker engine answers at `host`: undefined when it does, else the reason it does not. */
+export async function dockerEngineProblem(host: string): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      dockerClient(host).ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)),
+          PING_TIMEOUT_MS,
+        );
+      }),
+    ]);
+    return undefined;
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string };
+    return code ?? message ?? String(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * `agent init`: writes mcp-iac.config.yaml for this machine (design §7): the real Docker provider when
+ * an engine answers, the local provider, the mock for the prefixes with nothing real behind them, and
+ * commented stanzas showing how to connect the real ones. Written as text so the comments survive.
+ */
+export async function initConfig(options: InitOptions): Promise<InitResult> {
+  const cwd = resolve(options.cwd);
+  const file = join(cwd, INIT_CONFIG_FILE);
+  refuseExisting(cwd, file, options.force === true);
+
+  const dockerWhere = options.dockerHost || process.env.DOCKER_HOST || DEFAULT_DOCKER_HOST;
+  const dockerProblem = await dockerEngineProblem(dockerWhere);
+  const content = renderConfig({
+    dockerWhere,
+    dockerProblem,
+    // A non-default engine is pinned, so the config works from a shell without DOCKER_HOST too.
+    pinDockerHost: dockerWhere !== DEFAULT_DOCKER_HOST,
+  });
+
+  if (!options.dryRun) {
+    try {
+      // "wx" refuses a file that appeared since the check above.
+      await writeFile(file, content, { flag: options.force ? "w" : "wx" });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") refuseExisting(cwd, file, false);
+      throw new IacError("INIT_WRITE_FAILED", `cannot write ${file}: ${(error as Error).message}`, {
+        exitCode: 2,
+        hint: "check that the folder exists and is writable, or pass --cwd DIR",
+      });
+    }
+  }
+  return {
+    file,
+    written: !options.dryRun,
+    dockerAnswers: dockerProblem === undefined,
+    dockerWhere,
+    ...(dockerProblem === undefined ? {} : { dockerProblem }),
+    content,
+  };
+}
+
+function refuseExisting(cwd: string, file: string, force: boolean): void {
+  const other = CONFIG_FILE_NAMES.filter((name) => name !== INIT_CONFIG_FILE).find((name) =>
+    existsSync(join(cwd, name)),
+  );
+  if (other) {
+    // Two config files in one folder is itself a config error, so --force cannot help here.
+    throw new IacError("CONFIG_EXISTS", `${join(cwd, other)} already configures this folder`, {
+      exitCode: 2,
+      hint: `move or delete ${other} first; agent init writes ${INIT_CONFIG_FILE}`,
+    });
+  }
+  if (!force && existsSync(file)) {
+    throw new IacError("CONFIG_EXISTS", `${file} already exists; agent init leaves it as it is`, {
+      exitCode: 2,
+      hint: "run `agent init --force` to replace it",
+    });
+  }
+}
+
+/** Human lines saying what `agent init` did, for the one-shot printer. */
+export function initSummary(result: InitResult): string[] {
+  const lines = [
+    result.written ? `Wrote ${result.file}.` : `Would write ${result.file}.`,
+    result.dockerAnswers
+      ? `  docker      the real Docker provider (an engine answers at ${result.dockerWhere})`
+      : `  docker      the mock: no Docker engine answers at ${result.dockerWhere} (${result.dockerProblem ?? "no answer"})`,
+    "  local       the local provider: files, commands and services on this machine",
+    "  opnsense, aws, kubernetes   the mock; the file shows how to connect the real ones",
+  ];
+  if (!result.dockerAnswers)
+    lines.push("Start a Docker engine (or set DOCKER_HOST) and run `agent init --force` to use it.");
+  lines.push("`agent providers` checks what the config serves.");
+  return lines;
+}
+
+interface RenderInput {
+  dockerWhere: string;
+  dockerProblem: string | undefined;
+  pinDockerHost: boolean;
+}
+
+function dockerStanza(input: RenderInput): string[] {
+  if (input.dockerProblem === undefined) {
+    const lines = [
+      `  # A Docker engine answered at ${input.dockerWhere}: the real Docker provider manages it.`,
+    ];
+    if (!input.pinDockerHost) return [...lines, "  docker: { builtin: docker }"];
+    return [
+      ...lines,
+      "  # DOCKER_HOST is pinned here; delete the env line to follow the shell's DOCKER_HOST instead.",
+      `  docker: { builtin: docker, env: { DOCKER_HOST: ${JSON.stringify(input.dockerWhere)} } }`,
+    ];
+  }
+  return [
+    `  # No Docker engine answered at ${input.dockerWhere} (${input.dockerProblem}), so the mock`,
+    "  # serves docker:* types and touches nothing real. To manage a real engine, start one",
+    "  # (`sudo systemctl start docker`, or `dockerd`) or export DOCKER_HOST, then run",
+    "  # `agent init --force` again, or change the line below to:",
+    "  # docker: { builtin: docker }",
+    "  docker: { builtin: mock }",
+  ];
+}
+
+function renderConfig(input: RenderInput): string {
+  return [
+    "# mcp-iac configuration for this machine, written by `agent init`.",
+    "#",
+    "# Each mcpServers entry serves the types whose first segment is its name",
+    "# (docker serves docker:container:run). An entry is one of:",
+    "#   { builtin: NAME }            a provider of this installation; it inherits this shell's",
+    "#                                environment (DOCKER_HOST, AWS_PROFILE, KUBECONFIG ...)",
+    "#   { command, args?, env? }     any MCP server over stdio; it gets a minimal environment plus env",
+    "#   { url: http://.../mcp }      any MCP server over streamable HTTP",
+    "# `agent providers` shows what each entry serves and whether it answers.",
+    "",
+    "mcpServers:",
+    ...dockerStanza(input),
+    "",
+    "  # Files, commands and services on this machine (local:file:file, local:process:service ...).",
+    "  local: { builtin: local }",
+    "",
+    "  # OPNsense: the mock serves opnsense:* types until a real firewall is connected. For one,",
+    "  # replace the mock line with the stanza below (an API key and secret come from",
+    "  # System > Access > Users on the firewall). Secrets are better exported in the shell than",
+    "  # written here: a built-in inherits the environment, so the env block can then go.",
+    "  # opnsense:",
+    "  #   builtin: opnsense",
+    "  #   env:",
+    '  #     OPNSENSE_URL: "https://fw.lan"',
+    '  #     OPNSENSE_API_KEY: "your-api-key"',
+    '  #     OPNSENSE_API_SECRET: "your-api-secret"',
+    "  opnsense: { builtin: mock }",
+    "",
+    "  # AWS: the mock serves aws:* types. For real accounts, replace the mock line with the stanza",
+    "  # below; the credentials come the usual way (AWS_PROFILE and ~/.aws, or AWS_ACCESS_KEY_ID and",
+    "  # AWS_SECRET_ACCESS_KEY), inherited from the environment like every built-in.",
+    "  # aws:",
+    "  #   builtin: aws",
+    "  #   env:",
+    '  #     AWS_PROFILE: "default"',
+    '  #     AWS_REGION: "eu-central-1"',
+    "  aws: { builtin: mock }",
+    "",
+    "  # Kubernetes: the mock serves kubernetes:* types. For a real cluster, replace the mock line",
+    "  # with the stanza below; without KUBECONFIG the usual ~/.kube/config and its current context serve.",
+    "  # kubernetes:",
+    "  #   builtin: kubernetes",
+    "  #   env:",
+    '  #     KUBECONFIG: "/home/you/.kube/config"',
+    "  kubernetes: { builtin: mock }",
+    "",
+    "# Checked against every plan; add your own packs as files: [builtin:baseline, ./policies/ours.yaml]",
+    "policies: [builtin:baseline]",
+    "",
+    '# State lives in .mcp-iac/ in this folder; a team uses "postgres://user@host/db" instead.',
+    "state: { backend: file }",
+    "",
+    "# The model that plans from goals. Without a model block, ANTHROPIC_API_KEY or OPENAI_API_KEY",
+    "# (the first one set) picks the adapter, and with neither the offline planner serves.",
+    "# Uncomment one line:",
+    "# model: { provider: anthropic, name: claude-sonnet-4-5 }",
+    "# model: { provider: openai, name: gpt-4.1 }",
+    '# model: { provider: openai, name: "llama3.1", baseURL: "http://127.0.0.1:11434/v1" }  # Ollama, vLLM, LM Studio',
+    "",
+  ].join("\n");
+}

@@ -43,7 +43,25 @@ export type RunEvent =
       skipped: number;
       durationMs: number;
     }
-  | { type: "drift"; name: string; kind: "changed" | "deleted"; paths: string[] };
+  | { type: "drift"; name: string; kind: "changed" | "deleted"; paths: string[] }
+  | { type: "planner.selected"; planner: "model" | "offline" | "memory"; description: string }
+  | { type: "planner.understood"; summary: string }
+  | { type: "planner.submission"; attempt: number; errors: number; warnings: number; messages: string[] }
+  | { type: "model.call"; purpose: string; provider: string; model: string; inputTokens: number; outputTokens: number; cachedInputTokens: number; latencyMs: number }
+  | { type: "spec.ready"; deployment: string; resources: number; source: "model" | "offline" | "memory" | "revision" }
+  | { type: "policy.findings"; stage: "deployment" | "plan"; blocked: boolean; findings: PolicyFindingView[] }
+  | { type: "recovery.decision"; attempt: number; action: "retry" | "revise" | "rollback" | "abort"; reason: string; by: "model" | "rules" }
+  | { type: "memory.saved"; patternId: string; lessons: number }
+  | { type: "memory.reused"; patternId: string; goal: string; score: number };
+
+/** A policy finding as events carry it. */
+export interface PolicyFindingView {
+  policy: string;
+  enforcement: "advisory" | "mandatory" | "disabled";
+  resource?: string;
+  path?: string;
+  message: string;
+}
 
 export type EventSink = (event: RunEvent) => void;
 

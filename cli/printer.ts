@@ -157,6 +157,53 @@ export class HumanPrinter {
             : paint("yellow", `${event.name}: changed outside mcp-iac (${event.paths.join(", ")})`),
         );
         break;
+      case "planner.selected":
+        this.line(paint("cyan", event.description));
+        break;
+      case "planner.understood":
+        this.line(event.summary);
+        break;
+      case "planner.submission":
+        if (event.errors > 0) {
+          this.line(paint("yellow", `Submission ${event.attempt} has ${event.errors} problem(s); sent back to the model:`));
+          for (const message of event.messages.slice(0, 8)) this.line(paint("dim", `  - ${message}`));
+        } else {
+          this.line(paint("dim", `Submission ${event.attempt} accepted.`));
+        }
+        break;
+      case "model.call":
+        this.line(
+          paint(
+            "dim",
+            `model ${event.provider}:${event.model} (${event.purpose}) ${seconds(event.latencyMs)}, ${event.inputTokens} in (${event.cachedInputTokens} cached) / ${event.outputTokens} out`,
+          ),
+        );
+        break;
+      case "spec.ready":
+        this.line(`Spec ${paint("bold", event.deployment)}: ${event.resources} resource(s) (${event.source}).`);
+        break;
+      case "policy.findings": {
+        if (event.findings.length === 0) {
+          this.line(paint("green", `Policies (${event.stage}): no findings.`));
+          break;
+        }
+        for (const finding of event.findings) {
+          const level = finding.enforcement === "mandatory" ? paint("red", "MANDATORY") : paint("yellow", "advisory ");
+          const where = [finding.resource, finding.path].filter(Boolean).join(": ");
+          this.line(`${level} ${finding.policy}${where ? ` ${where}` : ""}: ${finding.message}`);
+        }
+        if (event.blocked) this.line(paint("red", `Blocked by mandatory policy (${event.stage}).`));
+        break;
+      }
+      case "recovery.decision":
+        this.line(paint("yellow", `Recovery ${event.attempt} (${event.by}): ${event.action} — ${event.reason}`));
+        break;
+      case "memory.saved":
+        this.line(paint("dim", `Remembered this deployment as pattern ${event.patternId}${event.lessons ? ` with ${event.lessons} lesson(s)` : ""}.`));
+        break;
+      case "memory.reused":
+        this.line(`Reusing remembered pattern ${event.patternId} (similarity ${event.score.toFixed(2)}) from: "${event.goal}"`);
+        break;
       default: {
         const unreachable: never = event;
         throw new Error(`unhandled event ${JSON.stringify(unreachable)}`);

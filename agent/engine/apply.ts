@@ -55,6 +55,8 @@ export interface ApplyReport {
   results: ChangeResult[];
   rollback?: { ok: boolean; steps: RollbackStep[] };
   durationMs: number;
+  /** Undoes this apply's changes (once; while the state writer is open). Not serialised. */
+  readonly undo?: () => Promise<{ ok: boolean; steps: RollbackStep[] }>;
 }
 
 interface Applied {
@@ -186,12 +188,19 @@ export async function applyPlan(
     skipped: counts.filter((result) => result.status === "skipped").length,
     durationMs,
   });
-  return {
+  const report: ApplyReport = {
     outcome,
     results: planned.plan.changes.map((change) => results.get(change.name)!).filter(Boolean),
     ...(rollbackReport ? { rollback: rollbackReport } : {}),
     durationMs,
   };
+  // Kept out of JSON: a later decision (the agent's recovery) may still undo what this apply did.
+  Object.defineProperty(report, "undo", {
+    enumerable: false,
+    value: () =>
+      rollbackReport ? Promise.resolve(rollbackReport) : rollbackApplied(applied, planned, writer, gateway, catalog, options),
+  });
+  return report;
 
   function lookup(reference: { target: string; path: (string | number)[] }): unknown {
     const fromOutputs = readPath(outputs.get(reference.target), reference.path);

@@ -84,15 +84,15 @@ describe("agent init without a Docker engine", () => {
     const { content, file } = await initConfig({ cwd, dockerHost: NOWHERE });
     const expected = {
       opnsense: {
-        builtin: "opnsense",
+        command: "opnsense-iac-mcp",
         env: {
           OPNSENSE_URL: "https://fw.lan",
           OPNSENSE_API_KEY: "your-api-key",
           OPNSENSE_API_SECRET: "your-api-secret",
         },
       },
-      aws: { builtin: "aws", env: { AWS_PROFILE: "default", AWS_REGION: "eu-central-1" } },
-      kubernetes: { builtin: "kubernetes", env: { KUBECONFIG: "/home/you/.kube/config" } },
+      aws: { command: "aws-iac-mcp", env: { AWS_PROFILE: "default", AWS_REGION: "eu-central-1" } },
+      kubernetes: { command: "kubernetes-iac-mcp", env: { KUBECONFIG: "/home/you/.kube/config" } },
     };
     for (const [server, entry] of Object.entries(expected)) {
       writeFileSync(file, uncommentStanza(content, server));

@@ -32,6 +32,7 @@ const OPTIONS = {
   "lock-timeout": { type: "string" },
   snapshot: { type: "string" },
   format: { type: "string" },
+  force: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -86,6 +87,7 @@ Usage:
   agent refresh NAME                        compare state with reality, report drift, update state
   agent rollback NAME [--snapshot ID]       restore the provider snapshots of the last run
   agent state list | state show NAME        what state holds
+  agent init [--force]                      write mcp-iac.config.yaml for the providers this machine can reach
   agent providers                           configured servers, their health and resource types
   agent graph -f FILE [--format mermaid|dot]
   agent provider NAME                       serve a built-in provider (mock, docker, local) over stdio

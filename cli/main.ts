@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { buildGraph } from "../agent/engine/graph.ts";
 import { loadSpecFile } from "../agent/engine/spec.ts";
+import { initConfig, initSummary } from "../agent/init.ts";
 import { EXIT, IacError } from "../agent/errors.ts";
 import type { EventSink, RunEvent } from "../agent/events.ts";
 import {
@@ -233,6 +234,13 @@ async function run(parsed: ParsedCommand): Promise<number> {
     }
     case "provider":
       return providerCommand(rest, parsed);
+    case "init": {
+      const result = await initConfig({ cwd: global.cwd, force: Boolean(parsed.flags["force"]) });
+      out.result({ command: "init", ...result }, () => {
+        for (const line of initSummary(result)) out.printer?.line(line);
+      });
+      return EXIT.ok;
+    }
     default:
       throw usageError(`unknown command "${command}"`);
   }

@@ -1,0 +1,120 @@
+import { ANTHROPIC_KEY_VARIABLE, createAnthropicModel } from "./anthropic.ts";
+import { createOpenAIModel, OPENAI_KEY_VARIABLE } from "./openai.ts";
+import { type LanguageModel, ModelError } from "./types.ts";
+
+/** The config file's `model` block (design §7); a bare string is a model name. */
+export type ModelConfig = { provider?: "anthropic" | "openai" | "offline"; name?: string; baseURL?: string };
+
+export interface ModelSelection {
+  /** Undefined means the offline planner serves. */
+  model: LanguageModel | undefined;
+  /** What the run prints about it; never holds a key. */
+  description: string;
+}
+
+/** Passed through to the adapter (tests shorten them). */
+export interface AdapterTuning {
+  maxRetries?: number;
+  timeoutMs?: number;
+}
+
+export const DEFAULT_MODELS = { anthropic: "claude-sonnet-4-5", openai: "gpt-4o-mini" } as const;
+
+type Provider = keyof typeof DEFAULT_MODELS;
+
+const ADAPTERS = {
+  anthropic: {
+    keyVariable: ANTHROPIC_KEY_VARIABLE,
+    baseVariable: "ANTHROPIC_BASE_URL",
+    create: createAnthropicModel,
+  },
+  openai: { keyVariable: OPENAI_KEY_VARIABLE, baseVariable: "OPENAI_BASE_URL", create: createOpenAIModel },
+} as const;
+
+const OFFLINE_HINT = `set ${ANTHROPIC_KEY_VARIABLE} or ${OPENAI_KEY_VARIABLE}, or model: in mcp-iac.config.yaml`;
+
+/**
+ * Design §7: the config's `model` wins; else the first of ANTHROPIC_API_KEY and OPENAI_API_KEY that
+ * is set picks the adapter; else the offline planner. `--model`, then MCP_IAC_MODEL, then the
+ * config's name, then the provider's default name the model.
+ */
+export function selectModel(
+  config: ModelConfig | string | undefined,
+  env: NodeJS.ProcessEnv,
+  flags: { model?: string },
+  tuning: AdapterTuning = {},
+): ModelSelection {
+  const block = typeof config === "string" ? { name: config } : config;
+  const named = nonEmpty(flags.model) ?? nonEmpty(env["MCP_IAC_MODEL"]);
+
+  if (block && (block.provider || nonEmpty(block.name) || nonEmpty(block.baseURL))) {
+    if (block.provider === "offline") {
+      return {
+        model: undefined,
+        description: "model: none — the offline planner serves (model: offline in the config)",
+      };
+    }
+    const name = named ?? nonEmpty(block.name);
+    const provider =
+      block.provider ?? providerOfName(name) ?? providerOfKeys(env) ?? (block.baseURL ? "openai" : undefined);
+    if (!provider) {
+      throw new ModelError(
+        "bad_request",
+        `the config names model "${name}" but not who serves it; add provider: anthropic or openai to model: in mcp-iac.config.yaml`,
+        { exitCode: 2 },
+      );
+    }
+    return build(provider, name, nonEmpty(block.baseURL), env, tuning, "model: in the config");
+  }
+
+  const provider = providerOfKeys(env);
+  if (provider) return build(provider, named, undefined, env, tuning, undefined);
+  const ignored = named ? `; ${named} was named, but no key is set` : "";
+  return {
+    model: undefined,
+    description: `model: none — the offline planner serves (${OFFLINE_HINT})${ignored}`,
+  };
+}
+
+function build(
+  provider: Provider,
+  name: string | undefined,
+  configBaseURL: string | undefined,
+  env: NodeJS.ProcessEnv,
+  tuning: AdapterTuning,
+  configSource: string | undefined,
+): ModelSelection {
+  const adapter = ADAPTERS[provider];
+  const modelName = name ?? DEFAULT_MODELS[provider];
+  const baseURL = configBaseURL ?? nonEmpty(env[adapter.baseVariable]);
+  const hasKey = nonEmpty(env[adapter.keyVariable]) !== undefined;
+  if (!hasKey && !baseURL) {
+    throw new ModelError(
+      "auth",
+      `the config picks ${provider} ${modelName} but ${adapter.keyVariable} is not set; set it, or change model: in mcp-iac.config.yaml`,
+      { exitCode: 2 },
+    );
+  }
+  const model = adapter.create({ model: modelName, env, ...(baseURL ? { baseURL } : {}), ...tuning });
+  const sources = [configSource, hasKey ? adapter.keyVariable : "no key"].filter(Boolean).join(", ");
+  const where = baseURL ? ` at ${baseURL}` : "";
+  return { model, description: `model: ${provider} ${modelName}${where} (${sources})` };
+}
+
+function providerOfKeys(env: NodeJS.ProcessEnv): Provider | undefined {
+  if (nonEmpty(env[ANTHROPIC_KEY_VARIABLE])) return "anthropic";
+  if (nonEmpty(env[OPENAI_KEY_VARIABLE])) return "openai";
+  return undefined;
+}
+
+/** Only for a config that names a model without a provider: the family is plain from the name. */
+function providerOfName(name: string | undefined): Provider | undefined {
+  if (!name) return undefined;
+  if (/^claude/i.test(name)) return "anthropic";
+  if (/^(gpt-|o\d)/i.test(name)) return "openai";
+  return undefined;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() !== "" ? value.trim() : undefined;
+}

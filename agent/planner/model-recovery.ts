@@ -127,5 +127,5 @@ export async function decideWithModel(input: DecideWithModelInput): Promise<Reco
           },
     );
   }
-  return NO_DECISION;
+  return { ...NO_DECISION };
 }

@@ -110,7 +110,7 @@ describe("agent init without a Docker engine", () => {
       return loadConfig({ cwd }).config.model;
     });
     expect(models).toEqual([
-      { provider: "anthropic", name: "claude-sonnet-4-5" },
+      { provider: "anthropic", name: "claude-sonnet-4-6" },
       { provider: "openai", name: "gpt-4.1" },
       { provider: "openai", name: "llama3.1", baseURL: "http://127.0.0.1:11434/v1" },
     ]);

@@ -229,7 +229,7 @@ function renderConfig(input: RenderInput): string {
     "# The model that plans from goals. Without a model block, ANTHROPIC_API_KEY or OPENAI_API_KEY",
     "# (the first one set) picks the adapter, and with neither the offline planner serves.",
     "# Uncomment one line:",
-    "# model: { provider: anthropic, name: claude-sonnet-4-5 }",
+    "# model: { provider: anthropic, name: claude-sonnet-4-6 }",
     "# model: { provider: openai, name: gpt-4.1 }",
     '# model: { provider: openai, name: "llama3.1", baseURL: "http://127.0.0.1:11434/v1" }  # Ollama, vLLM, LM Studio',
     "",

@@ -35,8 +35,8 @@ describe("selectModel (design §7)", () => {
       {},
     );
     expect(model?.provider).toBe("anthropic");
-    expect(model?.model).toBe("claude-sonnet-4-5");
-    expect(description).toBe("model: anthropic claude-sonnet-4-5 (ANTHROPIC_API_KEY)");
+    expect(model?.model).toBe("claude-sonnet-4-6");
+    expect(description).toBe("model: anthropic claude-sonnet-4-6 (ANTHROPIC_API_KEY)");
     expectNoKeys(description);
   });
 
@@ -66,7 +66,7 @@ describe("selectModel (design §7)", () => {
       {},
     );
     expect(description).toBe(
-      "model: anthropic claude-sonnet-4-5 at http://127.0.0.1:9/proxy (ANTHROPIC_API_KEY)",
+      "model: anthropic claude-sonnet-4-6 at http://127.0.0.1:9/proxy (ANTHROPIC_API_KEY)",
     );
   });
 

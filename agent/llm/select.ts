@@ -18,7 +18,8 @@ export interface AdapterTuning {
   timeoutMs?: number;
 }
 
-export const DEFAULT_MODELS = { anthropic: "claude-sonnet-4-5", openai: "gpt-4o-mini" } as const;
+// claude-sonnet-4-5 (the seed's example) reaches end of life on 2026-11-30; its successor serves by default.
+export const DEFAULT_MODELS = { anthropic: "claude-sonnet-4-6", openai: "gpt-4o-mini" } as const;
 
 type Provider = keyof typeof DEFAULT_MODELS;
 

@@ -1,0 +1,78 @@
+import type { Blueprint } from "../blueprint.ts";
+import { assumed } from "../composition.ts";
+import { ENGINES } from "../vocabulary.ts";
+
+const MIN_STORAGE_GB = 20;
+const MAX_STORAGE_GB = 65536;
+const DEFAULT_BACKUP_DAYS = 7;
+const MAX_BACKUP_DAYS = 35;
+
+/** The RDS engine the goal names, postgres when it names none. */
+export function engineOf(words: string): string | undefined {
+  return ENGINES.find((entry) => entry.pattern.test(words))?.engine;
+}
+
+/** A private RDS instance with backups on. */
+export const database: Blueprint = {
+  id: "database",
+  description: "a private RDS database (postgres, mysql or mariadb) with daily backups kept 7 days",
+  keywords: ["database", "db", "rds", "postgres", "mysql", "mariadb"],
+  build(composition) {
+    const { goal } = composition;
+    const defaults: string[] = [];
+    const named = engineOf(goal.words);
+    const engine = named ?? "postgres";
+    if (!named) defaults.push("engine postgres");
+    const large = /\b(?:large|production|prod|big)\b/.test(goal.words);
+    const instanceClass = goal.dbClass ?? (large ? "db.m5.large" : "db.t3.micro");
+    if (!goal.dbClass && !large) defaults.push("class db.t3.micro");
+    let storage = goal.storageGb ?? MIN_STORAGE_GB;
+    if (goal.storageGb === undefined) defaults.push(`${MIN_STORAGE_GB} GB`);
+    if (storage < MIN_STORAGE_GB) {
+      composition.note(
+        `raised the database storage to RDS's minimum of ${MIN_STORAGE_GB} GB (asked for ${storage} GB)`,
+      );
+      storage = MIN_STORAGE_GB;
+    }
+    if (storage > MAX_STORAGE_GB) {
+      return { missing: `a database of ${storage} GB is above RDS's ${MAX_STORAGE_GB} GB` };
+    }
+    let backupDays = goal.backupDays ?? DEFAULT_BACKUP_DAYS;
+    if (backupDays < 1) {
+      composition.note(
+        `kept backups at ${DEFAULT_BACKUP_DAYS} days: the offline planner never turns them off`,
+      );
+      backupDays = DEFAULT_BACKUP_DAYS;
+    } else if (backupDays > MAX_BACKUP_DAYS) {
+      composition.note(`kept backups for ${MAX_BACKUP_DAYS} days, RDS's maximum (asked for ${backupDays})`);
+      backupDays = MAX_BACKUP_DAYS;
+    }
+    if (/\b(?:no|without|disable\w*|skip)\s+backups?\b/.test(goal.words)) {
+      composition.note(`kept backups at ${backupDays} days: the offline planner never turns them off`);
+    }
+    if (
+      /\bpublic(?:ly)?\b[\w\s-]{0,20}\b(?:database|db|accessible|reachable)\b|\bdatabase\b[\w\s-]{0,20}\bpublic(?:ly)?\b/.test(
+        goal.words,
+      )
+    ) {
+      composition.note("kept the database private: the offline planner never makes one publicly accessible");
+    }
+    const multiAz = /\bmulti[\s-]?az\b/.test(goal.words);
+    const properties: Record<string, unknown> = {
+      engine,
+      instanceClass,
+      allocatedStorage: storage,
+      backupRetentionDays: backupDays,
+      publiclyAccessible: false,
+    };
+    if (multiAz) properties["multiAz"] = true;
+    composition.set("engine", engine);
+    composition.set("instanceClass", instanceClass);
+    composition.set("allocatedStorage", storage);
+    composition.set("backupRetentionDays", backupDays);
+    if (multiAz) composition.set("multiAz", true);
+    composition.add({ type: "aws:rds:instance", name: "app-db", properties });
+    assumed(composition, "database", defaults);
+    return { phrase: `a ${engine} database (${instanceClass}, ${storage} GB${multiAz ? ", multi-AZ" : ""})` };
+  },
+};

@@ -47,7 +47,8 @@ export interface ApplyOutput {
   report?: ApplyReport;
 }
 
-async function withWriter<T>(
+/** Takes the deployment's lock, reconciles what an interrupted run left pending, then does the work. */
+export async function withWriter<T>(
   workspace: Workspace,
   name: string,
   command: string,

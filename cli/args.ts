@@ -33,6 +33,7 @@ const OPTIONS = {
   snapshot: { type: "string" },
   format: { type: "string" },
   force: { type: "boolean" },
+  "allow-destroy": { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -81,6 +82,7 @@ export function positiveInt(value: string | boolean | undefined, flag: string): 
 export const HELP = `agent — AI-native infrastructure as code over MCP providers
 
 Usage:
+  agent "<goal>" [--yes] [--dry-run]        plan from plain language, check policies, ask, apply, recover
   agent plan -f FILE [--refresh]            show what applying the spec would change
   agent apply -f FILE [--yes] [--dry-run]   plan, ask, apply (rolls back on failure unless --no-rollback)
   agent destroy NAME [--yes]                delete everything a deployment holds, in reverse order
@@ -90,12 +92,15 @@ Usage:
   agent init [--force]                      write mcp-iac.config.yaml for the providers this machine can reach
   agent providers                           configured servers, their health and resource types
   agent graph -f FILE [--format mermaid|dot]
+  agent policy check -f FILE                check a spec against the configured policies
+  agent memory list | search TEXT | forget ID
   agent provider NAME                       serve a built-in provider (mock, docker, local) over stdio
   agent provider test -- COMMAND [ARGS]     run the conformance suite against any provider server
 
 Flags:
   --config FILE  --cwd DIR  --json  --yes  --model NAME
-  --parallelism N  --no-rollback  --force-unlock  --lock-timeout SECONDS
+  --parallelism N  --no-rollback  --force-unlock  --lock-timeout SECONDS  --allow-destroy
 
 Exit codes: 0 done, 1 the run failed, 2 bad usage/config/spec, 3 blocked by policy, 4 not approved.
-With no mcp-iac.config.yaml the sandbox profile serves: a mock provider that touches nothing real.`;
+With no mcp-iac.config.yaml the sandbox profile serves: a mock provider that touches nothing real.
+With no ANTHROPIC_API_KEY or OPENAI_API_KEY the offline planner serves.`;

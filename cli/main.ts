@@ -18,7 +18,9 @@ import { formatGraph } from "./graph-format.ts";
 import { HumanPrinter } from "./printer.ts";
 import { summaryLine } from "./render-plan.ts";
 import { painter } from "./style.ts";
+import { goalCommand, memoryFor, policiesFor } from "./goal.ts";
 import { openWorkspace, stateBackendFor } from "./workspace.ts";
+import { formatFindings } from "../policies/index.ts";
 
 type Output = {
   /** Events go to the human printer, or are collected for the one JSON document. */
@@ -241,8 +243,101 @@ async function run(parsed: ParsedCommand): Promise<number> {
       });
       return EXIT.ok;
     }
-    default:
-      throw usageError(`unknown command "${command}"`);
+    case "policy":
+      return policyCommand(parsed, out);
+    case "memory":
+      return memoryCommand(parsed, out);
+    default: {
+      // `agent "deploy a web app ..."`: a goal is anything that is not a command.
+      if (!/\s/.test(parsed.command.join(" "))) throw usageError(`unknown command "${command}"; a goal in plain language goes in quotes`);
+      const goal = parsed.command.join(" ");
+      const workspace = openWorkspace(global, out.emit);
+      try {
+        const parallelism = positiveInt(parsed.flags["parallelism"], "parallelism");
+        const report = await goalCommand({
+          goal,
+          global,
+          workspace,
+          dryRun: Boolean(parsed.flags["dry-run"]),
+          allowDestroy: Boolean(parsed.flags["allow-destroy"]),
+          ...(parallelism ? { parallelism } : {}),
+          ...lockOptions(parsed),
+        });
+        out.result({ command: "goal", ...report }, () => {
+          const paint = painter(process.stdout);
+          const tokens = report.modelCalls.length > 0 ? ` Model: ${report.modelCalls.length} call(s), ${report.tokens.input} tokens in (${report.tokens.cached} cached), ${report.tokens.output} out.` : "";
+          const line = {
+            succeeded: paint("green", "Done."),
+            "nothing-to-do": paint("green", "Nothing to do: everything already matches."),
+            planned: "Dry run: nothing was applied.",
+            declined: paint("red", `Not planned: ${report.reason ?? ""}`),
+            "planner-failed": paint("red", `Planning failed: ${report.reason ?? ""}`),
+            blocked: paint("red", `Blocked: ${report.reason ?? ""}`),
+            "not-approved": global.json || global.yes ? "Not approved." : "Apply cancelled: not approved.",
+            failed: paint("red", `Failed${report.reason ? `: ${report.reason}` : ""}. State records what exists.`),
+            "rolled-back": paint("yellow", `Failed and rolled back${report.reason ? `: ${report.reason}` : ""}.`),
+          }[report.outcome];
+          out.printer?.line(`${line}${tokens}`);
+        });
+        return report.exitCode;
+      } finally {
+        await workspace.close();
+      }
+    }
+  }
+}
+
+async function policyCommand(parsed: ParsedCommand, out: Output): Promise<number> {
+  if (parsed.command[1] !== "check") throw usageError("agent policy check -f FILE checks a spec against the configured policies");
+  const deployment = await loadSpecFile(requireFile(parsed));
+  const cwd = parsed.global.cwd;
+  const loaded = loadConfig({ cwd, configFile: parsed.global.config });
+  const policies = await policiesFor(loaded, cwd, { allowDestroy: Boolean(parsed.flags["allow-destroy"]) });
+  const result = policies.checkDeployment(deployment);
+  out.result({ command: "policy check", deployment: deployment.name, ...result }, () => {
+    if (result.findings.length === 0) out.printer?.line(`No policy findings for ${deployment.name}.`);
+    for (const line of formatFindings(result)) out.printer?.line(line);
+    if (result.blocked) out.printer?.line(`Blocked: ${result.mandatory.length} mandatory finding(s).`);
+  });
+  return result.blocked ? EXIT.policy : EXIT.ok;
+}
+
+async function memoryCommand(parsed: ParsedCommand, out: Output): Promise<number> {
+  const sub = parsed.command[1];
+  const memory = memoryFor(parsed.global.cwd);
+  try {
+    if (sub === "list") {
+      const patterns = await memory.listPatterns();
+      const lessons = await memory.listLessons();
+      out.result({ command: "memory list", store: memory.describe(), patterns, lessons }, () => {
+        if (patterns.length === 0 && lessons.length === 0) out.printer?.line(`Memory is empty (${memory.describe()}).`);
+        for (const pattern of patterns) {
+          out.printer?.line(`${pattern.id.slice(0, 12)}  ${pattern.deployment.padEnd(20)} used ${pattern.uses}×  "${pattern.goal}"`);
+        }
+        for (const lesson of lessons) out.printer?.line(`${lesson.id.slice(0, 12)}  lesson ${lesson.errorCode} on ${lesson.type}: ${lesson.fix}`);
+      });
+      return EXIT.ok;
+    }
+    if (sub === "search") {
+      const query = parsed.command.slice(2).join(" ");
+      if (!query) throw usageError("agent memory search TEXT");
+      const hits = await memory.searchPatterns(query, { limit: 10 });
+      out.result({ command: "memory search", query, hits }, () => {
+        if (hits.length === 0) out.printer?.line("No remembered pattern matches.");
+        for (const hit of hits) out.printer?.line(`${hit.score.toFixed(2)}  ${hit.item.id.slice(0, 12)}  ${hit.item.deployment}: "${hit.item.goal}"`);
+      });
+      return EXIT.ok;
+    }
+    if (sub === "forget") {
+      const target = parsed.command[2];
+      if (!target) throw usageError("agent memory forget ID (or --all)");
+      const removed = target === "all" || target === "--all" ? await memory.forgetAll() : await memory.forget(target);
+      out.result({ command: "memory forget", removed }, () => out.printer?.line(`Forgot ${removed} item(s).`));
+      return removed > 0 ? EXIT.ok : EXIT.usage;
+    }
+    throw usageError("agent memory takes list, search TEXT or forget ID");
+  } finally {
+    await memory.close();
   }
 }
 

@@ -294,6 +294,16 @@ describe("container-service", () => {
     expect(plan.understanding.notes.join("\n")).not.toMatch(/Redis/);
   });
 
+  it("reads env pairs as env, not as words of the goal", () => {
+    const plan = planned("run postgres:16 in docker on port 5433 with POSTGRES_PASSWORD=supersecret1");
+    expect(plan.understanding.notes.join("\n")).not.toMatch(/database/);
+    expect(ofType(plan, "docker:container:run")[0]!.properties).toMatchObject({
+      image: "postgres:16",
+      ports: ["5433:5432"],
+      env: { POSTGRES_PASSWORD: "supersecret1" },
+    });
+  });
+
   it("declines containers without an image", () => {
     expect(planOffline("run some docker containers").kind).toBe("declined");
   });
@@ -323,6 +333,7 @@ describe("kubernetes-app", () => {
   it.each([
     ["run ghcr.io/acme/api:2.0 on k8s on port 3000", "ClusterIP", 3000, 2],
     ["three pods of httpd:2.4 exposed with a nodeport", "NodePort", 80, 3],
+    ["I want nginx running on k8s, 5 replicas, public", "LoadBalancer", 80, 5],
   ])("reads %j", (goal, type, port, replicas) => {
     const plan = planned(goal);
     expect(plan.understanding.parameters).toMatchObject({ serviceType: type, containerPort: port, replicas });
@@ -335,5 +346,13 @@ describe("kubernetes-app", () => {
     const [deployment] = ofType(plan, "kubernetes:apps:deployment");
     expect(deployment!.properties["image"]).toBe("orders:latest");
     expect(deployment!.dependsOn).toEqual(["app-image"]);
+  });
+});
+
+describe("database versions", () => {
+  it("reads an engine version but not a size as one", () => {
+    expect(planned("a postgres 16 database").understanding.parameters["engineVersion"]).toBe("16");
+    expect(planned("a mysql 8.0 db").understanding.parameters["engineVersion"]).toBe("8.0");
+    expect(planned("a postgres 50 GB database").understanding.parameters).not.toHaveProperty("engineVersion");
   });
 });

@@ -80,6 +80,11 @@ function derivedName(selection: Selection, goal: ParsedGoal): string {
   }
 }
 
+/** The goal as quoted back, with `KEY=value` values hidden: they may be secrets (design §3). */
+function quoted(raw: string): string {
+  return raw.replace(/\b([A-Z_][A-Z0-9_]*)=("[^"]*"|'[^']*'|[^\s,;]+)/g, "$1=…");
+}
+
 function joinPhrases(phrases: string[]): string {
   if (phrases.length <= 1) return phrases.join("");
   return `${phrases.slice(0, -1).join(", ")} and ${phrases.at(-1)}`;
@@ -127,12 +132,12 @@ export function planOffline(goal: string, options: PlanOfflineOptions = {}): Off
   }
   if (selection.blueprints.length === 0) {
     const asked = selection.uncovered.length > 0 ? ` (it asks for ${selection.uncovered.join(", ")})` : "";
-    return decline(`no blueprint matches "${parsed.raw}"${asked}`, understood);
+    return decline(`no blueprint matches "${quoted(parsed.raw)}"${asked}`, understood);
   }
 
   if (parsed.invalid.length > 0) {
     return decline(
-      `understood ${selection.blueprints.join(" and ")}, but the goal names values out of range: ${parsed.invalid.join(", ")}`,
+      `understood ${selection.blueprints.join(" and ")}, but cannot use these values: ${parsed.invalid.join(", ")}`,
       understood,
     );
   }

@@ -36,7 +36,7 @@ export interface ParsedGoal {
   dockerfile?: string;
   env: Record<string, string>;
   backupDays?: number;
-  /** Values the goal names that are out of range; a plan using them is declined, never defaulted. */
+  /** Values out of range or named twice over; a plan is declined rather than defaulting or picking one. */
   invalid: string[];
 }
 
@@ -145,16 +145,28 @@ function parseStorage(text: string, invalid: string[]): number | undefined {
 }
 
 function parseVlanTag(text: string, invalid: string[]): number | undefined {
-  const match =
-    /\bvlan\s*(?:id\s*|tag\s*|#\s*|number\s*)?[:=]?\s*(\d+)\b/.exec(text) ??
-    /\btag(?:ged)?\s+(\d+)\b/.exec(text);
-  if (!match) return undefined;
-  const tag = Number(match[1]);
+  const tags = unique(
+    [
+      ...text.matchAll(/\bvlan\s*(?:id\s*|tag\s*|#\s*|number\s*)?[:=]?\s*(\d+)\b|\btag(?:ged)?\s+(\d+)\b/g),
+    ].map((match) => match[1] ?? match[2]!),
+  );
+  if (tags.length > 1) {
+    invalid.push(`several VLAN tags (${tags.join(", ")}): one plan builds one VLAN`);
+    return undefined;
+  }
+  if (tags[0] === undefined) return undefined;
+  const tag = Number(tags[0]);
   if (tag < 1 || tag > 4094) {
-    invalid.push(`VLAN tag ${match[1]} (VLAN tags are 1-4094)`);
+    invalid.push(`VLAN tag ${tags[0]} (VLAN tags are 1-4094)`);
     return undefined;
   }
   return tag;
+}
+
+/** One value of a kind, or none; several are reported, since picking one would be a guess. */
+function single(values: string[], kind: string, invalid: string[]): string | undefined {
+  if (values.length > 1) invalid.push(`several ${kind} (${values.join(", ")}): one plan uses one`);
+  return values[0];
 }
 
 function parseBackupDays(text: string): number | undefined {
@@ -231,7 +243,11 @@ export function parseGoal(goal: string): ParsedGoal {
       !new RegExp(`^(db\\.)?[a-z]\\d[a-z0-9]*\\.${SIZE}$`).test(fqdn) &&
       !/\.(ts|js|json|ya?ml|toml|txt|md|sh|py|go)$/.test(fqdn),
   );
-  const words = blank(text, [...excluded, ...amis, ...fqdns]);
+  // KEY=value pairs are env for containers, not words ("POSTGRES_PASSWORD=…" asks for no database).
+  const words = blank(text, [...excluded, ...amis, ...fqdns]).replace(
+    /\b[a-z_][a-z0-9_]*=("[^"]*"|'[^']*'|[^\s,;]+)/g,
+    " ",
+  );
   const count = parseCountPhrase(words);
   const parsed: ParsedGoal = {
     raw,
@@ -249,9 +265,12 @@ export function parseGoal(goal: string): ParsedGoal {
   if (count !== undefined) parsed.count = count;
   const storage = parseStorage(words, invalid);
   if (storage !== undefined) parsed.storageGb = storage;
-  if (instanceTypes[0]) parsed.instanceType = instanceTypes[0];
-  if (dbClasses[0]) parsed.dbClass = dbClasses[0];
-  if (amis[0]) parsed.ami = amis[0];
+  const instanceType = single(instanceTypes, "instance types", invalid);
+  if (instanceType) parsed.instanceType = instanceType;
+  const dbClass = single(dbClasses, "database classes", invalid);
+  if (dbClass) parsed.dbClass = dbClass;
+  const ami = single(amis, "AMIs", invalid);
+  if (ami) parsed.ami = ami;
   const tag = parseVlanTag(words, invalid);
   if (tag !== undefined) parsed.vlanTag = tag;
   const nic = NIC.exec(words)?.[1];

@@ -95,7 +95,10 @@ describe("declines", () => {
     ["   ", /the goal is empty/],
     ["a web app behind a load balancer on Azure", /targets Azure/],
     ["a kafka queue with monitoring", /it asks for message queue, monitoring/],
-    ["a web app on port 70000 behind a load balancer", /out of range: port 70000/],
+    ["a web app on port 70000 behind a load balancer", /cannot use these values: port 70000/],
+    ["a web app on vlan 20 and a guest vlan 30 allowing dns", /several VLAN tags \(20, 30\)/],
+    ["two t3.large and two m5.xlarge instances behind a load balancer", /several instance types/],
+    ["run nginx:1.27 and redis:7 in docker", /several images \(nginx:1\.27, redis:7\)/],
     ["vlan 5000 allowing https", /VLAN tag 5000/],
     ["open port 443 on the firewall", /firewall rules outside a VLAN/],
   ])("declines %j", (goal, why) => {
@@ -169,5 +172,16 @@ describe("notes and names", () => {
       expect(blueprint.description.length).toBeGreaterThan(10);
       expect(blueprint.keywords.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("secrets in goals", () => {
+  it("does not quote KEY=value values back in a decline or the parameters", () => {
+    const plan = declined("make it fast with API_TOKEN=s3cr3t-value");
+    expect(plan.reason).not.toContain("s3cr3t-value");
+    expect(plan.reason).toContain("API_TOKEN=…");
+    const containers = planned("run nginx:1.27 in docker with DB_PASSWORD=hunter2hunter2");
+    expect(JSON.stringify(containers.understanding)).not.toContain("hunter2hunter2");
+    expect(containers.summary).not.toContain("hunter2hunter2");
   });
 });

@@ -31,7 +31,7 @@ const WEB_PORTS = new Set([80, 443]);
 function bareImage(words: string): string | undefined {
   return Object.keys(KNOWN_IMAGES).find((name) =>
     new RegExp(
-      `\\b(?:run|running|deploy|start|image)\\s+(?:an?\\s+|the\\s+)?${name}\\b|\\b${name}\\s+(?:containers?|images?|pods?|replicas?|deployment)\\b`,
+      `\\b(?:run|running|deploy|start|image)\\s+(?:an?\\s+|the\\s+)?${name}\\b|\\b${name}\\s+(?:containers?|images?|pods?|replicas?|deployment|running)\\b|\\b${name}\\s+(?:on|in|with)\\s+(?:k8s|kubernetes|docker)\\b`,
     ).test(words),
   );
 }

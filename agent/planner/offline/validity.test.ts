@@ -20,6 +20,8 @@ const FRAGMENTS = [
   "an lb",
   "app servers",
   "a postgres database",
+  "postgres 16",
+  "mysql 8.0",
   "a PostgreSQL db",
   "a mysql database",
   "mariadb",
@@ -150,7 +152,7 @@ describe("every offline plan is a valid, safe spec", () => {
         if (plan.kind === "planned") plannedCount++;
         await checkPlan(goal, plan);
       }),
-      { numRuns: 600 },
+      { numRuns: 800 },
     );
     // The generator must reach the planner's blueprints, not only its declines.
     expect(plannedCount).toBeGreaterThan(100);

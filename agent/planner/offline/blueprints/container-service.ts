@@ -9,6 +9,10 @@ export function imageBase(image: string): string {
   return image.split("@")[0]!.split(":")[0]!.split("/").at(-1) ?? image;
 }
 
+export function severalImages(images: readonly string[]): string {
+  return `the goal names several images (${images.join(", ")}); one plan runs one image, so ask for each separately`;
+}
+
 function addBuild(composition: Composition, tagFromGoal: string | undefined): string {
   const { goal } = composition;
   const tag = tagFromGoal ?? `${composition.deploymentName}:latest`;
@@ -32,6 +36,7 @@ export const containerService: Blueprint = {
   keywords: ["docker", "container", "image", "build", "replicas"],
   build(composition, intent) {
     const { goal } = composition;
+    if (goal.images.length > 1) return { missing: severalImages(goal.images) };
     const built = intent.build ? addBuild(composition, intent.image) : undefined;
     if (intent.platform === "kubernetes") {
       // Kubernetes runs what was built; Docker only builds it.

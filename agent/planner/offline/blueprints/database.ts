@@ -57,6 +57,11 @@ export const database: Blueprint = {
     ) {
       composition.note("kept the database private: the offline planner never makes one publicly accessible");
     }
+    // "postgres 16", "mysql 8.0": a version right after the engine's name, not a size ("postgres 50 GB").
+    const engineVersion =
+      /\b(?:postgres\w*|pg|mysql|mariadb)\s+(?:version\s+)?v?(\d{1,2}(?:\.\d+){0,2})\b(?!\s*(?:gb|gib|tb|tib)\b)/.exec(
+        goal.words,
+      )?.[1];
     const multiAz = /\bmulti[\s-]?az\b/.test(goal.words);
     const properties: Record<string, unknown> = {
       engine,
@@ -65,14 +70,18 @@ export const database: Blueprint = {
       backupRetentionDays: backupDays,
       publiclyAccessible: false,
     };
+    if (engineVersion) properties["engineVersion"] = engineVersion;
     if (multiAz) properties["multiAz"] = true;
     composition.set("engine", engine);
+    if (engineVersion) composition.set("engineVersion", engineVersion);
     composition.set("instanceClass", instanceClass);
     composition.set("allocatedStorage", storage);
     composition.set("backupRetentionDays", backupDays);
     if (multiAz) composition.set("multiAz", true);
     composition.add({ type: "aws:rds:instance", name: "app-db", properties });
     assumed(composition, "database", defaults);
-    return { phrase: `a ${engine} database (${instanceClass}, ${storage} GB${multiAz ? ", multi-AZ" : ""})` };
+    return {
+      phrase: `a ${engine}${engineVersion ? ` ${engineVersion}` : ""} database (${instanceClass}, ${storage} GB${multiAz ? ", multi-AZ" : ""})`,
+    };
   },
 };

@@ -1,7 +1,7 @@
 import type { Blueprint } from "../blueprint.ts";
 import { assumed, slug } from "../composition.ts";
 import { imageDefaultPort } from "../vocabulary.ts";
-import { imageBase } from "./container-service.ts";
+import { imageBase, severalImages } from "./container-service.ts";
 
 export const MAX_REPLICAS = 100;
 const DEFAULT_REPLICAS = 2;
@@ -15,6 +15,8 @@ export const kubernetesApp: Blueprint = {
   keywords: ["kubernetes", "k8s", "pods", "replicas", "namespace", "service"],
   build(composition, intent) {
     const { goal } = composition;
+    if (goal.images.length > 1 && !composition.links.builtImage)
+      return { missing: severalImages(goal.images) };
     const image = composition.links.builtImage ?? intent.image;
     if (!image) {
       return {

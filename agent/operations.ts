@@ -12,6 +12,7 @@ import type { Deployment } from "./engine/spec.ts";
 import { IacError } from "./errors.ts";
 import type { EventSink } from "./events.ts";
 import type { StateBackend, StateWriter } from "./state/index.ts";
+import type { PolicyFinding, PolicyResult } from "../policies/index.ts";
 
 /** What every spec-driven operation works with. */
 export interface Workspace {
@@ -27,7 +28,14 @@ export interface LockOptions {
   forceUnlock?: boolean;
 }
 
+/** The policies a spec-driven run checks: the spec before planning, the plan before approval. */
+export interface PolicyGate {
+  checkDeployment(deployment: Deployment): PolicyResult;
+  checkPlan(plan: Plan): PolicyResult;
+}
+
 export interface ApplyRequest extends LockOptions {
+  policies?: PolicyGate;
   /** Asked once the plan is ready; false stops with "not approved". */
   approve: (plan: Plan) => Promise<boolean>;
   dryRun?: boolean;
@@ -42,9 +50,27 @@ export interface ApplyRequest extends LockOptions {
 
 export interface ApplyOutput {
   runId: string;
-  plan: Plan;
+  plan?: Plan;
   approved: boolean;
   report?: ApplyReport;
+  /** Set when a mandatory policy stopped the run (exit 3). */
+  blocked?: { stage: "deployment" | "plan"; findings: PolicyFinding[] };
+}
+
+function gate(workspace: Workspace, stage: "deployment" | "plan", result: PolicyResult): ApplyOutput["blocked"] {
+  workspace.emit({
+    type: "policy.findings",
+    stage,
+    blocked: result.blocked,
+    findings: result.findings.map((finding) => ({
+      policy: finding.policy,
+      enforcement: finding.enforcement,
+      message: finding.message,
+      ...(finding.resource ? { resource: finding.resource } : {}),
+      ...(finding.path ? { path: finding.path } : {}),
+    })),
+  });
+  return result.blocked ? { stage, findings: result.mandatory } : undefined;
 }
 
 /** Takes the deployment's lock, reconciles what an interrupted run left pending, then does the work. */
@@ -84,8 +110,9 @@ export async function withWriter<T>(
 export async function planOnly(
   workspace: Workspace,
   deployment: Deployment,
-  options: { refresh?: boolean } = {},
+  options: { refresh?: boolean; policies?: PolicyGate } = {},
 ): Promise<Plan> {
+  if (options.policies) gate(workspace, "deployment", options.policies.checkDeployment(deployment));
   const current = await workspace.state.read(deployment.name);
   if (current && Object.keys(current.pending).length > 0) {
     workspace.emit({
@@ -94,8 +121,9 @@ export async function planOnly(
       message: `${Object.keys(current.pending).length} operation(s) of an interrupted run are pending; the next apply reconciles them first`,
     });
   }
-  const planned = await planDeployment(deployment, current, workspace.gateway, options);
+  const planned = await planDeployment(deployment, current, workspace.gateway, options.refresh ? { refresh: true } : {});
   workspace.emit({ type: "plan.ready", plan: planned.plan });
+  if (options.policies) gate(workspace, "plan", options.policies.checkPlan(planned.plan));
   return planned.plan;
 }
 
@@ -105,6 +133,10 @@ export async function applyDeployment(
   deployment: Deployment,
   request: ApplyRequest,
 ): Promise<ApplyOutput> {
+  if (request.policies) {
+    const blocked = gate(workspace, "deployment", request.policies.checkDeployment(deployment));
+    if (blocked) return { runId: "", approved: false, blocked };
+  }
   return withWriter(
     workspace,
     deployment.name,
@@ -118,6 +150,10 @@ export async function applyDeployment(
         request.refresh ? { refresh: true } : {},
       );
       workspace.emit({ type: "plan.ready", plan: planned.plan });
+      if (request.policies) {
+        const blocked = gate(workspace, "plan", request.policies.checkPlan(planned.plan));
+        if (blocked) return { runId, plan: planned.plan, approved: false, blocked };
+      }
       if (request.dryRun) return { runId, plan: planned.plan, approved: false };
       const changing = planned.plan.changes.some((change) => change.action !== "noop");
       const approved = changing ? await request.approve(planned.plan) : true;

@@ -90,7 +90,8 @@ async function run(parsed: ParsedCommand): Promise<number> {
       const deployment = await loadSpecFile(requireFile(parsed));
       const workspace = openWorkspace(global, out.emit);
       try {
-        const plan = await planOnly(workspace, deployment, parsed.flags["refresh"] ? { refresh: true } : {});
+        const policies = await policiesFor(workspace.loaded, global.cwd, { allowDestroy: Boolean(parsed.flags["allow-destroy"]) });
+        const plan = await planOnly(workspace, deployment, { policies, ...(parsed.flags["refresh"] ? { refresh: true } : {}) });
         out.result({ command: "plan", deployment: deployment.name, plan });
         return EXIT.ok;
       } finally {
@@ -105,6 +106,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
         const output = await applyDeployment(workspace, deployment, {
           ...lockOptions(parsed),
           command: "apply",
+          policies: await policiesFor(workspace.loaded, global.cwd, { allowDestroy: Boolean(parsed.flags["allow-destroy"]) }),
           approve: async (plan) => {
             if (global.json && !global.yes) {
               throw new IacError("NOT_APPROVED", "--json runs cannot ask for approval", {
@@ -123,9 +125,11 @@ async function run(parsed: ParsedCommand): Promise<number> {
           ...(parallelism ? { parallelism } : {}),
           ...(Object.keys(workspace.perServer).length > 0 ? { perServer: workspace.perServer } : {}),
         });
-        const exit = parsed.flags["dry-run"]
-          ? EXIT.ok
-          : !output.approved
+        const exit = output.blocked
+          ? EXIT.policy
+          : parsed.flags["dry-run"]
+            ? EXIT.ok
+            : !output.approved
             ? EXIT.notApproved
             : !output.report ||
                 output.report.outcome === "succeeded" ||
@@ -138,13 +142,20 @@ async function run(parsed: ParsedCommand): Promise<number> {
             deployment: deployment.name,
             runId: output.runId,
             approved: output.approved,
-            plan: output.plan,
+            plan: output.plan ?? null,
             report: output.report ?? null,
+            ...(output.blocked ? { blocked: output.blocked } : {}),
             exitCode: exit,
           },
           () => {
-            if (!output.approved && !parsed.flags["dry-run"])
-              out.printer?.line("Apply cancelled: not approved.");
+            if (output.blocked) {
+              out.printer?.line(
+                `Apply blocked by ${output.blocked.findings.length} mandatory policy finding(s); nothing was changed.`,
+              );
+              if (output.blocked.findings.some((finding) => finding.policy === "baseline/stateful-change-approval")) {
+                out.printer?.line("To delete or replace stateful resources, approve it explicitly with --allow-destroy.");
+              }
+            } else if (!output.approved && !parsed.flags["dry-run"]) out.printer?.line("Apply cancelled: not approved.");
             if (output.report?.outcome === "nothing-to-do") out.printer?.line("Nothing to do.");
           },
         );

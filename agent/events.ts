@@ -47,10 +47,30 @@ export type RunEvent =
   | { type: "planner.selected"; planner: "model" | "offline" | "memory"; description: string }
   | { type: "planner.understood"; summary: string }
   | { type: "planner.submission"; attempt: number; errors: number; warnings: number; messages: string[] }
-  | { type: "model.call"; purpose: string; provider: string; model: string; inputTokens: number; outputTokens: number; cachedInputTokens: number; latencyMs: number }
-  | { type: "spec.ready"; deployment: string; resources: number; source: "model" | "offline" | "memory" | "revision" }
+  | {
+      type: "model.call";
+      purpose: string;
+      provider: string;
+      model: string;
+      inputTokens: number;
+      outputTokens: number;
+      cachedInputTokens: number;
+      latencyMs: number;
+    }
+  | {
+      type: "spec.ready";
+      deployment: string;
+      resources: number;
+      source: "model" | "offline" | "memory" | "revision";
+    }
   | { type: "policy.findings"; stage: "deployment" | "plan"; blocked: boolean; findings: PolicyFindingView[] }
-  | { type: "recovery.decision"; attempt: number; action: "retry" | "revise" | "rollback" | "abort"; reason: string; by: "model" | "rules" }
+  | {
+      type: "recovery.decision";
+      attempt: number;
+      action: "retry" | "revise" | "rollback" | "abort";
+      reason: string;
+      by: "model" | "rules";
+    }
   | { type: "memory.saved"; patternId: string; lessons: number }
   | { type: "memory.reused"; patternId: string; goal: string; score: number };
 

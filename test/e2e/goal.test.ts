@@ -9,15 +9,32 @@ const SPEC = {
   name: "shop",
   resources: [
     { type: "aws:vpc:vpc", name: "vpc", properties: { cidrBlock: "10.40.0.0/16" } },
-    { type: "aws:vpc:subnet", name: "subnet", properties: { vpc: "${vpc.id}", cidrBlock: "10.40.1.0/24", availabilityZone: "us-east-1a" } },
-    { type: "aws:ec2:instance", name: "web", properties: { instanceType: "t3.small", ami: "ami-12345", subnet: "${subnet.id}", tags: { owner: "shop", environment: "dev" } } },
+    {
+      type: "aws:vpc:subnet",
+      name: "subnet",
+      properties: { vpc: "${vpc.id}", cidrBlock: "10.40.1.0/24", availabilityZone: "us-east-1a" },
+    },
+    {
+      type: "aws:ec2:instance",
+      name: "web",
+      properties: {
+        instanceType: "t3.small",
+        ami: "ami-12345",
+        subnet: "${subnet.id}",
+        tags: { owner: "shop", environment: "dev" },
+      },
+    },
   ],
 };
 
-describe("agent \"<goal>\" through the real binary", () => {
+describe('agent "<goal>" through the real binary', () => {
   it("runs the README's first command end to end with no key and no config, and says so", async () => {
     const dir = tempProject();
-    const run = await agent(["deploy a web app with a load balancer and a postgres database", "--yes"], dir, NO_KEYS);
+    const run = await agent(
+      ["deploy a web app with a load balancer and a postgres database", "--yes"],
+      dir,
+      NO_KEYS,
+    );
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/Sandbox: .*touches nothing real/);
     expect(run.stdout).toMatch(/offline planner/i);
@@ -27,7 +44,11 @@ describe("agent \"<goal>\" through the real binary", () => {
     expect(world.map((entry) => entry.type)).toContain("aws:rds:instance");
 
     // The same goal again reuses the pattern and finds nothing to change.
-    const again = await agent(["deploy a web app with a load balancer and a postgres database", "--yes", "--json"], dir, NO_KEYS);
+    const again = await agent(
+      ["deploy a web app with a load balancer and a postgres database", "--yes", "--json"],
+      dir,
+      NO_KEYS,
+    );
     const report = json<{ outcome: string; planner: { kind: string }; modelCalls: unknown[] }>(again);
     expect(report).toMatchObject({ outcome: "nothing-to-do", planner: { kind: "memory" }, modelCalls: [] });
 
@@ -37,10 +58,26 @@ describe("agent \"<goal>\" through the real binary", () => {
 
   it("prints one JSON document with the whole report, stops at --dry-run, and declines what it cannot map", async () => {
     const dir = tempProject();
-    const dry = await agent(["a dns override pointing app.example.lan at 10.0.0.5", "--dry-run", "--json"], dir, NO_KEYS);
+    const dry = await agent(
+      ["a dns override pointing app.example.lan at 10.0.0.5", "--dry-run", "--json"],
+      dir,
+      NO_KEYS,
+    );
     expect(dry.exitCode, dry.stderr).toBe(0);
     const report = json<Record<string, unknown>>(dry);
-    for (const key of ["goal", "planner", "spec", "plan", "findings", "attempts", "recovery", "modelCalls", "tokens", "outcome", "events"]) {
+    for (const key of [
+      "goal",
+      "planner",
+      "spec",
+      "plan",
+      "findings",
+      "attempts",
+      "recovery",
+      "modelCalls",
+      "tokens",
+      "outcome",
+      "events",
+    ]) {
       expect(report).toHaveProperty(key);
     }
     expect(report["outcome"]).toBe("planned");
@@ -54,9 +91,12 @@ describe("agent \"<goal>\" through the real binary", () => {
 
   it("plans with Claude through the Anthropic SDK against a loopback Messages server", async () => {
     const server = await startAnthropicWireServer(() =>
-      anthropicMessage([{ type: "tool_use", id: "toolu_1", name: "submit_deployment", input: { spec: SPEC } }], {
-        usage: { input_tokens: 1200, output_tokens: 80, cache_read_input_tokens: 1000 },
-      }),
+      anthropicMessage(
+        [{ type: "tool_use", id: "toolu_1", name: "submit_deployment", input: { spec: SPEC } }],
+        {
+          usage: { input_tokens: 1200, output_tokens: 80, cache_read_input_tokens: 1000 },
+        },
+      ),
     );
     try {
       const dir = tempProject();
@@ -66,15 +106,26 @@ describe("agent \"<goal>\" through the real binary", () => {
         ANTHROPIC_BASE_URL: server.url,
       });
       expect(run.exitCode, run.stderr).toBe(0);
-      const report = json<{ outcome: string; planner: { description: string }; modelCalls: { cachedInputTokens: number }[]; tokens: { cached: number } }>(run);
+      const report = json<{
+        outcome: string;
+        planner: { description: string };
+        modelCalls: { cachedInputTokens: number }[];
+        tokens: { cached: number };
+      }>(run);
       expect(report.outcome).toBe("succeeded");
-      expect(report.planner.description).toMatch(/^model: anthropic claude-sonnet-4-6 at http:\/\/127\.0\.0\.1:\d+ \(ANTHROPIC_API_KEY\)$/);
+      expect(report.planner.description).toMatch(
+        /^model: anthropic claude-sonnet-4-6 at http:\/\/127\.0\.0\.1:\d+ \(ANTHROPIC_API_KEY\)$/,
+      );
       expect(report.modelCalls[0]!.cachedInputTokens).toBe(1000);
       const body = server.requests[0]!;
       expect(JSON.stringify(body.system)).toContain("cache_control");
       expect(JSON.stringify(body.tools)).toContain("submit_deployment");
       expect(JSON.stringify(body)).not.toContain("sk-ant-loopback-test");
-      expect((await worldResources(dir, "shop")).map((entry) => entry.name).sort()).toEqual(["subnet", "vpc", "web"]);
+      expect((await worldResources(dir, "shop")).map((entry) => entry.name).sort()).toEqual([
+        "subnet",
+        "vpc",
+        "web",
+      ]);
     } finally {
       await server.close();
     }
@@ -83,9 +134,14 @@ describe("agent \"<goal>\" through the real binary", () => {
   it("plans with any OpenAI-compatible server through the OpenAI SDK (Chat Completions, function tools)", async () => {
     const server = await startOpenAIWireServer(() =>
       openaiCompletion({
-        role: "assistant",
         content: null,
-        tool_calls: [{ id: "call_1", type: "function", function: { name: "submit_deployment", arguments: JSON.stringify({ spec: SPEC }) } }],
+        tool_calls: [
+          {
+            id: "call_1",
+            type: "function",
+            function: { name: "submit_deployment", arguments: JSON.stringify({ spec: SPEC }) },
+          },
+        ],
       }),
     );
     try {

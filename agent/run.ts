@@ -4,8 +4,8 @@ import { isUnknown, type PropertyMap, type ResourceTypeInfo } from "../tools/pro
 import type { ApplyReport } from "./engine/apply.ts";
 import { applyPlan } from "./engine/apply.ts";
 import { callData } from "./engine/gateway.ts";
-import type { Plan } from "./engine/plan-types.ts";
 import { type PlanResult, planDeployment } from "./engine/plan.ts";
+import type { Plan } from "./engine/plan-types.ts";
 import { SENSITIVE } from "./engine/plan-types.ts";
 import type { Deployment } from "./engine/spec.ts";
 import { checkCandidate } from "./engine/validate.ts";
@@ -13,7 +13,7 @@ import type { EventSink, PolicyFindingView, RunEvent } from "./events.ts";
 import { recordCalls } from "./llm/recording.ts";
 import type { LanguageModel } from "./llm/types.ts";
 import { guardModel } from "./model-guard.ts";
-import { withWriter, type Workspace } from "./operations.ts";
+import { type Workspace, withWriter } from "./operations.ts";
 import { type PlannerFinding, planWithModel } from "./planner/model-planner.ts";
 import { decideWithModel } from "./planner/model-recovery.ts";
 import { planOffline } from "./planner/offline/index.ts";
@@ -80,7 +80,12 @@ export interface RecoveryRecord {
 
 export interface GoalReport {
   goal: string;
-  planner: { kind: "model" | "offline" | "memory"; description: string; summary?: string; patternId?: string };
+  planner: {
+    kind: "model" | "offline" | "memory";
+    description: string;
+    summary?: string;
+    patternId?: string;
+  };
   /** The spec that was planned, secret values redacted. */
   spec?: Deployment;
   findings: { deployment: PolicyFindingView[]; plan: PolicyFindingView[] };
@@ -126,7 +131,8 @@ function redactSpec(deployment: Deployment, types: Map<string, { info: ResourceT
       const secret = types.get(resource.type)?.info.secretProperties ?? [];
       if (secret.length === 0) return resource;
       const properties: PropertyMap = { ...resource.properties };
-      for (const key of secret) if (key in properties && !isUnknown(properties[key])) properties[key] = SENSITIVE;
+      for (const key of secret)
+        if (key in properties && !isUnknown(properties[key])) properties[key] = SENSITIVE;
       return { ...resource, properties };
     }),
   };
@@ -184,7 +190,11 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
     return report;
   };
 
-  emit({ type: "planner.selected", planner: model ? "model" : "offline", description: services.modelDescription });
+  emit({
+    type: "planner.selected",
+    planner: model ? "model" : "offline",
+    description: services.modelDescription,
+  });
 
   // What the configured servers offer: the model sees every schema, the offline planner the type list.
   const schemas: ResourceTypeInfo[] = [];
@@ -192,7 +202,11 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
     try {
       schemas.push(...(await gateway.describe(server)).types);
     } catch (error) {
-      emit({ type: "notice", level: "warn", message: `${server} could not describe its types: ${error instanceof Error ? error.message : String(error)}` });
+      emit({
+        type: "notice",
+        level: "warn",
+        message: `${server} could not describe its types: ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
   }
   const typeInfo = new Map(schemas.map((info) => [info.type, info]));
@@ -210,11 +224,24 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
     const checked = await checkCandidate(candidate, gateway);
     // The model wrote these values; they must not travel back to it (or anywhere) in later turns.
     for (const resource of checked.deployment?.resources ?? []) {
-      for (const key of typeInfo.get(resource.type)?.secretProperties ?? []) scrubber.add(resource.properties[key]);
+      for (const key of typeInfo.get(resource.type)?.secretProperties ?? [])
+        scrubber.add(resource.properties[key]);
     }
     const findings: PlannerFinding[] = [
-      ...checked.errors.map((issue) => ({ source: "schema" as const, severity: "error" as const, message: issue.message, ...(issue.resource ? { resource: issue.resource } : {}), ...(issue.path ? { path: issue.path } : {}) })),
-      ...checked.warnings.map((issue) => ({ source: "validate" as const, severity: "warning" as const, message: issue.message, ...(issue.resource ? { resource: issue.resource } : {}), ...(issue.path ? { path: issue.path } : {}) })),
+      ...checked.errors.map((issue) => ({
+        source: "schema" as const,
+        severity: "error" as const,
+        message: issue.message,
+        ...(issue.resource ? { resource: issue.resource } : {}),
+        ...(issue.path ? { path: issue.path } : {}),
+      })),
+      ...checked.warnings.map((issue) => ({
+        source: "validate" as const,
+        severity: "warning" as const,
+        message: issue.message,
+        ...(issue.resource ? { resource: issue.resource } : {}),
+        ...(issue.path ? { path: issue.path } : {}),
+      })),
     ];
     if (checked.deployment && checked.errors.length === 0) {
       const policy = services.policies.checkDeployment(checked.deployment);
@@ -251,21 +278,33 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
     const result = await planWithModel({
       goal: request.goal,
       model,
-      schemas: schemas.map((info) => ({ type: info.type, description: info.description, properties: info.properties, outputs: info.outputs })),
+      schemas: schemas.map((info) => ({
+        type: info.type,
+        description: info.description,
+        properties: info.properties,
+        outputs: info.outputs,
+      })),
       examples: hits.map((hit) => ({ goal: hit.item.goal, spec: hit.item.spec })),
       tools: {
         listResources: async (filter) => {
           const servers = filter.type ? [await gateway.serverFor(filter.type)] : services.servers;
           const listed = [];
           for (const server of servers) {
-            const data = await callData(gateway, server, "listResources", { filter: filter.type ? { type: filter.type } : {} });
+            const data = await callData(gateway, server, "listResources", {
+              filter: filter.type ? { type: filter.type } : {},
+            });
             listed.push(...data.resources.map(redactListed));
           }
           return listed;
         },
-        getResource: async (type, id) => redactListed(await callData(gateway, await gateway.serverFor(type), "getResource", { type, id })),
+        getResource: async (type, id) =>
+          redactListed(await callData(gateway, await gateway.serverFor(type), "getResource", { type, id })),
         searchMemory: async (query) =>
-          (await services.memory.searchPatterns(query, { limit: 5 })).map((hit) => ({ goal: hit.item.goal, score: hit.score, spec: hit.item.spec })),
+          (await services.memory.searchPatterns(query, { limit: 5 })).map((hit) => ({
+            goal: hit.item.goal,
+            score: hit.score,
+            spec: hit.item.spec,
+          })),
       },
       validate,
       ...(request.repairBudget ? { repairBudget: request.repairBudget } : {}),
@@ -299,7 +338,9 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
   // The spec is checked whichever way it came; a bad one never reaches a provider's apply.
   const checked = await checkCandidate(deployment, gateway, "the planned spec");
   if (!checked.deployment || checked.errors.length > 0) {
-    const problems = checked.errors.map((issue) => `${issue.resource ? `${issue.resource}: ` : ""}${issue.path}: ${issue.message}`);
+    const problems = checked.errors.map(
+      (issue) => `${issue.resource ? `${issue.resource}: ` : ""}${issue.path}: ${issue.message}`,
+    );
     return finish("planner-failed", `the ${source} spec is not valid:\n  - ${problems.join("\n  - ")}`);
   }
   deployment = checked.deployment;
@@ -314,7 +355,12 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
   // 3. Policies on the spec.
   const deploymentPolicy = services.policies.checkDeployment(deployment);
   report.findings.deployment = deploymentPolicy.findings.map(view);
-  emit({ type: "policy.findings", stage: "deployment", blocked: deploymentPolicy.blocked, findings: report.findings.deployment });
+  emit({
+    type: "policy.findings",
+    stage: "deployment",
+    blocked: deploymentPolicy.blocked,
+    findings: report.findings.deployment,
+  });
   if (deploymentPolicy.blocked) return finish("blocked", describeBlock(deploymentPolicy));
 
   // 4. Plan, plan policies, approval, apply, recovery — under the deployment's lock.
@@ -323,17 +369,30 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
     workspace,
     planned.name,
     "agent",
-    { ...(request.lockWaitMs ? { lockWaitMs: request.lockWaitMs } : {}), ...(request.forceUnlock ? { forceUnlock: true } : {}) },
+    {
+      ...(request.lockWaitMs ? { lockWaitMs: request.lockWaitMs } : {}),
+      ...(request.forceUnlock ? { forceUnlock: true } : {}),
+    },
     async (writer, runId) => finishRun(await planAndApply(planned, writer, runId, true), writer, runId),
   );
 
-  async function planAndApply(target: Deployment, writer: StateWriter, runId: string, first: boolean): Promise<GoalOutcome> {
+  async function planAndApply(
+    target: Deployment,
+    writer: StateWriter,
+    runId: string,
+    first: boolean,
+  ): Promise<GoalOutcome> {
     const result = await planDeployment(target, writer.state, gateway);
     report.plan = result.plan;
     emit({ type: "plan.ready", plan: result.plan });
     const planPolicy = services.policies.checkPlan(result.plan);
     report.findings.plan = planPolicy.findings.map(view);
-    emit({ type: "policy.findings", stage: "plan", blocked: planPolicy.blocked, findings: report.findings.plan });
+    emit({
+      type: "policy.findings",
+      stage: "plan",
+      blocked: planPolicy.blocked,
+      findings: report.findings.plan,
+    });
     if (planPolicy.blocked) {
       report.reason = describeBlock(planPolicy);
       return "blocked";
@@ -346,7 +405,12 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
     return applyWithRecovery(target, result, writer, runId);
   }
 
-  async function applyWithRecovery(target: Deployment, first: PlanResult, writer: StateWriter, runId: string): Promise<GoalOutcome> {
+  async function applyWithRecovery(
+    target: Deployment,
+    first: PlanResult,
+    writer: StateWriter,
+    runId: string,
+  ): Promise<GoalOutcome> {
     let current = target;
     let planned = first;
     const budget = request.recoveryBudget ?? 3;
@@ -390,14 +454,24 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
       } else {
         const lessons = [];
         for (const change of failed) {
-          for (const hit of await services.memory.findLessons({ errorCode: change.error.code, type: change.type }, 3)) lessons.push(hit.item);
+          for (const hit of await services.memory.findLessons(
+            { errorCode: change.error.code, type: change.type },
+            3,
+          ))
+            lessons.push(hit.item);
         }
         decision = decideByRules(failed, decisions, lessons);
         by = "rules";
       }
       decisions.push(decision);
       report.recovery.push({ attempt: attempt + 1, by, action: decision.action, reason: decision.reason });
-      emit({ type: "recovery.decision", attempt: attempt + 1, action: decision.action, reason: decision.reason, by });
+      emit({
+        type: "recovery.decision",
+        attempt: attempt + 1,
+        action: decision.action,
+        reason: decision.reason,
+        by,
+      });
 
       if (decision.action === "rollback" || decision.action === "abort") {
         if (decision.action === "abort") {
@@ -417,28 +491,50 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
         const revision = await validate(decision.spec);
         const errors = revision.findings.filter((finding) => finding.severity === "error");
         if (!revision.deployment || errors.length > 0) {
-          emit({ type: "notice", level: "warn", message: `the revised spec has ${errors.length} problem(s); it is not applied` });
+          emit({
+            type: "notice",
+            level: "warn",
+            message: `the revised spec has ${errors.length} problem(s); it is not applied`,
+          });
           decisions.push({ action: "abort", reason: "invalid revision" });
           continue;
         }
         if (revision.deployment.name !== current.name) {
-          emit({ type: "notice", level: "warn", message: `the revision renamed the deployment; keeping ${current.name}` });
+          emit({
+            type: "notice",
+            level: "warn",
+            message: `the revision renamed the deployment; keeping ${current.name}`,
+          });
         }
         current = { ...revision.deployment, name: current.name } as Deployment;
-        emit({ type: "spec.ready", deployment: current.name, resources: current.resources.length, source: "revision" });
+        emit({
+          type: "spec.ready",
+          deployment: current.name,
+          resources: current.resources.length,
+          source: "revision",
+        });
       }
       // Retry and revise both re-plan from what now exists; a new plan needs its own approval.
       const replanned = await planDeployment(current, writer.state, gateway);
       report.plan = replanned.plan;
       emit({ type: "plan.ready", plan: replanned.plan });
       const planPolicy = services.policies.checkPlan(replanned.plan);
-      emit({ type: "policy.findings", stage: "plan", blocked: planPolicy.blocked, findings: planPolicy.findings.map(view) });
+      emit({
+        type: "policy.findings",
+        stage: "plan",
+        blocked: planPolicy.blocked,
+        findings: planPolicy.findings.map(view),
+      });
       if (planPolicy.blocked) {
         report.reason = describeBlock(planPolicy);
         return "blocked";
       }
       const subset = replanned.plan.changes.every(
-        (change) => change.action === "noop" || planned.plan.changes.some((earlier) => earlier.name === change.name && earlier.action === change.action),
+        (change) =>
+          change.action === "noop" ||
+          planned.plan.changes.some(
+            (earlier) => earlier.name === change.name && earlier.action === change.action,
+          ),
       );
       if (decision.action === "revise" || !subset) {
         if (!(await request.approve(replanned.plan))) return "not-approved";
@@ -447,7 +543,11 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
     }
   }
 
-  async function remember(target: Deployment, decisions: RecoveryAction[], writer: StateWriter): Promise<void> {
+  async function remember(
+    target: Deployment,
+    decisions: RecoveryAction[],
+    writer: StateWriter,
+  ): Promise<void> {
     try {
       const types = new Map([...typeInfo].map(([type, info]) => [type, { info }]));
       const pattern: Pattern = await services.memory.savePattern({
@@ -456,9 +556,15 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
         spec: redactSpec(target, types),
         providers: [...new Set(Object.values(writer.state.resources).map((record) => record.server))].sort(),
         outcome: "succeeded",
-        planner: report.planner.kind === "model" ? `${services.model?.provider}:${services.model?.model}` : report.planner.kind,
+        planner:
+          report.planner.kind === "model"
+            ? `${services.model?.provider}:${services.model?.model}`
+            : report.planner.kind,
       });
-      if (report.planner.patternId) await services.memory.markUsed(report.planner.patternId);
+      // Saving the same goal and shape again already counted the use.
+      if (report.planner.patternId && report.planner.patternId !== pattern.id) {
+        await services.memory.markUsed(report.planner.patternId);
+      }
       let lessons = 0;
       for (const [index, decision] of decisions.entries()) {
         if (decision.action !== "retry" && decision.action !== "revise") continue;
@@ -477,7 +583,11 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
       }
       emit({ type: "memory.saved", patternId: pattern.id, lessons });
     } catch (error) {
-      emit({ type: "notice", level: "warn", message: `could not save to memory: ${error instanceof Error ? error.message : String(error)}` });
+      emit({
+        type: "notice",
+        level: "warn",
+        message: `could not save to memory: ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
   }
 
@@ -499,4 +609,3 @@ function summarizeState(writer: StateWriter): string {
     ? "state holds no resources for this deployment"
     : records.map((record) => `${record.name} (${record.type}) id=${record.id}`).join("\n");
 }
-

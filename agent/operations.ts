@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { PolicyFinding, PolicyResult } from "../policies/index.ts";
 import { type ApplyReport, applyPlan } from "./engine/apply.ts";
 import { destroyAll } from "./engine/destroy.ts";
 import type { ProviderGateway } from "./engine/gateway.ts";
@@ -12,7 +13,6 @@ import type { Deployment } from "./engine/spec.ts";
 import { IacError } from "./errors.ts";
 import type { EventSink } from "./events.ts";
 import type { StateBackend, StateWriter } from "./state/index.ts";
-import type { PolicyFinding, PolicyResult } from "../policies/index.ts";
 
 /** What every spec-driven operation works with. */
 export interface Workspace {
@@ -57,7 +57,11 @@ export interface ApplyOutput {
   blocked?: { stage: "deployment" | "plan"; findings: PolicyFinding[] };
 }
 
-function gate(workspace: Workspace, stage: "deployment" | "plan", result: PolicyResult): ApplyOutput["blocked"] {
+function gate(
+  workspace: Workspace,
+  stage: "deployment" | "plan",
+  result: PolicyResult,
+): ApplyOutput["blocked"] {
   workspace.emit({
     type: "policy.findings",
     stage,
@@ -121,7 +125,12 @@ export async function planOnly(
       message: `${Object.keys(current.pending).length} operation(s) of an interrupted run are pending; the next apply reconciles them first`,
     });
   }
-  const planned = await planDeployment(deployment, current, workspace.gateway, options.refresh ? { refresh: true } : {});
+  const planned = await planDeployment(
+    deployment,
+    current,
+    workspace.gateway,
+    options.refresh ? { refresh: true } : {},
+  );
   workspace.emit({ type: "plan.ready", plan: planned.plan });
   if (options.policies) gate(workspace, "plan", options.policies.checkPlan(planned.plan));
   return planned.plan;

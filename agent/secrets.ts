@@ -60,7 +60,13 @@ export function secretsFromConfig(
     for (const value of Object.values(entry.env ?? {})) scrubber.add(value);
     for (const value of Object.values(entry.headers ?? {})) scrubber.add(value);
   }
-  for (const key of ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "AWS_SECRET_ACCESS_KEY", "OPNSENSE_API_SECRET", "OPNSENSE_API_KEY"]) {
+  for (const key of [
+    "ANTHROPIC_API_KEY",
+    "OPENAI_API_KEY",
+    "AWS_SECRET_ACCESS_KEY",
+    "OPNSENSE_API_SECRET",
+    "OPNSENSE_API_KEY",
+  ]) {
     scrubber.add(env[key]);
   }
 }

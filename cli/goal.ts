@@ -43,11 +43,18 @@ export async function goalCommand(options: GoalCommandOptions): Promise<GoalRepo
   const { workspace, global } = options;
   const scrubber = new SecretScrubber();
   secretsFromConfig(
-    workspace.loaded.config.mcpServers as Record<string, { env?: Record<string, string>; headers?: Record<string, string> }>,
+    workspace.loaded.config.mcpServers as Record<
+      string,
+      { env?: Record<string, string>; headers?: Record<string, string> }
+    >,
     process.env,
     scrubber,
   );
-  const selected = selectModel(workspace.loaded.config.model, process.env, global.model ? { model: global.model } : {});
+  const selected = selectModel(
+    workspace.loaded.config.model,
+    process.env,
+    global.model ? { model: global.model } : {},
+  );
   const memory = memoryFor(global.cwd);
   const paint = painter(process.stdout);
   try {
@@ -65,7 +72,10 @@ export async function goalCommand(options: GoalCommandOptions): Promise<GoalRepo
         goal: options.goal,
         approve: async (plan) => {
           if (global.json && !global.yes) return false;
-          return askYes(`Do you want to apply these changes to ${plan.deployment}? ${summaryLine(plan, paint)}`, global.yes);
+          return askYes(
+            `Do you want to apply these changes to ${plan.deployment}? ${summaryLine(plan, paint)}`,
+            global.yes,
+          );
         },
         dryRun: options.dryRun,
         ...(options.parallelism ? { parallelism: options.parallelism } : {}),

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { buildGraph } from "../agent/engine/graph.ts";
 import { loadSpecFile } from "../agent/engine/spec.ts";
-import { initConfig, initSummary } from "../agent/init.ts";
 import { EXIT, IacError } from "../agent/errors.ts";
 import type { EventSink, RunEvent } from "../agent/events.ts";
+import { initConfig, initSummary } from "../agent/init.ts";
 import {
   applyDeployment,
   destroyDeployment,
@@ -11,16 +11,16 @@ import {
   refreshDeployment,
   rollbackDeployment,
 } from "../agent/operations.ts";
+import { formatFindings } from "../policies/index.ts";
 import { loadConfig } from "../tools/client/index.ts";
 import { askYes } from "./approve.ts";
 import { HELP, type ParsedCommand, parseCommandLine, positiveInt, usageError } from "./args.ts";
+import { goalCommand, memoryFor, policiesFor } from "./goal.ts";
 import { formatGraph } from "./graph-format.ts";
 import { HumanPrinter } from "./printer.ts";
 import { summaryLine } from "./render-plan.ts";
 import { painter } from "./style.ts";
-import { goalCommand, memoryFor, policiesFor } from "./goal.ts";
 import { openWorkspace, stateBackendFor } from "./workspace.ts";
-import { formatFindings } from "../policies/index.ts";
 
 type Output = {
   /** Events go to the human printer, or are collected for the one JSON document. */
@@ -90,8 +90,13 @@ async function run(parsed: ParsedCommand): Promise<number> {
       const deployment = await loadSpecFile(requireFile(parsed));
       const workspace = openWorkspace(global, out.emit);
       try {
-        const policies = await policiesFor(workspace.loaded, global.cwd, { allowDestroy: Boolean(parsed.flags["allow-destroy"]) });
-        const plan = await planOnly(workspace, deployment, { policies, ...(parsed.flags["refresh"] ? { refresh: true } : {}) });
+        const policies = await policiesFor(workspace.loaded, global.cwd, {
+          allowDestroy: Boolean(parsed.flags["allow-destroy"]),
+        });
+        const plan = await planOnly(workspace, deployment, {
+          policies,
+          ...(parsed.flags["refresh"] ? { refresh: true } : {}),
+        });
         out.result({ command: "plan", deployment: deployment.name, plan });
         return EXIT.ok;
       } finally {
@@ -106,7 +111,9 @@ async function run(parsed: ParsedCommand): Promise<number> {
         const output = await applyDeployment(workspace, deployment, {
           ...lockOptions(parsed),
           command: "apply",
-          policies: await policiesFor(workspace.loaded, global.cwd, { allowDestroy: Boolean(parsed.flags["allow-destroy"]) }),
+          policies: await policiesFor(workspace.loaded, global.cwd, {
+            allowDestroy: Boolean(parsed.flags["allow-destroy"]),
+          }),
           approve: async (plan) => {
             if (global.json && !global.yes) {
               throw new IacError("NOT_APPROVED", "--json runs cannot ask for approval", {
@@ -130,12 +137,12 @@ async function run(parsed: ParsedCommand): Promise<number> {
           : parsed.flags["dry-run"]
             ? EXIT.ok
             : !output.approved
-            ? EXIT.notApproved
-            : !output.report ||
-                output.report.outcome === "succeeded" ||
-                output.report.outcome === "nothing-to-do"
-              ? EXIT.ok
-              : EXIT.failed;
+              ? EXIT.notApproved
+              : !output.report ||
+                  output.report.outcome === "succeeded" ||
+                  output.report.outcome === "nothing-to-do"
+                ? EXIT.ok
+                : EXIT.failed;
         out.result(
           {
             command: "apply",
@@ -152,10 +159,17 @@ async function run(parsed: ParsedCommand): Promise<number> {
               out.printer?.line(
                 `Apply blocked by ${output.blocked.findings.length} mandatory policy finding(s); nothing was changed.`,
               );
-              if (output.blocked.findings.some((finding) => finding.policy === "baseline/stateful-change-approval")) {
-                out.printer?.line("To delete or replace stateful resources, approve it explicitly with --allow-destroy.");
+              if (
+                output.blocked.findings.some(
+                  (finding) => finding.policy === "baseline/stateful-change-approval",
+                )
+              ) {
+                out.printer?.line(
+                  "To delete or replace stateful resources, approve it explicitly with --allow-destroy.",
+                );
               }
-            } else if (!output.approved && !parsed.flags["dry-run"]) out.printer?.line("Apply cancelled: not approved.");
+            } else if (!output.approved && !parsed.flags["dry-run"])
+              out.printer?.line("Apply cancelled: not approved.");
             if (output.report?.outcome === "nothing-to-do") out.printer?.line("Nothing to do.");
           },
         );
@@ -260,7 +274,8 @@ async function run(parsed: ParsedCommand): Promise<number> {
       return memoryCommand(parsed, out);
     default: {
       // `agent "deploy a web app ..."`: a goal is anything that is not a command.
-      if (!/\s/.test(parsed.command.join(" "))) throw usageError(`unknown command "${command}"; a goal in plain language goes in quotes`);
+      if (!/\s/.test(parsed.command.join(" ")))
+        throw usageError(`unknown command "${command}"; a goal in plain language goes in quotes`);
       const goal = parsed.command.join(" ");
       const workspace = openWorkspace(global, out.emit);
       try {
@@ -276,7 +291,10 @@ async function run(parsed: ParsedCommand): Promise<number> {
         });
         out.result({ command: "goal", ...report }, () => {
           const paint = painter(process.stdout);
-          const tokens = report.modelCalls.length > 0 ? ` Model: ${report.modelCalls.length} call(s), ${report.tokens.input} tokens in (${report.tokens.cached} cached), ${report.tokens.output} out.` : "";
+          const tokens =
+            report.modelCalls.length > 0
+              ? ` Model: ${report.modelCalls.length} call(s), ${report.tokens.input} tokens in (${report.tokens.cached} cached), ${report.tokens.output} out.`
+              : "";
           const line = {
             succeeded: paint("green", "Done."),
             "nothing-to-do": paint("green", "Nothing to do: everything already matches."),
@@ -285,8 +303,14 @@ async function run(parsed: ParsedCommand): Promise<number> {
             "planner-failed": paint("red", `Planning failed: ${report.reason ?? ""}`),
             blocked: paint("red", `Blocked: ${report.reason ?? ""}`),
             "not-approved": global.json || global.yes ? "Not approved." : "Apply cancelled: not approved.",
-            failed: paint("red", `Failed${report.reason ? `: ${report.reason}` : ""}. State records what exists.`),
-            "rolled-back": paint("yellow", `Failed and rolled back${report.reason ? `: ${report.reason}` : ""}.`),
+            failed: paint(
+              "red",
+              `Failed${report.reason ? `: ${report.reason}` : ""}. State records what exists.`,
+            ),
+            "rolled-back": paint(
+              "yellow",
+              `Failed and rolled back${report.reason ? `: ${report.reason}` : ""}.`,
+            ),
           }[report.outcome];
           out.printer?.line(`${line}${tokens}`);
         });
@@ -299,7 +323,8 @@ async function run(parsed: ParsedCommand): Promise<number> {
 }
 
 async function policyCommand(parsed: ParsedCommand, out: Output): Promise<number> {
-  if (parsed.command[1] !== "check") throw usageError("agent policy check -f FILE checks a spec against the configured policies");
+  if (parsed.command[1] !== "check")
+    throw usageError("agent policy check -f FILE checks a spec against the configured policies");
   const deployment = await loadSpecFile(requireFile(parsed));
   const cwd = parsed.global.cwd;
   const loaded = loadConfig({ cwd, configFile: parsed.global.config });
@@ -321,11 +346,17 @@ async function memoryCommand(parsed: ParsedCommand, out: Output): Promise<number
       const patterns = await memory.listPatterns();
       const lessons = await memory.listLessons();
       out.result({ command: "memory list", store: memory.describe(), patterns, lessons }, () => {
-        if (patterns.length === 0 && lessons.length === 0) out.printer?.line(`Memory is empty (${memory.describe()}).`);
+        if (patterns.length === 0 && lessons.length === 0)
+          out.printer?.line(`Memory is empty (${memory.describe()}).`);
         for (const pattern of patterns) {
-          out.printer?.line(`${pattern.id.slice(0, 12)}  ${pattern.deployment.padEnd(20)} used ${pattern.uses}×  "${pattern.goal}"`);
+          out.printer?.line(
+            `${pattern.id.slice(0, 12)}  ${pattern.deployment.padEnd(20)} used ${pattern.uses}×  "${pattern.goal}"`,
+          );
         }
-        for (const lesson of lessons) out.printer?.line(`${lesson.id.slice(0, 12)}  lesson ${lesson.errorCode} on ${lesson.type}: ${lesson.fix}`);
+        for (const lesson of lessons)
+          out.printer?.line(
+            `${lesson.id.slice(0, 12)}  lesson ${lesson.errorCode} on ${lesson.type}: ${lesson.fix}`,
+          );
       });
       return EXIT.ok;
     }
@@ -335,15 +366,21 @@ async function memoryCommand(parsed: ParsedCommand, out: Output): Promise<number
       const hits = await memory.searchPatterns(query, { limit: 10 });
       out.result({ command: "memory search", query, hits }, () => {
         if (hits.length === 0) out.printer?.line("No remembered pattern matches.");
-        for (const hit of hits) out.printer?.line(`${hit.score.toFixed(2)}  ${hit.item.id.slice(0, 12)}  ${hit.item.deployment}: "${hit.item.goal}"`);
+        for (const hit of hits)
+          out.printer?.line(
+            `${hit.score.toFixed(2)}  ${hit.item.id.slice(0, 12)}  ${hit.item.deployment}: "${hit.item.goal}"`,
+          );
       });
       return EXIT.ok;
     }
     if (sub === "forget") {
       const target = parsed.command[2];
       if (!target) throw usageError("agent memory forget ID (or --all)");
-      const removed = target === "all" || target === "--all" ? await memory.forgetAll() : await memory.forget(target);
-      out.result({ command: "memory forget", removed }, () => out.printer?.line(`Forgot ${removed} item(s).`));
+      const removed =
+        target === "all" || target === "--all" ? await memory.forgetAll() : await memory.forget(target);
+      out.result({ command: "memory forget", removed }, () =>
+        out.printer?.line(`Forgot ${removed} item(s).`),
+      );
       return removed > 0 ? EXIT.ok : EXIT.usage;
     }
     throw usageError("agent memory takes list, search TEXT or forget ID");

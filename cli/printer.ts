@@ -165,7 +165,12 @@ export class HumanPrinter {
         break;
       case "planner.submission":
         if (event.errors > 0) {
-          this.line(paint("yellow", `Submission ${event.attempt} has ${event.errors} problem(s); sent back to the model:`));
+          this.line(
+            paint(
+              "yellow",
+              `Submission ${event.attempt} has ${event.errors} problem(s); sent back to the model:`,
+            ),
+          );
           for (const message of event.messages.slice(0, 8)) this.line(paint("dim", `  - ${message}`));
         } else {
           this.line(paint("dim", `Submission ${event.attempt} accepted.`));
@@ -180,7 +185,9 @@ export class HumanPrinter {
         );
         break;
       case "spec.ready":
-        this.line(`Spec ${paint("bold", event.deployment)}: ${event.resources} resource(s) (${event.source}).`);
+        this.line(
+          `Spec ${paint("bold", event.deployment)}: ${event.resources} resource(s) (${event.source}).`,
+        );
         break;
       case "policy.findings": {
         if (event.findings.length === 0) {
@@ -188,7 +195,8 @@ export class HumanPrinter {
           break;
         }
         for (const finding of event.findings) {
-          const level = finding.enforcement === "mandatory" ? paint("red", "MANDATORY") : paint("yellow", "advisory ");
+          const level =
+            finding.enforcement === "mandatory" ? paint("red", "MANDATORY") : paint("yellow", "advisory ");
           const where = [finding.resource, finding.path].filter(Boolean).join(": ");
           this.line(`${level} ${finding.policy}${where ? ` ${where}` : ""}: ${finding.message}`);
         }
@@ -196,13 +204,22 @@ export class HumanPrinter {
         break;
       }
       case "recovery.decision":
-        this.line(paint("yellow", `Recovery ${event.attempt} (${event.by}): ${event.action} — ${event.reason}`));
+        this.line(
+          paint("yellow", `Recovery ${event.attempt} (${event.by}): ${event.action} — ${event.reason}`),
+        );
         break;
       case "memory.saved":
-        this.line(paint("dim", `Remembered this deployment as pattern ${event.patternId}${event.lessons ? ` with ${event.lessons} lesson(s)` : ""}.`));
+        this.line(
+          paint(
+            "dim",
+            `Remembered this deployment as pattern ${event.patternId}${event.lessons ? ` with ${event.lessons} lesson(s)` : ""}.`,
+          ),
+        );
         break;
       case "memory.reused":
-        this.line(`Reusing remembered pattern ${event.patternId} (similarity ${event.score.toFixed(2)}) from: "${event.goal}"`);
+        this.line(
+          `Reusing remembered pattern ${event.patternId} (similarity ${event.score.toFixed(2)}) from: "${event.goal}"`,
+        );
         break;
       default: {
         const unreachable: never = event;

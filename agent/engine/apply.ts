@@ -198,7 +198,9 @@ export async function applyPlan(
   Object.defineProperty(report, "undo", {
     enumerable: false,
     value: () =>
-      rollbackReport ? Promise.resolve(rollbackReport) : rollbackApplied(applied, planned, writer, gateway, catalog, options),
+      rollbackReport
+        ? Promise.resolve(rollbackReport)
+        : rollbackApplied(applied, planned, writer, gateway, catalog, options),
   });
   return report;
 

@@ -17,7 +17,11 @@ export interface DeploymentCheck {
  * Everything the engine can say about a candidate spec without planning it: its shape, types,
  * references, cycles, and each provider's validateConfig. Used to answer a planner's submission.
  */
-export async function checkCandidate(candidate: unknown, gateway: ProviderGateway, source = "the submitted spec"): Promise<DeploymentCheck> {
+export async function checkCandidate(
+  candidate: unknown,
+  gateway: ProviderGateway,
+  source = "the submitted spec",
+): Promise<DeploymentCheck> {
   const types = new Map<string, { server: string; info: ResourceTypeInfo }>();
   let deployment: Deployment;
   try {
@@ -36,7 +40,10 @@ export async function checkCandidate(candidate: unknown, gateway: ProviderGatewa
   });
   if (errors.length > 0) return { deployment, errors, warnings: [], types };
   try {
-    buildGraph(deployment, { typeInfo: (type) => types.get(type)?.info, knownTypes: await catalog.knownTypes() });
+    buildGraph(deployment, {
+      typeInfo: (type) => types.get(type)?.info,
+      knownTypes: await catalog.knownTypes(),
+    });
   } catch (error) {
     if (error instanceof SpecError) return { deployment, errors: error.issues, warnings: [], types };
     throw error;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { decideByRules } from "./rules.ts";
 
-const failed = (code: string) => [{ name: "db", type: "aws:rds:instance", action: "create", error: { code, message: "x" } }];
+const failed = (code: string) => [
+  { name: "db", type: "aws:rds:instance", action: "create", error: { code, message: "x" } },
+];
 
 describe("offline recovery rules", () => {
   it("retries once when every failure is transient", () => {
@@ -16,7 +18,13 @@ describe("offline recovery rules", () => {
   });
 
   it("follows a remembered lesson that a retry fixed the same error on the same type", () => {
-    const lessons = [{ errorCode: "CONFLICT", type: "aws:rds:instance", fix: "retry after the conflicting operation finished" }];
+    const lessons = [
+      {
+        errorCode: "CONFLICT",
+        type: "aws:rds:instance",
+        fix: "retry after the conflicting operation finished",
+      },
+    ];
     expect(decideByRules(failed("CONFLICT"), [], lessons).action).toBe("retry");
     expect(decideByRules(failed("CONFLICT"), []).action).toBe("rollback");
   });

@@ -26,12 +26,18 @@ export function agentRig(
 ): AgentRig {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "mcp-iac-agent-"));
   const servers = Object.fromEntries(
-    PREFIXES.map((prefix) => [prefix, { builtin: "mock", ...(options.env?.[prefix] ? { env: options.env[prefix] } : {}) }]),
+    PREFIXES.map((prefix) => [
+      prefix,
+      { builtin: "mock", ...(options.env?.[prefix] ? { env: options.env[prefix] } : {}) },
+    ]),
   );
   const events: RunEvent[] = [];
   const open: ProviderClients[] = [];
   const clientsFor = () => {
-    const clients = new ProviderClients(servers, { cwd: dir, builtinCommand: { command: process.execPath, args: [AGENT] } });
+    const clients = new ProviderClients(servers, {
+      cwd: dir,
+      builtinCommand: { command: process.execPath, args: [AGENT] },
+    });
     open.push(clients);
     return clients;
   };
@@ -46,7 +52,11 @@ export function agentRig(
       try {
         return await runGoal(
           {
-            workspace: { gateway: clients, state: createFileBackend(join(dir, ".mcp-iac")), emit: (event) => events.push(event) },
+            workspace: {
+              gateway: clients,
+              state: createFileBackend(join(dir, ".mcp-iac")),
+              emit: (event) => events.push(event),
+            },
             servers: Object.keys(servers),
             policies: await loadPolicies(["builtin:baseline"], { cwd: dir }),
             memory,
@@ -80,7 +90,10 @@ export function agentRig(
 let callId = 0;
 /** A scripted model turn that calls one tool. */
 export function toolCall(name: string, input: unknown) {
-  return { content: [{ type: "tool_call" as const, id: `call-${++callId}`, name, input }], stopReason: "tool_use" as const };
+  return {
+    content: [{ type: "tool_call" as const, id: `call-${++callId}`, name, input }],
+    stopReason: "tool_use" as const,
+  };
 }
 
 export function text(content: string) {
@@ -97,12 +110,31 @@ export const WEB = {
   name: "shop",
   resources: [
     { type: "aws:vpc:vpc", name: "vpc", properties: { cidrBlock: "10.30.0.0/16" } },
-    { type: "aws:vpc:subnet", name: "subnet", properties: { vpc: "${vpc.id}", cidrBlock: "10.30.1.0/24", availabilityZone: "us-east-1a" } },
-    { type: "aws:ec2:instance", name: "web-1", properties: { instanceType: "t3.medium", ami: "ami-12345", subnet: "${subnet.id}", tags: { owner: "shop", environment: "test" } } },
+    {
+      type: "aws:vpc:subnet",
+      name: "subnet",
+      properties: { vpc: "${vpc.id}", cidrBlock: "10.30.1.0/24", availabilityZone: "us-east-1a" },
+    },
+    {
+      type: "aws:ec2:instance",
+      name: "web-1",
+      properties: {
+        instanceType: "t3.medium",
+        ami: "ami-12345",
+        subnet: "${subnet.id}",
+        tags: { owner: "shop", environment: "test" },
+      },
+    },
     {
       type: "aws:rds:instance",
       name: "db",
-      properties: { engine: "postgres", instanceClass: "db.t3.micro", allocatedStorage: 20, backupRetentionDays: 7, publiclyAccessible: false },
+      properties: {
+        engine: "postgres",
+        instanceClass: "db.t3.micro",
+        allocatedStorage: 20,
+        backupRetentionDays: 7,
+        publiclyAccessible: false,
+      },
     },
   ],
 };

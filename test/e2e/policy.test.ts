@@ -26,19 +26,27 @@ describe("policies on the spec-driven commands", () => {
     const dir = tempProject();
     expect((await agent(["apply", "-f", "customer-portal.yaml", "--yes"], dir)).exitCode).toBe(0);
     const spec = parse(readFileSync(join(dir, "customer-portal.yaml"), "utf8"));
-    spec.spec.resources = spec.spec.resources.filter((resource: { name: string }) => resource.name !== "app-db");
+    spec.spec.resources = spec.spec.resources.filter(
+      (resource: { name: string }) => resource.name !== "app-db",
+    );
     writeFileSync(join(dir, "no-db.yaml"), stringify(spec));
 
     const blocked = await agent(["apply", "-f", "no-db.yaml", "--yes", "--json"], dir);
     expect(blocked.exitCode).toBe(3);
-    expect(json<{ blocked: { stage: string; findings: { policy: string }[] } }>(blocked).blocked).toMatchObject({
+    expect(
+      json<{ blocked: { stage: string; findings: { policy: string }[] } }>(blocked).blocked,
+    ).toMatchObject({
       stage: "plan",
       findings: [{ policy: "baseline/stateful-change-approval" }],
     });
-    expect((await worldResources(dir, "customer-portal")).some((entry) => entry.name === "app-db")).toBe(true);
+    expect((await worldResources(dir, "customer-portal")).some((entry) => entry.name === "app-db")).toBe(
+      true,
+    );
 
     const allowed = await agent(["apply", "-f", "no-db.yaml", "--yes", "--allow-destroy"], dir);
     expect(allowed.exitCode, allowed.stdout + allowed.stderr).toBe(0);
-    expect((await worldResources(dir, "customer-portal")).some((entry) => entry.name === "app-db")).toBe(false);
+    expect((await worldResources(dir, "customer-portal")).some((entry) => entry.name === "app-db")).toBe(
+      false,
+    );
   });
 });

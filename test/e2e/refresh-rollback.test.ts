@@ -5,7 +5,12 @@ import { parse, stringify } from "yaml";
 import { ProviderClients } from "../../tools/client/index.ts";
 import { AGENT, agent, json, tempProject, worldResources } from "./harness.ts";
 
-type Shown = { state: { resources: Record<string, { id: string; properties: Record<string, unknown> }>; snapshots: unknown[] } };
+type Shown = {
+  state: {
+    resources: Record<string, { id: string; properties: Record<string, unknown> }>;
+    snapshots: unknown[];
+  };
+};
 
 /** Changes the world behind mcp-iac's back, as a person at a console would. */
 async function outOfBand(dir: string, work: (clients: ProviderClients) => Promise<void>) {
@@ -24,19 +29,37 @@ describe("refresh and rollback", () => {
   it("reports drift made outside mcp-iac and brings state in line with reality", async () => {
     const dir = tempProject();
     expect((await agent(["apply", "-f", "customer-portal.yaml", "--yes"], dir)).exitCode).toBe(0);
-    const before = json<Shown>(await agent(["state", "show", "customer-portal", "--json"], dir)).state.resources;
+    const before = json<Shown>(await agent(["state", "show", "customer-portal", "--json"], dir)).state
+      .resources;
 
     await outOfBand(dir, async (clients) => {
       const app1 = before["app-1"]!;
       const changed = await clients.call("aws", "applyDeployment", {
         deploymentId: "customer-portal",
-        changes: [{ name: "app-1", type: "aws:ec2:instance", action: "update", id: app1.id, after: { ...app1.properties, instanceType: "t3.xlarge" }, diff: [] }],
+        changes: [
+          {
+            name: "app-1",
+            type: "aws:ec2:instance",
+            action: "update",
+            id: app1.id,
+            after: { ...app1.properties, instanceType: "t3.xlarge" },
+            diff: [],
+          },
+        ],
       });
       expect(changed.success).toBe(true);
       const rule = before["allow-https"]!;
       const deleted = await clients.call("opnsense", "destroyDeployment", {
         deploymentId: "customer-portal",
-        resources: [{ type: "opnsense:firewall:rule", name: "allow-https", id: rule.id, properties: rule.properties, outputs: {} }],
+        resources: [
+          {
+            type: "opnsense:firewall:rule",
+            name: "allow-https",
+            id: rule.id,
+            properties: rule.properties,
+            outputs: {},
+          },
+        ],
       });
       expect(deleted.success).toBe(true);
     });
@@ -44,10 +67,21 @@ describe("refresh and rollback", () => {
     const refresh = await agent(["refresh", "customer-portal", "--json"], dir);
     expect(refresh.exitCode, refresh.stderr).toBe(0);
     const drift = json<{ drift: { name: string; kind: string; paths: string[] }[] }>(refresh).drift;
-    expect(drift).toContainEqual({ name: "app-1", type: "aws:ec2:instance", kind: "changed", paths: ["instanceType"] });
-    expect(drift).toContainEqual({ name: "allow-https", type: "opnsense:firewall:rule", kind: "deleted", paths: [] });
+    expect(drift).toContainEqual({
+      name: "app-1",
+      type: "aws:ec2:instance",
+      kind: "changed",
+      paths: ["instanceType"],
+    });
+    expect(drift).toContainEqual({
+      name: "allow-https",
+      type: "opnsense:firewall:rule",
+      kind: "deleted",
+      paths: [],
+    });
 
-    const after = json<Shown>(await agent(["state", "show", "customer-portal", "--json"], dir)).state.resources;
+    const after = json<Shown>(await agent(["state", "show", "customer-portal", "--json"], dir)).state
+      .resources;
     expect(after["app-1"]!.properties["instanceType"]).toBe("t3.xlarge");
     expect(after["allow-https"]).toBeUndefined();
 
@@ -61,7 +95,9 @@ describe("refresh and rollback", () => {
     const dir = tempProject();
     expect((await agent(["apply", "-f", "customer-portal.yaml", "--yes"], dir)).exitCode).toBe(0);
     const spec = parse(readFileSync(join(dir, "customer-portal.yaml"), "utf8"));
-    spec.spec.resources.find((resource: { name: string }) => resource.name === "app-1").properties.instanceType = "t3.large";
+    spec.spec.resources.find(
+      (resource: { name: string }) => resource.name === "app-1",
+    ).properties.instanceType = "t3.large";
     writeFileSync(join(dir, "v2.yaml"), stringify(spec));
     expect((await agent(["apply", "-f", "v2.yaml", "--yes"], dir)).exitCode).toBe(0);
 
@@ -74,7 +110,8 @@ describe("refresh and rollback", () => {
     expect(rollback.stdout).toMatch(/aws: restored snapshot/);
     const world = await worldResources(dir, "customer-portal");
     expect(world.find((entry) => entry.name === "app-1")?.properties["instanceType"]).toBe("t3.medium");
-    const restored = json<Shown>(await agent(["state", "show", "customer-portal", "--json"], dir)).state.resources;
+    const restored = json<Shown>(await agent(["state", "show", "customer-portal", "--json"], dir)).state
+      .resources;
     expect(restored["app-1"]!.properties["instanceType"]).toBe("t3.medium");
     expect(Object.keys(restored).sort()).toEqual(world.map((entry) => entry.name).sort());
   });

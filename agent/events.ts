@@ -47,16 +47,7 @@ export type RunEvent =
   | { type: "planner.selected"; planner: "model" | "offline" | "memory"; description: string }
   | { type: "planner.understood"; summary: string }
   | { type: "planner.submission"; attempt: number; errors: number; warnings: number; messages: string[] }
-  | {
-      type: "model.call";
-      purpose: string;
-      provider: string;
-      model: string;
-      inputTokens: number;
-      outputTokens: number;
-      cachedInputTokens: number;
-      latencyMs: number;
-    }
+  | ({ type: "model.call" } & ModelCallRecord)
   | {
       type: "spec.ready";
       deployment: string;
@@ -86,3 +77,15 @@ export interface PolicyFindingView {
 export type EventSink = (event: RunEvent) => void;
 
 export const ignoreEvents: EventSink = () => {};
+
+/** One model call: what it was for, which model, tokens (cached and not) and latency. */
+export interface ModelCallRecord {
+  purpose: string;
+  provider: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
+  latencyMs: number;
+}

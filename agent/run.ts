@@ -9,7 +9,7 @@ import type { Plan } from "./engine/plan-types.ts";
 import { SENSITIVE } from "./engine/plan-types.ts";
 import type { Deployment } from "./engine/spec.ts";
 import { checkCandidate } from "./engine/validate.ts";
-import type { EventSink, PolicyFindingView, RunEvent } from "./events.ts";
+import type { EventSink, ModelCallRecord, PolicyFindingView, RunEvent } from "./events.ts";
 import { recordCalls } from "./llm/recording.ts";
 import type { LanguageModel } from "./llm/types.ts";
 import { guardModel } from "./model-guard.ts";
@@ -60,16 +60,7 @@ export type GoalOutcome =
   | "failed"
   | "rolled-back";
 
-export interface ModelCallRecord {
-  purpose: string;
-  provider: string;
-  model: string;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  cacheWriteTokens: number;
-  latencyMs: number;
-}
+export type { ModelCallRecord } from "./events.ts";
 
 export interface RecoveryRecord {
   attempt: number;

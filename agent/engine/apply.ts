@@ -7,7 +7,7 @@ import {
   type ProviderErrorBody,
 } from "../../tools/protocol/index.ts";
 import type { ApplyOutcome, EventSink } from "../events.ts";
-import type { ResourceRecord, StateWriter } from "../state/index.ts";
+import type { PendingOperation, ResourceRecord, StateWriter } from "../state/index.ts";
 import { TypeCatalog } from "./catalog.ts";
 import { describeCheck, runCheck } from "./checks.ts";
 import { type ProviderGateway, transportErrorBody } from "./gateway.ts";
@@ -269,17 +269,7 @@ export async function applyPlan(
 
     if (error || !result) {
       // What the provider did before failing is not known for sure: ask it, so state stays true.
-      try {
-        await reconcileOperation(
-          writer,
-          gateway,
-          catalog,
-          new DeploymentListing(gateway, deploymentId),
-          operation,
-        );
-      } catch {
-        // The provider cannot answer now; the operation stays pending and the next run reconciles it.
-      }
+      await settleAgainstReality(writer, gateway, catalog, operation);
       return settleFailure(change, attempt, error ?? fail("INTERNAL", "no result"));
     }
 
@@ -528,27 +518,11 @@ async function rollbackApplied(
     try {
       result = await call();
     } catch (error) {
-      try {
-        await reconcileOperation(
-          writer,
-          gateway,
-          catalog,
-          new DeploymentListing(gateway, deploymentId),
-          operation,
-        );
-      } catch {
-        // left pending for the next run
-      }
+      await settleAgainstReality(writer, gateway, catalog, operation);
       throw error;
     }
     if (result.status === "failed") {
-      await reconcileOperation(
-        writer,
-        gateway,
-        catalog,
-        new DeploymentListing(gateway, deploymentId),
-        operation,
-      ).catch(() => undefined);
+      await settleAgainstReality(writer, gateway, catalog, operation);
       throw new Error(`${result.error?.code}: ${result.error?.message}`);
     }
     if (action === "delete") {
@@ -579,4 +553,27 @@ function firstResult(
   const result = envelope.data?.results.find((entry) => entry.name === name);
   if (!result) throw new Error(`no result for ${name}`);
   return result;
+}
+
+/**
+ * What a provider did before failing is not known for sure: ask it, so state stays true. If it
+ * cannot answer now, the operation stays pending and the next run reconciles it.
+ */
+async function settleAgainstReality(
+  writer: StateWriter,
+  gateway: ProviderGateway,
+  catalog: TypeCatalog,
+  operation: PendingOperation,
+): Promise<void> {
+  try {
+    await reconcileOperation(
+      writer,
+      gateway,
+      catalog,
+      new DeploymentListing(gateway, writer.state.name),
+      operation,
+    );
+  } catch {
+    // left pending
+  }
 }

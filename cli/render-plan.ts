@@ -48,10 +48,7 @@ function renderChange(change: PlannedChange, paint: Paint): string[] {
   const symbol = SYMBOL[change.action];
   const color = COLOR[change.action];
   const lines: string[] = [];
-  const extra = [
-    riskNote(change),
-    change.estimatedMonthlyCost !== undefined ? `~$${change.estimatedMonthlyCost}/mo` : "",
-  ]
+  const extra = [riskNote(change), change.estimatedMonthlyCost ? `~$${change.estimatedMonthlyCost}/mo` : ""]
     .filter(Boolean)
     .join("; ");
   lines.push(
@@ -62,9 +59,15 @@ function renderChange(change: PlannedChange, paint: Paint): string[] {
   const pad = (keys: string[]) => Math.max(0, ...keys.map((key) => key.length));
   if (change.action === "create") {
     const after = change.after ?? {};
-    const width = pad(Object.keys(after));
+    const computed = change.computed ?? [];
+    const width = pad([...Object.keys(after), ...computed]);
     for (const [key, value] of Object.entries(after)) {
       lines.push(`      ${paint("green", "+")} ${key.padEnd(width)} = ${formatValue(value)}`);
+    }
+    for (const key of computed) {
+      lines.push(
+        `      ${paint("green", "+")} ${key.padEnd(width)} = ${paint("dim", "(known after apply)")}`,
+      );
     }
   } else if (change.action === "delete") {
     const before = change.before ?? {};

@@ -17,6 +17,8 @@ export interface PlannedChange extends Change {
   deps: string[];
   risk: ChangeRisk;
   checks?: Check[];
+  /** Outputs that will be known only after apply (a create or replace), as Terraform shows them. */
+  computed?: string[];
 }
 
 export interface PlanSummary {

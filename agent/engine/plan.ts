@@ -264,6 +264,12 @@ function assemble(
         : entry,
     );
     if (node.resource.checks) planned.checks = node.resource.checks;
+    if (change.action === "create" || change.action === "replace") {
+      const outputs = entry?.info.outputs["properties"];
+      if (outputs && typeof outputs === "object") {
+        planned.computed = Object.keys(outputs).filter((key) => !(key in (change.after ?? {})));
+      }
+    }
     out.push(planned);
   }
   // Deletions: what state holds and the spec no longer names.

@@ -520,7 +520,26 @@ function reportError(error: unknown, json: boolean): number {
   return exitCode;
 }
 
+/**
+ * Ctrl-C and a closed pipe end the command at once. Exit hooks release the deployment lock and stop
+ * provider processes; operations in flight stay pending in state and the next run reconciles them.
+ */
+function installExitHandlers(argv: readonly string[]): void {
+  // `agent provider NAME` serves until its client goes away and handles its own signals.
+  if (argv[0] === "provider") return;
+  process.once("SIGINT", () => {
+    process.stderr.write(
+      "\nInterrupted. Changes in flight stay pending in state; the next run reconciles them.\n",
+    );
+    process.exit(130);
+  });
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
+  installExitHandlers(argv);
   let json = argv.includes("--json");
   let code: number;
   try {

@@ -81,6 +81,35 @@ describe("crash safety", () => {
     expect(reconciled).toBeGreaterThan(0);
   });
 
+  it("stops cleanly on Ctrl-C: the lock is released and the next apply needs no --force-unlock", async () => {
+    const dir = tempProject({ env: { opnsense: { MOCK_LATENCY_MS: "200" } } });
+    writeSpec(dir, "hosts.yaml", chainSpec("hosts", 16));
+    const child = execa(process.execPath, [AGENT, "apply", "-f", "hosts.yaml", "--yes"], {
+      cwd: dir,
+      env: { NO_COLOR: "1" },
+      reject: false,
+      stdin: "ignore",
+    });
+    await new Promise<void>((resolve) => {
+      child.stdout?.on("data", (chunk: Buffer) => {
+        if (chunk.toString().includes("Creation complete")) {
+          child.kill("SIGINT");
+          resolve();
+        }
+      });
+      void child.then(() => resolve());
+    });
+    const interrupted = await child;
+    expect(interrupted.exitCode).toBe(130);
+    expect(String(interrupted.stderr)).toMatch(/Interrupted/);
+
+    const again = await agent(["apply", "-f", "hosts.yaml", "--yes"], dir);
+    expect(again.exitCode, again.stdout + again.stderr).toBe(0);
+    const world = await worldResources(dir, "hosts");
+    expect(world).toHaveLength(16);
+    expect(new Set(world.map((entry) => entry.name)).size).toBe(16);
+  });
+
   it("reports a crashed provider server by its name and rolls back", async () => {
     const dir = tempProject({
       env: { aws: { MOCK_CRASH: JSON.stringify({ match: "app-db", op: "create", when: "before" }) } },

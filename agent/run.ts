@@ -257,7 +257,9 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
   const best = hits[0];
   let deployment: Deployment | undefined;
   let source: "model" | "offline" | "memory" = model ? "model" : "offline";
-  if (!model && best && best.score >= threshold) {
+  // A pattern whose secrets were redacted when it was saved cannot be applied as it is.
+  const reusable = best && !JSON.stringify(best.item.spec).includes(JSON.stringify(SENSITIVE));
+  if (!model && best && reusable && best.score >= threshold) {
     deployment = best.item.spec as Deployment;
     source = "memory";
     report.planner = { kind: "memory", description: services.modelDescription, patternId: best.item.id };
@@ -464,31 +466,20 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
         by,
       });
 
-      if (decision.action === "rollback" || decision.action === "abort") {
-        if (decision.action === "abort") {
-          report.reason = decision.reason;
-          return "failed";
-        }
-        // Undo every attempt of this run, the latest first.
-        let ok = true;
-        for (const attemptReport of [...report.attempts].reverse()) {
-          const undone = await attemptReport.undo?.();
-          if (undone && !undone.ok) ok = false;
-        }
+      if (decision.action === "abort") {
         report.reason = decision.reason;
-        return ok ? "rolled-back" : "failed";
+        return "failed";
       }
+      if (decision.action === "rollback") return rollbackRun(decision.reason);
       if (decision.action === "revise") {
         const revision = await validate(decision.spec);
         const errors = revision.findings.filter((finding) => finding.severity === "error");
         if (!revision.deployment || errors.length > 0) {
-          emit({
-            type: "notice",
-            level: "warn",
-            message: `the revised spec has ${errors.length} problem(s); it is not applied`,
-          });
-          decisions.push({ action: "abort", reason: "invalid revision" });
-          continue;
+          // A revision that does not validate is never applied; what this run did is undone instead.
+          const problems = errors.map((finding) =>
+            [finding.resource, finding.path, finding.message].filter(Boolean).join(": "),
+          );
+          return rollbackRun(`the revised spec is not valid (${problems.join("; ") || "unreadable"})`);
         }
         if (revision.deployment.name !== current.name) {
           emit({
@@ -532,6 +523,17 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
       }
       planned = replanned;
     }
+  }
+
+  /** Undoes every attempt of this run, the latest first. */
+  async function rollbackRun(reason: string): Promise<GoalOutcome> {
+    let ok = true;
+    for (const attemptReport of [...report.attempts].reverse()) {
+      const undone = await attemptReport.undo?.();
+      if (undone && !undone.ok) ok = false;
+    }
+    report.reason = reason;
+    return ok ? "rolled-back" : "failed";
   }
 
   async function remember(

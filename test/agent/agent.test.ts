@@ -122,6 +122,30 @@ describe("the agent with a scripted model over stdio mock providers", () => {
     expect(Object.keys(state?.resources ?? {})).toEqual([]);
   });
 
+  it("never applies a revision that does not validate: the run is rolled back instead", async () => {
+    rig = agentRig({
+      env: {
+        aws: {
+          MOCK_FAULTS: JSON.stringify([{ match: "db", op: "create", always: true, code: "QUOTA_EXCEEDED" }]),
+        },
+      },
+    });
+    const model = createScriptedModel([
+      toolCall("submit_deployment", { spec: WEB }),
+      toolCall("revise_deployment", {
+        spec: {
+          ...WEB,
+          resources: [...WEB.resources, { type: "aws:rds:megacluster", name: "db2", properties: {} }],
+        },
+        reason: "try a bigger database type",
+      }),
+    ]);
+    const report = await rig.run("web server and database", model);
+    expect(report.outcome).toBe("rolled-back");
+    expect(report.reason).toMatch(/revised spec is not valid .*aws:rds:megacluster/);
+    expect(await rig.world("shop")).toEqual([]);
+  });
+
   it("answers non-JSON, an unknown type and a dangling reference with repair messages, then fails clearly", async () => {
     rig = agentRig();
     const model = createScriptedModel([

@@ -48,30 +48,46 @@ async function inspector<T>(
   // Providers keep their worlds and records under the working folder: a fresh one per run.
   const cwd = mkdtempSync(join(tmpdir(), "mcp-iac-inspector-"));
   workDirs.push(cwd);
+  // The Inspector gives the server only the environment it is told (-e), like any MCP client.
+  const serverEnv = { DOCKER_PROVIDER_PULL: "never", ...env };
+  const envFlags = Object.entries(serverEnv).flatMap(([key, value]) => ["-e", `${key}=${value}`]);
   const result = await execa(
     process.execPath,
-    [INSPECTOR_BIN, "--cli", process.execPath, AGENT, "provider", provider, ...method],
+    [
+      INSPECTOR_BIN,
+      "--cli",
+      process.execPath,
+      AGENT,
+      "provider",
+      provider,
+      "--cwd",
+      cwd,
+      ...envFlags,
+      ...method,
+    ],
     {
       cwd,
       env: {
         // The launcher starts its CLI with the `node` on PATH: make that the Node running these tests.
         PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`,
         NO_COLOR: "1",
-        DOCKER_PROVIDER_PULL: "never",
-        ...env,
+        // Its server catalog goes into the throwaway folder, not the user's home.
+        MCP_CATALOG_PATH: join(cwd, "inspector-catalog.json"),
       },
       reject: false,
       stdin: "ignore",
       timeout: 60_000,
     },
   );
-  if (result.exitCode !== 0) {
+  // Exit 5 is the CLI saying the tool answered isError; the answer is still printed first.
+  const toolError = result.exitCode === 5 && /tool_is_error/.test(`${result.stdout}${result.stderr}`);
+  if (result.exitCode !== 0 && !toolError) {
     throw new Error(
       `inspector ${method.join(" ")} on ${provider} exited ${result.exitCode}:\n${result.stdout}\n${result.stderr}`,
     );
   }
   try {
-    return JSON.parse(String(result.stdout)) as T;
+    return JSON.parse(firstJsonDocument(String(result.stdout))) as T;
   } catch {
     throw new Error(
       `inspector printed no JSON document:\n${result.stdout}\n--- stderr ---\n${result.stderr}`,
@@ -223,3 +239,24 @@ describe.skipIf("skipped" in engine)("the MCP Inspector CLI drives the docker pr
     expect(envelope.data?.resources).toEqual([]);
   });
 });
+
+/** The first complete JSON value in a text (the CLI may print an error object after the result). */
+function firstJsonDocument(text: string): string {
+  const start = text.search(/[[{]/);
+  if (start === -1) return text;
+  let depth = 0;
+  let inString = false;
+  for (let index = start; index < text.length; index++) {
+    const char = text[index];
+    if (inString) {
+      if (char === "\\") index++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === "{" || char === "[") depth++;
+    else if (char === "}" || char === "]") {
+      depth--;
+      if (depth === 0) return text.slice(start, index + 1);
+    }
+  }
+  return text;
+}

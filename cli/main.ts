@@ -4,6 +4,7 @@ import { loadSpecFile } from "../agent/engine/spec.ts";
 import { EXIT, IacError } from "../agent/errors.ts";
 import type { EventSink, RunEvent } from "../agent/events.ts";
 import { initConfig, initSummary } from "../agent/init.ts";
+import { createAgentMcpServer } from "../agent/mcp-server.ts";
 import {
   applyDeployment,
   destroyDeployment,
@@ -11,8 +12,10 @@ import {
   refreshDeployment,
   rollbackDeployment,
 } from "../agent/operations.ts";
+import { SecretScrubber, secretsFromConfig } from "../agent/secrets.ts";
 import { formatFindings } from "../policies/index.ts";
-import { loadConfig } from "../tools/client/index.ts";
+import { loadConfig, ProviderClients } from "../tools/client/index.ts";
+import { serveStdio } from "../tools/protocol/index.ts";
 import { askYes } from "./approve.ts";
 import { HELP, type ParsedCommand, parseCommandLine, positiveInt, usageError } from "./args.ts";
 import { goalCommand, memoryFor, policiesFor } from "./goal.ts";
@@ -20,7 +23,7 @@ import { formatGraph } from "./graph-format.ts";
 import { HumanPrinter } from "./printer.ts";
 import { summaryLine } from "./render-plan.ts";
 import { painter } from "./style.ts";
-import { openWorkspace, stateBackendFor } from "./workspace.ts";
+import { openWorkspace, selfCommand, stateBackendFor } from "./workspace.ts";
 
 type Output = {
   /** Events go to the human printer, or are collected for the one JSON document. */
@@ -268,6 +271,8 @@ async function run(parsed: ParsedCommand): Promise<number> {
       });
       return EXIT.ok;
     }
+    case "mcp":
+      return mcpCommand(parsed);
     case "policy":
       return policyCommand(parsed, out);
     case "memory":
@@ -320,6 +325,32 @@ async function run(parsed: ParsedCommand): Promise<number> {
       }
     }
   }
+}
+
+/** `agent mcp`: the agent as a stdio MCP server until its client goes away. */
+async function mcpCommand(parsed: ParsedCommand): Promise<number> {
+  const cwd = parsed.global.cwd;
+  const loaded = loadConfig({ cwd, configFile: parsed.global.config });
+  const clients = new ProviderClients(loaded.config.mcpServers, { cwd, builtinCommand: selfCommand() });
+  const state = stateBackendFor(loaded, cwd);
+  const scrubber = new SecretScrubber();
+  secretsFromConfig(
+    loaded.config.mcpServers as Record<string, { env?: Record<string, string> }>,
+    process.env,
+    scrubber,
+  );
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  const server = createAgentMcpServer({
+    workspace: (emit) => ({ gateway: clients, state, emit }),
+    policies: await policiesFor(loaded, cwd, { allowDestroy: Boolean(parsed.flags["allow-destroy"]) }),
+    allowApply: Boolean(parsed.flags["allow-apply"]),
+    scrubber,
+    version: pkg.version,
+  });
+  await serveStdio(server, () => clients.close());
+  return -1;
 }
 
 async function policyCommand(parsed: ParsedCommand, out: Output): Promise<number> {
@@ -525,8 +556,8 @@ function reportError(error: unknown, json: boolean): number {
  * provider processes; operations in flight stay pending in state and the next run reconciles them.
  */
 function installExitHandlers(argv: readonly string[]): void {
-  // `agent provider NAME` serves until its client goes away and handles its own signals.
-  if (argv[0] === "provider") return;
+  // Servers (`agent provider NAME`, `agent mcp`) run until their client goes away and handle their own signals.
+  if (argv[0] === "provider" || argv[0] === "mcp") return;
   process.once("SIGINT", () => {
     process.stderr.write(
       "\nInterrupted. Changes in flight stay pending in state; the next run reconciles them.\n",

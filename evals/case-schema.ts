@@ -1,0 +1,321 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseDocument } from "yaml";
+import { z } from "zod";
+import { type Deployment, deploymentFromObject } from "../agent/engine/spec.ts";
+import { IacError } from "../agent/errors.ts";
+import { valuePattern } from "./matcher.ts";
+
+/** Every way `runGoal` can end (agent/run.ts GoalOutcome). */
+export const OUTCOMES = [
+  "succeeded",
+  "nothing-to-do",
+  "planned",
+  "declined",
+  "planner-failed",
+  "blocked",
+  "not-approved",
+  "failed",
+  "rolled-back",
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const SANDBOX_PREFIXES = ["opnsense", "aws", "kubernetes", "docker"] as const;
+export type SandboxPrefix = (typeof SANDBOX_PREFIXES)[number];
+
+/** Tags the runner acts on: `model-only` cases are skipped when the offline planner serves. */
+export const MODEL_ONLY = "model-only";
+
+const OutcomeSchema = z.enum(OUTCOMES);
+const OneOrMany = <T extends z.ZodType>(item: T, allowed: readonly string[]) =>
+  z.union([item, z.array(item).min(1)], {
+    error: `must be one of ${allowed.join(", ")}, or a list of them`,
+  });
+const TypeSchema = z.string().regex(/^[a-z*?][a-z0-9*?-]*(:[a-z0-9*?-]+)*$/, {
+  message: "must be a resource type such as aws:rds:instance (glob * allowed)",
+});
+
+/** Every `/regex/` value in an expectation compiles, so a typo fails at load time, not as a miss. */
+function badPatterns(
+  value: unknown,
+  path: (string | number)[] = [],
+): { path: (string | number)[]; message: string }[] {
+  if (typeof value === "string") {
+    try {
+      valuePattern(value);
+      return [];
+    } catch (error) {
+      return [{ path, message: `is not a valid regular expression: ${(error as Error).message}` }];
+    }
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => badPatterns(item, [...path, index]));
+  if (typeof value === "object" && value !== null)
+    return Object.entries(value).flatMap(([key, item]) => badPatterns(item, [...path, key]));
+  return [];
+}
+
+const PropertiesSchema = z.record(z.string(), z.unknown()).superRefine((value, context) => {
+  for (const issue of badPatterns(value)) context.addIssue({ code: "custom", ...issue });
+});
+
+/** `properties` is a subset of what the provider reports; see matcher.ts for how values compare. */
+export const ResourceExpectationSchema = z
+  .object({
+    type: TypeSchema,
+    name: z.string().min(1).optional(),
+    count: z.number().int().min(0).optional(),
+    min: z.number().int().min(0).optional(),
+    properties: PropertiesSchema.optional(),
+  })
+  .strict()
+  .refine((value) => value.count === undefined || value.min === undefined, {
+    message: "give count (exactly N) or min (at least N), not both",
+  });
+export type ResourceExpectation = z.infer<typeof ResourceExpectationSchema>;
+
+/** A type (glob allowed), or a type with properties: no resource may match it afterwards. */
+export const ForbiddenSchema = z.union([
+  TypeSchema,
+  z.object({ type: TypeSchema, properties: PropertiesSchema.optional() }).strict(),
+]);
+export type Forbidden = z.infer<typeof ForbiddenSchema>;
+
+const RECOVERY_ACTIONS = ["retry", "revise", "rollback", "abort"] as const;
+const PLANNERS = ["model", "offline", "memory"] as const;
+
+const ExpectFields = {
+  outcome: OneOrMany(OutcomeSchema, OUTCOMES).optional(),
+  planner: OneOrMany(z.enum(PLANNERS), PLANNERS).optional(),
+  deploymentName: z.string().min(1).optional(),
+  resources: z.array(ResourceExpectationSchema).optional(),
+  noResourcesOf: z.array(ForbiddenSchema).optional(),
+  policy: z
+    .object({
+      blocked: z.boolean().optional(),
+      /** Rule ids (`no-public-admin-port` or `baseline/no-public-admin-port`) that must be found as mandatory. */
+      mandatory: z.array(z.string().min(1)).optional(),
+      /** Rule ids that must not be found at all. */
+      absent: z.array(z.string().min(1)).optional(),
+    })
+    .strict()
+    .optional(),
+  maxModelCalls: z.number().int().min(0).optional(),
+  /** The recovery decisions, in order; `[]` means recovery was never needed. */
+  recovery: z.array(z.enum(RECOVERY_ACTIONS)).optional(),
+  /** Resources whose change the engine retried on its own (transient errors). */
+  retried: z.array(z.string().min(1)).optional(),
+  /** Counts of planned actions in the final plan, e.g. `{ create: 2, noop: 2 }`. */
+  changes: z
+    .object({
+      create: z.number().int().min(0).optional(),
+      update: z.number().int().min(0).optional(),
+      replace: z.number().int().min(0).optional(),
+      delete: z.number().int().min(0).optional(),
+      noop: z.number().int().min(0).optional(),
+    })
+    .strict()
+    .optional(),
+};
+
+/** What the second run of a `repeat: true` case must show. */
+const SecondRunSchema = z
+  .object({
+    outcome: OneOrMany(OutcomeSchema, OUTCOMES).optional(),
+    planner: OneOrMany(z.enum(PLANNERS), PLANNERS).optional(),
+    maxModelCalls: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+const BaseFields = { ...ExpectFields, second: SecondRunSchema.optional() };
+const BaseExpectSchema = z.object(BaseFields).strict();
+
+/** The same fields, each also accepting null: "not checked when a model plans". */
+function nullable<T extends Record<string, z.ZodType>>(shape: T) {
+  return Object.fromEntries(Object.entries(shape).map(([key, field]) => [key, field.nullable()])) as {
+    [K in keyof T]: z.ZodNullable<T[K]>;
+  };
+}
+
+export const ExpectSchema = BaseExpectSchema.extend({
+  /** Fields that replace the ones above when a model plans instead of the offline planner; null drops one. */
+  withModel: z.object(nullable(BaseFields)).strict().optional(),
+}).strict();
+export type Expectations = z.infer<typeof BaseExpectSchema>;
+
+const EnvValue = z.union([
+  z.string(),
+  // Structured values (a MOCK_FAULTS list) are passed as JSON, which is what the mock reads.
+  z
+    .unknown()
+    .refine((value) => value !== undefined && value !== null, { message: "must be a value" })
+    .transform((value) => JSON.stringify(value)),
+]);
+
+export const EvalCaseSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, {
+      message: "must be lowercase letters, digits and '-' (it names the case in output and filters)",
+    }),
+    goal: z.string().trim().min(1, { message: "must not be empty: the plain-language goal to run" }),
+    description: z.string().optional(),
+    tags: z.array(z.string().min(1)).default([]),
+    /** Extra environment per sandbox server, e.g. `aws: { MOCK_FAULTS: [...] }`. */
+    faults: z.partialRecord(z.enum(SANDBOX_PREFIXES), z.record(z.string(), EnvValue)).optional(),
+    /** A spec (plain `{ name, resources }` or Kubernetes style), or a path to one beside the case. */
+    setup: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
+    /** Run the goal twice in the same folder; `expect.second` checks the second run. */
+    repeat: z.boolean().default(false),
+    /** Per-case limit; the run is abandoned and the case fails after it (default 120 s). */
+    timeoutSeconds: z.number().positive().max(3600).optional(),
+    expect: ExpectSchema,
+  })
+  .strict()
+  .superRefine((value, context) => {
+    if (value.expect.second && !value.repeat) {
+      context.addIssue({
+        code: "custom",
+        path: ["expect", "second"],
+        message: "only a repeat: true case runs twice; add repeat: true or drop second",
+      });
+    }
+  });
+
+export type EvalCaseInput = z.input<typeof EvalCaseSchema>;
+
+export interface EvalCase extends Omit<z.output<typeof EvalCaseSchema>, "setup"> {
+  /** The file it came from ("(inline)" for cases built in code). */
+  file: string;
+  setup?: Deployment;
+}
+
+/** A case file that does not follow the schema: the message names the file and each path. */
+export class EvalCaseError extends IacError {
+  readonly file: string;
+  readonly issues: { path: string; message: string }[];
+
+  constructor(file: string, issues: { path: string; message: string }[]) {
+    const lines = issues.map((issue) => `  - ${issue.path ? `${issue.path}: ` : ""}${issue.message}`);
+    super("EVAL_CASE_INVALID", `${file} is not a valid eval case:\n${lines.join("\n")}`, {
+      exitCode: 2,
+      hint: "fix the case file; evals/README.md describes the fields",
+    });
+    this.name = "EvalCaseError";
+    this.file = file;
+    this.issues = issues;
+  }
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => {
+    if (typeof key === "number") return `${out}[${key}]`;
+    return out ? `${out}.${String(key)}` : String(key);
+  }, "");
+}
+
+/** Checks a parsed case document; `file` names it in errors and anchors a setup path. */
+export function parseCase(document: unknown, file: string): EvalCase {
+  const parsed = EvalCaseSchema.safeParse(document);
+  if (!parsed.success) {
+    throw new EvalCaseError(
+      file,
+      parsed.error.issues.map((issue) => ({ path: pathText(issue.path), message: issue.message })),
+    );
+  }
+  const { setup, ...rest } = parsed.data;
+  const evalCase: EvalCase = { ...rest, file };
+  if (setup !== undefined) {
+    try {
+      evalCase.setup =
+        typeof setup === "string"
+          ? deploymentFromObject(readYaml(resolve(dirname(file), setup)), `${file}: setup ${setup}`)
+          : deploymentFromObject(setup, `${file}: setup`);
+    } catch (error) {
+      if (error instanceof EvalCaseError) throw error;
+      const issues = (error as { issues?: { resource?: string; path: string; message: string }[] }).issues;
+      throw new EvalCaseError(
+        file,
+        issues
+          ? issues.map((issue) => ({
+              path: ["setup", issue.resource, issue.path].filter(Boolean).join("."),
+              message: issue.message,
+            }))
+          : [{ path: "setup", message: error instanceof Error ? error.message : String(error) }],
+      );
+    }
+  }
+  return evalCase;
+}
+
+function readYaml(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new EvalCaseError(file, [
+      { path: "", message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` },
+    ]);
+  }
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new EvalCaseError(
+      file,
+      document.errors.map((error) => {
+        const position = error.linePos?.[0];
+        return {
+          path: position ? `line ${position.line}, column ${position.col}` : "",
+          message: error.message.split("\n")[0] ?? error.message,
+        };
+      }),
+    );
+  }
+  return document.toJS({ maxAliasCount: 100 });
+}
+
+export function loadCaseFile(file: string): EvalCase {
+  return parseCase(readYaml(file), file);
+}
+
+export const CASES_DIR = fileURLToPath(new URL("./cases/", import.meta.url));
+
+/** Every `*.yaml` case of a folder, sorted by file name; ids must be unique. */
+export function loadCases(dir: string = CASES_DIR): EvalCase[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir)
+      .filter((name) => /\.ya?ml$/.test(name))
+      .sort();
+  } catch (error) {
+    throw new IacError(
+      "EVAL_CASES_MISSING",
+      `cannot read eval cases from ${dir}: ${(error as Error).message}`,
+      {
+        exitCode: 2,
+      },
+    );
+  }
+  const cases = names.map((name) => loadCaseFile(join(dir, name)));
+  const seen = new Map<string, string>();
+  for (const evalCase of cases) {
+    const earlier = seen.get(evalCase.id);
+    if (earlier) {
+      throw new EvalCaseError(evalCase.file, [
+        { path: "id", message: `"${evalCase.id}" is already the id of ${basename(earlier)}` },
+      ]);
+    }
+    seen.set(evalCase.id, evalCase.file);
+  }
+  return cases;
+}
+
+/** The expectations that apply: `withModel` fields replace the others when a model plans. */
+export function expectationsFor(evalCase: EvalCase, withModel: boolean): Expectations {
+  const { withModel: overrides, ...base } = evalCase.expect;
+  if (!withModel || !overrides) return base;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === null) delete merged[key];
+    else if (value !== undefined) merged[key] = value;
+  }
+  return merged as Expectations;
+}

@@ -4,6 +4,7 @@ import { IacError } from "../agent/errors.ts";
 import type { EventSink } from "../agent/events.ts";
 import type { Workspace } from "../agent/operations.ts";
 import { createFileBackend, type StateBackend } from "../agent/state/index.ts";
+import { createPostgresBackend } from "../agent/state/postgres-backend.ts";
 import { type LoadedConfig, loadConfig, ProviderClients, SANDBOX_NOTICE } from "../tools/client/index.ts";
 import type { GlobalFlags } from "./args.ts";
 
@@ -20,9 +21,14 @@ export interface OpenedWorkspace extends Workspace {
   close(): Promise<void>;
 }
 
-export function stateBackendFor(loaded: LoadedConfig, cwd: string): StateBackend {
+/** `close`, where present, frees what the backend holds open (the PostgreSQL pool). */
+export function stateBackendFor(
+  loaded: LoadedConfig,
+  cwd: string,
+): StateBackend & { close?: () => Promise<void> } {
   const backend = loaded.config.state?.backend ?? "file";
   if (backend === "file") return createFileBackend(resolve(cwd, loaded.config.state?.path ?? ".mcp-iac"));
+  if (/^postgres(ql)?:\/\//.test(backend)) return createPostgresBackend(backend);
   throw new IacError(
     "CONFIG",
     `state backend "${backend.replace(/\/\/[^@]*@/, "//…@")}" is not available in this version`,
@@ -43,13 +49,20 @@ export function openWorkspace(global: GlobalFlags, emit: EventSink): OpenedWorks
     const parallelism = (entry as { parallelism?: number }).parallelism;
     if (parallelism) perServer[name] = parallelism;
   }
+  const state = stateBackendFor(loaded, cwd);
   return {
     loaded,
     clients,
     gateway: clients,
-    state: stateBackendFor(loaded, cwd),
+    state,
     emit,
     perServer,
-    close: () => clients.close(),
+    close: async () => {
+      try {
+        await clients.close();
+      } finally {
+        await state.close?.();
+      }
+    },
   };
 }

@@ -35,6 +35,7 @@ const OPTIONS = {
   force: { type: "boolean" },
   "allow-destroy": { type: "boolean" },
   "allow-apply": { type: "boolean" },
+  filter: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -95,6 +96,7 @@ Usage:
   agent graph -f FILE [--format mermaid|dot]
   agent policy check -f FILE                check a spec against the configured policies
   agent memory list | search TEXT | forget ID
+  agent eval [--filter X]                   run the eval suite (evals/cases) in throwaway sandboxes
   agent mcp [--allow-apply]                 serve the agent itself over stdio MCP (plan, state, policy check)
   agent provider NAME                       serve a built-in provider (mock, docker, local) over stdio
   agent provider test -- COMMAND [ARGS]     run the conformance suite against any provider server

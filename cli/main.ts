@@ -273,6 +273,15 @@ async function run(parsed: ParsedCommand): Promise<number> {
     }
     case "mcp":
       return mcpCommand(parsed);
+    case "eval": {
+      const { runEvalCommand } = await import("../evals/command.ts");
+      const filter = parsed.flags["filter"] ?? parsed.command[1];
+      return runEvalCommand({
+        ...(typeof filter === "string" ? { filter } : {}),
+        json: global.json,
+        ...(global.model ? { model: global.model } : {}),
+      });
+    }
     case "policy":
       return policyCommand(parsed, out);
     case "memory":

@@ -3,8 +3,8 @@ import { fileURLToPath } from "node:url";
 import { IacError } from "../agent/errors.ts";
 import type { EventSink } from "../agent/events.ts";
 import type { Workspace } from "../agent/operations.ts";
-import { createFileBackend, type StateBackend } from "../agent/state/index.ts";
-import { createPostgresBackend } from "../agent/state/postgres-backend.ts";
+import { createFileBackend, createPostgresBackend, type StateBackend } from "../agent/state/index.ts";
+
 import { type LoadedConfig, loadConfig, ProviderClients, SANDBOX_NOTICE } from "../tools/client/index.ts";
 import type { GlobalFlags } from "./args.ts";
 

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   closeSync,
   copyFileSync,
@@ -27,16 +26,8 @@ import {
 import { acquireLock, type OwnedLock, releaseLock, stillHeld } from "./file-lock.ts";
 import { replayDeployment } from "./file-replay.ts";
 import { applyEntry, emptyState, type JournalChange, type JournalEntry } from "./journal-entry.ts";
-import { assertOperation, assertRecord } from "./record-checks.ts";
-import type {
-  DeploymentState,
-  LastRun,
-  OpenOptions,
-  PendingOperation,
-  ResourceRecord,
-  StateSnapshot,
-  StateWriter,
-} from "./types.ts";
+import { type AppendKind, JournalWriter } from "./journal-writer.ts";
+import type { DeploymentState, OpenOptions } from "./types.ts";
 
 /**
  * When the journal is fsynced. "begin" (default): every `beginOperation` waits for an fsync, shared
@@ -67,23 +58,19 @@ export interface FileStats {
   journalSyncs: number;
 }
 
-export class FileStateWriter implements StateWriter {
+export class FileStateWriter extends JournalWriter {
   private readonly paths: DeploymentPaths;
   private readonly lock: OwnedLock;
   private readonly settings: FileWriterSettings;
   private readonly db: ReturnType<typeof documentDb>;
-  private current: DeploymentState;
   private fd: number;
   private seq: number;
   private persisted: boolean;
-  private dirty = false;
-  private closed = false;
   private journalEntries = 0;
   private journalBytes = 0;
   private documentBytes = 0;
   private syncedSeq: number;
   private inflightSync: Promise<void> | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
   private readonly onExit = () => releaseLock(this.lock);
 
   private constructor(
@@ -92,6 +79,7 @@ export class FileStateWriter implements StateWriter {
     settings: FileWriterSettings,
     init: { state: DeploymentState; seq: number; persisted: boolean; fd: number },
   ) {
+    super(init.state);
     this.paths = paths;
     this.lock = lock;
     this.settings = settings;
@@ -99,7 +87,6 @@ export class FileStateWriter implements StateWriter {
       settings.stats.documentBytes += bytes;
       this.documentBytes = bytes;
     });
-    this.current = init.state;
     this.seq = init.seq;
     this.syncedSeq = init.seq;
     this.persisted = init.persisted;
@@ -147,70 +134,7 @@ export class FileStateWriter implements StateWriter {
     }
   }
 
-  get state(): DeploymentState {
-    return this.current;
-  }
-
-  async beginOperation(op: Omit<PendingOperation, "opId" | "startedAt">): Promise<PendingOperation> {
-    assertOperation(op);
-    const pending: PendingOperation = { ...op, opId: randomUUID(), startedAt: new Date().toISOString() };
-    const seq = await this.serial(() => this.append({ op: "begin", pending }));
-    if (this.settings.fsync !== "never") await this.durable(seq);
-    return { ...pending };
-  }
-
-  async settleOperation(opId: string, outcome: { put?: ResourceRecord; remove?: string }): Promise<void> {
-    if (outcome.put) assertRecord(outcome.put, "settleOperation");
-    await this.write(() => {
-      if (!this.current.pending[opId]) {
-        throw new StateError(
-          "STATE_UNKNOWN_OPERATION",
-          `settleOperation: no pending operation ${opId} in deployment "${this.current.name}"`,
-        );
-      }
-      const change: JournalChange = { op: "settle", opId };
-      if (outcome.put) change.put = outcome.put;
-      if (outcome.remove !== undefined) change.remove = outcome.remove;
-      return change;
-    });
-  }
-
-  async putResource(record: ResourceRecord): Promise<void> {
-    assertRecord(record, "putResource");
-    await this.write(() => ({ op: "put", record }));
-  }
-
-  async removeResource(name: string): Promise<void> {
-    await this.write(() => (this.current.resources[name] ? { op: "remove", name } : undefined));
-  }
-
-  async addSnapshot(snapshot: StateSnapshot): Promise<void> {
-    await this.write(() => ({ op: "snapshot", snapshot }));
-  }
-
-  async setLastRun(run: LastRun): Promise<void> {
-    await this.write(() => ({ op: "lastRun", run }));
-  }
-
-  commit(): Promise<number> {
-    return this.serial(async () => {
-      this.assertOpen("commit");
-      return this.compact();
-    });
-  }
-
-  close(): Promise<void> {
-    return this.serial(async () => {
-      if (this.closed) return;
-      try {
-        if (this.dirty) await this.compact();
-      } finally {
-        await this.shut();
-      }
-    });
-  }
-
-  delete(): Promise<void> {
+  override delete(): Promise<void> {
     return this.serial(async () => {
       this.assertOpen("delete");
       try {
@@ -224,24 +148,14 @@ export class FileStateWriter implements StateWriter {
     });
   }
 
-  /** Runs `fn` after every earlier call: a compaction must never interleave with an append. */
-  private serial<T>(fn: () => T | Promise<T>): Promise<T> {
-    const result = this.queue.then(fn);
-    this.queue = result.catch(() => {});
-    return result;
-  }
-
-  private async write(change: () => JournalChange | undefined): Promise<void> {
-    const seq = await this.serial(() => {
-      this.assertOpen("write");
-      const next = change();
-      return next ? this.append(next) : undefined;
-    });
-    if (seq !== undefined && this.settings.fsync === "always") await this.durable(seq);
+  /** A begin waits for an fsync unless "never"; other changes only with "always" (see `FsyncMode`). */
+  protected override async appended(seq: number, kind: AppendKind): Promise<void> {
+    const wanted = kind === "begin" ? this.settings.fsync !== "never" : this.settings.fsync === "always";
+    if (wanted) await this.durable(seq);
   }
 
   /** Appends one line with plain write(2): once it returns, a killed process cannot lose it. */
-  private async append(change: JournalChange): Promise<number> {
+  protected override async append(change: JournalChange): Promise<number> {
     this.assertOpen("write");
     if (!this.persisted) await this.writeBaseDocument();
     const entry = { seq: this.seq + 1, at: new Date().toISOString(), ...change } as JournalEntry;
@@ -276,7 +190,7 @@ export class FileStateWriter implements StateWriter {
   }
 
   /** New version: atomic document write, history entry, journal reset (a crash before it is harmless). */
-  private async compact(): Promise<number> {
+  protected override async compact(): Promise<number> {
     if (!this.dirty) return this.current.version;
     if (!stillHeld(this.lock)) {
       throw new StateError(
@@ -320,21 +234,12 @@ export class FileStateWriter implements StateWriter {
     }
   }
 
-  private async shut(): Promise<void> {
+  protected override async shut(): Promise<void> {
     this.closed = true;
     await this.inflightSync?.catch(() => {});
     closeSync(this.fd);
     process.off("exit", this.onExit);
     releaseLock(this.lock);
-  }
-
-  private assertOpen(what: string): void {
-    if (this.closed) {
-      throw new StateError(
-        "STATE_WRITER_CLOSED",
-        `${what}: the state writer of "${this.current.name}" is closed; open the deployment again`,
-      );
-    }
   }
 }
 

@@ -1,21 +1,11 @@
-import { randomUUID } from "node:crypto";
 import type { Client, QueryResult, QueryResultRow } from "pg";
 import { StateError } from "./errors.ts";
 import { applyEntry, emptyState, type JournalChange, type JournalEntry } from "./journal-entry.ts";
+import { type AppendKind, JournalWriter } from "./journal-writer.ts";
 import { acquirePostgresLock, type PostgresLock, releasePostgresLock } from "./postgres-lock.ts";
 import { latestHistoryVersion, loadDeployment } from "./postgres-read.ts";
 import type { PostgresTables } from "./postgres-schema.ts";
-import { assertOperation, assertRecord } from "./record-checks.ts";
-import type {
-  DeploymentState,
-  LastRun,
-  LockHolder,
-  OpenOptions,
-  PendingOperation,
-  ResourceRecord,
-  StateSnapshot,
-  StateWriter,
-} from "./types.ts";
+import type { DeploymentState, LockHolder, OpenOptions } from "./types.ts";
 
 export interface PostgresWriterSettings {
   tables: PostgresTables;
@@ -33,21 +23,17 @@ export interface PostgresWriterSettings {
  * up to itself, so what is durable is always a prefix, and a lost settle only leaves a pending
  * operation to reconcile (the file backend's "begin" fsync mode).
  */
-export class PostgresStateWriter implements StateWriter {
+export class PostgresStateWriter extends JournalWriter {
   /** The row of a holder whose session had ended, cleared when this writer took the lock. */
   readonly clearedStaleLock: LockHolder | undefined;
   private readonly client: Client;
   private readonly lock: PostgresLock;
   private readonly settings: PostgresWriterSettings;
   private readonly onShut: () => void;
-  private current: DeploymentState;
   private seq: number;
   private persisted: boolean;
   private journalRows: number;
-  private dirty: boolean;
-  private closed = false;
   private lost: string | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     client: Client,
@@ -56,11 +42,11 @@ export class PostgresStateWriter implements StateWriter {
     init: { state: DeploymentState; seq: number; persisted: boolean; applied: number; cleared?: LockHolder },
     onShut: () => void,
   ) {
+    super(init.state);
     this.client = client;
     this.lock = lock;
     this.settings = settings;
     this.onShut = onShut;
-    this.current = init.state;
     this.seq = init.seq;
     this.persisted = init.persisted;
     this.journalRows = init.applied;
@@ -111,76 +97,14 @@ export class PostgresStateWriter implements StateWriter {
     }
   }
 
-  get state(): DeploymentState {
-    return this.current;
-  }
-
-  async beginOperation(op: Omit<PendingOperation, "opId" | "startedAt">): Promise<PendingOperation> {
-    assertOperation(op);
-    const pending: PendingOperation = { ...op, opId: randomUUID(), startedAt: new Date().toISOString() };
-    await this.serial(() => this.append({ op: "begin", pending }, true));
-    return { ...pending };
-  }
-
-  async settleOperation(opId: string, outcome: { put?: ResourceRecord; remove?: string }): Promise<void> {
-    if (outcome.put) assertRecord(outcome.put, "settleOperation");
-    await this.write(() => {
-      if (!this.current.pending[opId]) {
-        throw new StateError(
-          "STATE_UNKNOWN_OPERATION",
-          `settleOperation: no pending operation ${opId} in deployment "${this.current.name}"`,
-        );
-      }
-      const change: JournalChange = { op: "settle", opId };
-      if (outcome.put) change.put = outcome.put;
-      if (outcome.remove !== undefined) change.remove = outcome.remove;
-      return change;
-    });
-  }
-
-  async putResource(record: ResourceRecord): Promise<void> {
-    assertRecord(record, "putResource");
-    await this.write(() => ({ op: "put", record }));
-  }
-
-  async removeResource(name: string): Promise<void> {
-    await this.write(() => (this.current.resources[name] ? { op: "remove", name } : undefined));
-  }
-
-  async addSnapshot(snapshot: StateSnapshot): Promise<void> {
-    await this.write(() => ({ op: "snapshot", snapshot }));
-  }
-
-  async setLastRun(run: LastRun): Promise<void> {
-    await this.write(() => ({ op: "lastRun", run }));
-  }
-
-  commit(): Promise<number> {
-    return this.serial(async () => {
-      this.assertOpen("commit");
-      return this.fold();
-    });
-  }
-
-  close(): Promise<void> {
-    return this.serial(async () => {
-      if (this.closed) return;
-      try {
-        if (this.dirty) await this.fold();
-      } finally {
-        await this.shut();
-      }
-    });
-  }
-
-  delete(): Promise<void> {
+  override delete(): Promise<void> {
     return this.serial(async () => {
       this.assertOpen("delete");
       const { tables } = this.settings;
       const name = this.current.name;
       try {
         // The final state goes to history first, in the same transaction as the removal.
-        await this.fold(async () => {
+        await this.compact(async () => {
           await this.run(`DELETE FROM ${tables.journal} WHERE name = $1`, [name]);
           await this.run(`DELETE FROM ${tables.deployments} WHERE name = $1`, [name]);
         });
@@ -195,24 +119,10 @@ export class PostgresStateWriter implements StateWriter {
     return this.serial(() => (this.closed ? undefined : this.shut()));
   }
 
-  /** Runs `fn` after every earlier call: a commit must never interleave with an append. */
-  private serial<T>(fn: () => T | Promise<T>): Promise<T> {
-    const result = this.queue.then(fn);
-    this.queue = result.catch(() => {});
-    return result;
-  }
-
-  private async write(change: () => JournalChange | undefined): Promise<void> {
-    await this.serial(() => {
-      this.assertOpen("write");
-      const next = change();
-      return next ? this.append(next, false) : undefined;
-    });
-  }
-
-  /** One INSERT, only while the lock row is still ours; `durable` waits for the WAL flush. */
-  private async append(change: JournalChange, durable: boolean): Promise<void> {
+  /** One INSERT, only while the lock row is still ours; a begin waits for the WAL flush. */
+  protected override async append(change: JournalChange, kind: AppendKind): Promise<number> {
     this.assertOpen("write");
+    const durable = kind === "begin";
     const { tables } = this.settings;
     const entry = { seq: this.seq + 1, at: new Date().toISOString(), ...change } as JournalEntry;
     const text = JSON.stringify(entry);
@@ -231,7 +141,8 @@ export class PostgresStateWriter implements StateWriter {
     this.dirty = true;
     // Fold the serialized form so the live view equals what a reader replays.
     applyEntry(this.current, JSON.parse(text) as JournalEntry);
-    if (this.journalRows >= this.settings.compactEntries) await this.fold();
+    if (this.journalRows >= this.settings.compactEntries) await this.compact();
+    return entry.seq;
   }
 
   /** A fresh deployment's first write: the document the journal builds on (seq 0, no history). */
@@ -258,7 +169,7 @@ export class PostgresStateWriter implements StateWriter {
    * New version in ONE transaction: document replaced, history row added and pruned, journal rows
    * folded in deleted; `also` runs in the same transaction. Unchanged state makes no version.
    */
-  private async fold(also?: () => Promise<void>): Promise<number> {
+  protected override async compact(also?: () => Promise<void>): Promise<number> {
     if (!this.dirty && !also) return this.current.version;
     const { tables, historyLimit } = this.settings;
     const name = this.current.name;
@@ -328,7 +239,7 @@ export class PostgresStateWriter implements StateWriter {
     }
   }
 
-  private async shut(): Promise<void> {
+  protected override async shut(): Promise<void> {
     this.closed = true;
     try {
       if (!this.lost) await releasePostgresLock(this.client, this.settings.tables, this.lock);
@@ -355,15 +266,6 @@ export class PostgresStateWriter implements StateWriter {
         hint: "what was recorded before stays in state, pending operations included; the next run reconciles them",
       },
     );
-  }
-
-  private assertOpen(what: string): void {
-    if (this.closed) {
-      throw new StateError(
-        "STATE_WRITER_CLOSED",
-        `${what}: the state writer of "${this.current.name}" is closed; open the deployment again`,
-      );
-    }
   }
 }
 

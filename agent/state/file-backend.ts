@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { isCode } from "./atomic-json-file.ts";
+import { assertVersionNumber, summarizeDeployments } from "./backend-reads.ts";
 import { StateError } from "./errors.ts";
 import { deploymentPaths, historyPath, readDocument } from "./file-layout.ts";
 import { readLockHolder, removeLock } from "./file-lock.ts";
@@ -71,19 +72,7 @@ export function createFileBackend(dir = ".mcp-iac", options: FileBackendOptions 
     describe: () => `file ${join(dir, "state")}`,
 
     async list(): Promise<DeploymentSummary[]> {
-      const summaries: DeploymentSummary[] = [];
-      for (const name of documentNames(join(dir, "state"))) {
-        const state = await read(name);
-        if (!state) continue; // deleted while listing
-        summaries.push({
-          name,
-          version: state.version,
-          resources: Object.keys(state.resources).length,
-          updatedAt: state.updatedAt,
-          pending: Object.keys(state.pending).length,
-        });
-      }
-      return summaries;
+      return summarizeDeployments(documentNames(join(dir, "state")), read);
     },
 
     read,
@@ -105,15 +94,7 @@ export function createFileBackend(dir = ".mcp-iac", options: FileBackendOptions 
     },
 
     async readVersion(name: string, version: number): Promise<DeploymentState | undefined> {
-      if (!Number.isSafeInteger(version) || version < 1) {
-        throw new StateError(
-          "STATE_VERSION_INVALID",
-          `state version must be a whole number from 1, not ${version}`,
-          {
-            exitCode: 2,
-          },
-        );
-      }
+      assertVersionNumber(version);
       return (await readDocument(historyPath(paths(name), version)))?.state;
     },
 

@@ -1,5 +1,6 @@
 import { Client, Pool } from "pg";
 import { IacError } from "../errors.ts";
+import { assertVersionNumber, summarizeDeployments } from "./backend-reads.ts";
 import { StateError } from "./errors.ts";
 import { assertDeploymentName } from "./names.ts";
 import { forcePostgresUnlock, readLockRow } from "./postgres-lock.ts";
@@ -92,19 +93,7 @@ export function createPostgresBackend(
     describe: () => where,
 
     async list(): Promise<DeploymentSummary[]> {
-      const summaries: DeploymentSummary[] = [];
-      for (const name of await use(() => deploymentNames(pool, tables))) {
-        const state = await read(name);
-        if (!state) continue; // deleted while listing
-        summaries.push({
-          name,
-          version: state.version,
-          resources: Object.keys(state.resources).length,
-          updatedAt: state.updatedAt,
-          pending: Object.keys(state.pending).length,
-        });
-      }
-      return summaries;
+      return summarizeDeployments(await use(() => deploymentNames(pool, tables)), read);
     },
 
     read,
@@ -116,13 +105,7 @@ export function createPostgresBackend(
 
     async readVersion(name: string, version: number): Promise<DeploymentState | undefined> {
       assertDeploymentName(name);
-      if (!Number.isSafeInteger(version) || version < 1 || version > 2 ** 31 - 1) {
-        throw new StateError(
-          "STATE_VERSION_INVALID",
-          `state version must be a whole number from 1, not ${version}`,
-          { exitCode: 2 },
-        );
-      }
+      assertVersionNumber(version, 2 ** 31 - 1); // an integer column
       return use(() => historyDocument(pool, tables, name, version));
     },
 

@@ -251,7 +251,7 @@ describe("file backend", () => {
     })();
 
     const run = (total: number): ChildProcess =>
-      spawn(process.execPath, [fixture, dir, name, String(total), providerLog], {
+      spawn(process.execPath, [fixture, "file", dir, name, String(total), providerLog], {
         stdio: ["ignore", "pipe", "inherit"],
       });
     const exited = (child: ChildProcess) =>

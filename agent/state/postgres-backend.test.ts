@@ -285,7 +285,7 @@ describe.skipIf(!("url" in cluster))("postgres backend", () => {
   });
 
   describe("kill -9 of a writer process", () => {
-    const fixture = fileURLToPath(new URL("./fixtures/postgres-apply-loop.ts", import.meta.url));
+    const fixture = fileURLToPath(new URL("./fixtures/apply-loop.ts", import.meta.url));
     const temps: string[] = [];
     afterEach(() => {
       for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -296,6 +296,7 @@ describe.skipIf(!("url" in cluster))("postgres backend", () => {
         process.execPath,
         [
           fixture,
+          "postgres",
           url,
           schema,
           "killme",

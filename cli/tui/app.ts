@@ -1,0 +1,93 @@
+import { Box, Text, useInput, useStdout } from "ink";
+import React from "react";
+import { renderPlan } from "../render-plan.ts";
+import { ApprovalPrompt } from "./approval-prompt.ts";
+import { InputLine } from "./input-line.ts";
+import { Log } from "./log.ts";
+import { errorEntries } from "./outcome.ts";
+import { plainPaint } from "./plain-paint.ts";
+import { Progress } from "./progress.ts";
+import type { TuiSession } from "./session.ts";
+import { runSlashCommand } from "./slash-commands.ts";
+import { useRun } from "./use-run.ts";
+
+const h = React.createElement;
+
+/** Ctrl-C during a run exits with the code a SIGINT gives. */
+export const INTERRUPTED = 130;
+
+export interface AppProps {
+  session: TuiSession;
+  /** The person wants to leave: 0, or INTERRUPTED when a run was still going. */
+  onExit(code: number): void;
+}
+
+export function App({ session, onExit }: AppProps) {
+  const run = useRun(session);
+  const [confirmingExit, setConfirmingExit] = React.useState(false);
+  const [goal, setGoal] = React.useState("");
+  const { write } = useStdout();
+
+  useInput((input, key) => {
+    if (key.ctrl && input === "c") {
+      if (!run.busy) onExit(0);
+      else if (confirmingExit) onExit(INTERRUPTED);
+      else setConfirmingExit(true);
+      return;
+    }
+    if (confirmingExit) setConfirmingExit(false);
+  });
+  React.useEffect(() => {
+    if (!run.busy) setConfirmingExit(false);
+  }, [run.busy]);
+
+  const submit = (text: string) => {
+    if (!text.startsWith("/")) {
+      setGoal(text);
+      run.start(text);
+      return;
+    }
+    run.say([{ kind: "goal", text }]);
+    runSlashCommand(text, session).then(
+      (action) => {
+        if (action.type === "exit") onExit(0);
+        else if (action.type === "say") run.say(action.entries);
+        else {
+          // Printed lines belong to the terminal; only clearing the screen takes them away.
+          write("\u001b[2J\u001b[3J\u001b[H");
+          run.clear();
+        }
+      },
+      (error: unknown) => run.say(errorEntries(error)),
+    );
+  };
+
+  const header = { where: session.where, planner: session.planner, stateStore: session.stateStore };
+  const { transcript, approval } = run;
+  return h(
+    Box,
+    { flexDirection: "column" },
+    h(Log, { entries: transcript.entries, epoch: transcript.epoch, header }),
+    run.busy && !approval ? h(Progress, { goal, running: transcript.running }) : null,
+    approval
+      ? h(ApprovalPrompt, {
+          plan: approval,
+          onAnswer: run.answer,
+          onDetails: () =>
+            run.say(
+              renderPlan(approval, plainPaint)
+                .split("\n")
+                .map((text) => ({ kind: "line", text })),
+            ),
+        })
+      : null,
+    confirmingExit
+      ? h(
+          Text,
+          { color: "yellow" },
+          "A run is in progress. Press Ctrl-C again to exit: changes in flight stay pending in state and the next run reconciles them.",
+        )
+      : null,
+    run.busy ? null : h(InputLine, { onSubmit: submit, placeholder: "Describe what to deploy, or /help" }),
+  );
+}

@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { existsSync, openSync, readFileSync } from "node:fs";
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import Docker from "dockerode";
+import { pidAlive, sharedUse } from "../support/shared-use.ts";
 
 /** Where the test engine lives; shared by every test file and run, so a started engine is reused. */
 export const TEST_ENGINE_ROOT = "/tmp/mcp-iac-docker";
@@ -47,38 +47,13 @@ function findDockerd(): string | undefined {
   return dirs.map((dir) => join(dir, "dockerd")).find((candidate) => existsSync(candidate));
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const usersDir = join(TEST_ENGINE_ROOT, "users");
 const pidFile = join(TEST_ENGINE_ROOT, "docker.pid");
 
-/**
- * Test files run in parallel processes (and a worker process may run several files): each use
- * registers a token `<pid>-<random>`, and the last live one out stops the engine.
- */
-async function register(): Promise<string> {
-  await mkdir(usersDir, { recursive: true });
-  for (const name of await readdir(usersDir)) {
-    if (!pidAlive(Number(name.split("-")[0]))) await rm(join(usersDir, name), { force: true });
-  }
-  const token = `${process.pid}-${randomUUID()}`;
-  await writeFile(join(usersDir, token), "");
-  return token;
-}
+/** The test files using the engine; the last one out stops an engine we started. */
+const use = sharedUse(TEST_ENGINE_ROOT);
 
 async function stopStarted(token: string): Promise<void> {
-  await rm(join(usersDir, token), { force: true });
-  const others = (await readdir(usersDir).catch(() => [] as string[])).filter((name) =>
-    pidAlive(Number(name.split("-")[0])),
-  );
-  if (others.length > 0) return;
+  if (!(await use.leave(token))) return;
   const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
   if (!pid || !pidAlive(pid)) return;
   process.kill(pid, "SIGTERM");
@@ -123,28 +98,6 @@ async function startWith(dockerd: string, storageDriver: string): Promise<string
   return `dockerd (${storageDriver}) did not answer within ${START_TIMEOUT_MS / 1000}s; see ${log}`;
 }
 
-/** Serializes starts across parallel test processes: mkdir is atomic. */
-async function withStartLock<T>(work: () => Promise<T>): Promise<T> {
-  const lock = join(TEST_ENGINE_ROOT, "start.lock");
-  await mkdir(TEST_ENGINE_ROOT, { recursive: true });
-  for (let i = 0; ; i++) {
-    try {
-      await mkdir(lock);
-      await writeFile(join(lock, "pid"), String(process.pid));
-      break;
-    } catch {
-      const holder = Number(await readFile(join(lock, "pid"), "utf8").catch(() => "0"));
-      if ((holder && !pidAlive(holder)) || i > 800) await rm(lock, { recursive: true, force: true });
-      else await new Promise((resolve) => setTimeout(resolve, 150));
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    await rm(lock, { recursive: true, force: true });
-  }
-}
-
 /**
  * A Docker engine for tests: the one at DOCKER_HOST if it answers, else our own dockerd under
  * /tmp/mcp-iac-docker (reused if already running, started otherwise). `{ skipped }` says why not.
@@ -156,8 +109,8 @@ export async function ensureDockerEngine(): Promise<EnsureEngineResult> {
     if (driver) return { host: fromEnv, storageDriver: driver, stop: async () => {} };
   }
   const host = `unix://${TEST_ENGINE_SOCKET}`;
-  return withStartLock(async () => {
-    const token = await register();
+  return use.withStartLock(async () => {
+    const token = await use.register();
     const stop = () => stopStarted(token);
     const running = await answers(host);
     if (running) return { host, storageDriver: running, stop };
@@ -170,7 +123,7 @@ export async function ensureDockerEngine(): Promise<EnsureEngineResult> {
       if (!failure) return { host, storageDriver: driver, stop };
       failures.push(failure);
     }
-    await rm(join(usersDir, token), { force: true });
+    await use.leave(token);
     return { skipped: `no Docker engine could start here: ${failures.join("; ")}` };
   });
 }

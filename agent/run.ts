@@ -276,6 +276,7 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
         description: info.description,
         properties: info.properties,
         outputs: info.outputs,
+        secretProperties: info.secretProperties,
       })),
       examples: hits.map((hit) => ({ goal: hit.item.goal, spec: hit.item.spec })),
       tools: {

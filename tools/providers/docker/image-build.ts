@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
-import { readdir, readFile, readlink } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type Docker from "dockerode";
 import {
+  isUnknown,
   type PropertyMap,
   ProviderError,
   type ResourceTypeHandler,
@@ -20,23 +22,39 @@ const LABEL_CONTEXT_DIGEST = "mcp-iac.context-digest";
 const properties = {
   type: "object",
   additionalProperties: false,
-  required: ["context"],
+  // One of context or dockerfileInline is required; validate() says so in words a schema cannot.
   properties: {
     context: {
       type: "string",
       minLength: 1,
-      description: "Build context folder, relative to the working folder.",
+      description: "Build context folder, relative to the working folder. Give this or dockerfileInline.",
     },
     dockerfile: {
       type: "string",
       minLength: 1,
       description: "Dockerfile path inside the context (default Dockerfile).",
     },
+    dockerfileInline: {
+      type: "string",
+      minLength: 1,
+      description:
+        "Dockerfile text, instead of a context folder: the build context then holds only this Dockerfile.",
+    },
     tags: { type: "array", items: { type: "string", pattern: "^[a-z0-9][a-z0-9._/:-]*$" } },
     buildArgs: { type: "object", additionalProperties: { type: "string" } },
     labels: { type: "object", additionalProperties: { type: "string" } },
   },
-  examples: [{ context: "./app", dockerfile: "Dockerfile", tags: ["app:1"], buildArgs: { VERSION: "1" } }],
+  // Self-contained (no folder, no pull), so the conformance kit can build them anywhere.
+  examples: [
+    {
+      dockerfileInline: "FROM scratch\nLABEL org.opencontainers.image.title=example",
+      tags: ["mcp-iac-example:1"],
+    },
+    {
+      dockerfileInline: "FROM scratch\nLABEL org.opencontainers.image.title=example-2",
+      tags: ["mcp-iac-example:1"],
+    },
+  ],
 };
 
 const outputs = {
@@ -77,8 +95,45 @@ export async function contextDigest(dir: string): Promise<string> {
   return `sha256:${hash.digest("hex")}`;
 }
 
-function validate(props: PropertyMap): { path: string; message: string; severity: "error" }[] {
-  if (typeof props.context !== "string") return [];
+type Issue = { path: string; message: string; severity: "error" };
+
+/** Where the Dockerfile comes from, as error messages name it. */
+function sourceOf(props: PropertyMap): string {
+  return props.dockerfileInline !== undefined ? "an inline Dockerfile" : String(props.context);
+}
+
+function validate(props: PropertyMap): Issue[] {
+  const hasContext = props.context !== undefined;
+  if (props.dockerfileInline !== undefined) {
+    const issues: Issue[] = [];
+    if (hasContext) {
+      issues.push({
+        path: "properties.context",
+        message:
+          "give either context or dockerfileInline, not both; drop context to build from the inline text",
+        severity: "error",
+      });
+    }
+    if (props.dockerfile !== undefined) {
+      issues.push({
+        path: "properties.dockerfile",
+        message: "dockerfile names a file inside context; with dockerfileInline leave it out",
+        severity: "error",
+      });
+    }
+    return issues;
+  }
+  if (!hasContext) {
+    return [
+      {
+        path: "properties.context",
+        message:
+          "an image needs a build context folder (context) or Dockerfile text (dockerfileInline); give one of them",
+        severity: "error",
+      },
+    ];
+  }
+  if (typeof props.context !== "string" || isUnknown(props.dockerfile)) return [];
   const context = resolve(props.context);
   if (!existsSync(context) || !statSync(context).isDirectory()) {
     return [
@@ -117,8 +172,23 @@ async function followBuild(engine: Engine, stream: NodeJS.ReadableStream): Promi
   });
 }
 
+/** Runs work with the build context folder: the spec's, or a temporary one holding the inline Dockerfile. */
+async function withContext<T>(props: PropertyMap, work: (context: string) => Promise<T>): Promise<T> {
+  if (typeof props.dockerfileInline !== "string") return work(resolve(String(props.context)));
+  const dir = await mkdtemp(join(tmpdir(), "mcp-iac-inline-build-"));
+  try {
+    await writeFile(join(dir, "Dockerfile"), props.dockerfileInline);
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function build(engine: Engine, props: PropertyMap, labels: Labels): Promise<string> {
-  const context = resolve(String(props.context));
+  return withContext(props, (context) => buildIn(engine, context, props, labels));
+}
+
+async function buildIn(engine: Engine, context: string, props: PropertyMap, labels: Labels): Promise<string> {
   const tags = ((props.tags as string[] | undefined) ?? []).map(normalizeTag);
   const options: Docker.ImageBuildOptions = {
     dockerfile: typeof props.dockerfile === "string" ? props.dockerfile : "Dockerfile",
@@ -136,14 +206,14 @@ async function build(engine: Engine, props: PropertyMap, labels: Labels): Promis
   if (failure) {
     throw new ProviderError(
       "VALIDATION_FAILED",
-      `building ${props.context} failed: ${String(failure.error).trim()}`,
+      `building ${sourceOf(props)} failed: ${String(failure.error).trim()}`,
     );
   }
   let id = events.find((event) => event.aux?.ID)?.aux?.ID;
   if (!id) {
     const built = [...events].reverse().find((event) => /^Successfully built /.test(event.stream ?? ""));
     const short = built?.stream?.replace("Successfully built ", "").trim();
-    if (!short) throw new ProviderError("INTERNAL", `building ${props.context} reported no image id`);
+    if (!short) throw new ProviderError("INTERNAL", `building ${sourceOf(props)} reported no image id`);
     id = (await engine.docker.getImage(short).inspect()).Id;
   }
   for (const extra of tags.slice(1)) {
@@ -166,25 +236,26 @@ export function imageType(engine: Engine): ResourceTypeHandler {
   return {
     type: IMAGE_TYPE,
     description:
-      "An image built from a local context folder (no registry involved). Images are immutable: any change rebuilds it.",
+      "An image built from a local context folder or inline Dockerfile text (no registry involved). Images are immutable: any change rebuilds it.",
     properties,
     outputs,
-    replaceOnChange: ["context", "dockerfile", "tags", "buildArgs", "labels"],
+    replaceOnChange: ["context", "dockerfile", "dockerfileInline", "tags", "buildArgs", "labels"],
     validate,
 
     async create(props, context) {
-      const digest = await contextDigest(resolve(String(props.context)));
-      const labels = {
+      const labels: Labels = {
         ...((props.labels as Labels | undefined) ?? {}),
         ...ownLabels(context, IMAGE_TYPE, props),
-        [LABEL_CONTEXT_DIGEST]: digest,
       };
+      // Inline text is in the spec label already; only a folder can change under the image.
+      if (typeof props.context === "string")
+        labels[LABEL_CONTEXT_DIGEST] = await contextDigest(resolve(props.context));
       try {
         const id = await build(engine, props, labels);
         const info = await engine.docker.getImage(id).inspect();
         return { id, outputs: { id, tags: info.RepoTags ?? [] } };
       } catch (error) {
-        throw dockerError(engine, error, `building image from ${props.context}`);
+        throw dockerError(engine, error, `building image from ${sourceOf(props)}`);
       }
     },
 
@@ -201,8 +272,8 @@ export function imageType(engine: Engine): ResourceTypeHandler {
       if (recorded.tags !== undefined && !sameSecretAware(wanted, [...liveTags].sort()))
         props.tags = liveTags;
       // An edited context means the image no longer matches its sources: show it as a changed context.
-      const folder = resolve(String(recorded.context));
-      if (existsSync(folder) && (await contextDigest(folder)) !== labels[LABEL_CONTEXT_DIGEST]) {
+      const folder = typeof recorded.context === "string" ? resolve(recorded.context) : undefined;
+      if (folder && existsSync(folder) && (await contextDigest(folder)) !== labels[LABEL_CONTEXT_DIGEST]) {
         props.context = `${recorded.context} (changed since the image was built)`;
       }
       return { properties: props, outputs };

@@ -77,6 +77,42 @@ describe("docker provider without an engine", () => {
     }
   });
 
+  it("needs exactly one of an image's context and dockerfileInline, and says which", async () => {
+    const client = await inMemoryClient(createDockerProvider({ dockerHost: NOWHERE }).server());
+    const image = (name: string, properties: Record<string, unknown>) => ({
+      type: "docker:image:build",
+      name,
+      properties,
+    });
+    try {
+      const checked = await client.ok("validateConfig", {
+        resources: [
+          image("inline", { dockerfileInline: "FROM scratch\nLABEL a=b", tags: ["x:1"] }),
+          image("later", { dockerfileInline: { $unknown: "${upstream.text}" } }),
+          image("neither", { tags: ["x:1"] }),
+          image("both", { context: ".", dockerfileInline: "FROM scratch" }),
+          image("named-file", { dockerfileInline: "FROM scratch", dockerfile: "Other.Dockerfile" }),
+        ],
+      });
+      expect(checked.valid).toBe(false);
+      expect(checked.issues).toEqual([
+        expect.objectContaining({
+          resource: "neither",
+          path: "properties.context",
+          message: expect.stringContaining("context) or Dockerfile text (dockerfileInline)"),
+        }),
+        expect.objectContaining({
+          resource: "both",
+          path: "properties.context",
+          message: expect.stringContaining("not both"),
+        }),
+        expect.objectContaining({ resource: "named-file", path: "properties.dockerfile" }),
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+
   it("reads DOCKER_HOST when run as a stdio server", async () => {
     const client = await stdioClient({ DOCKER_HOST: NOWHERE });
     try {

@@ -22,7 +22,8 @@ export type EnsureEngineResult = TestDockerEngine | { skipped: string };
 
 const START_TIMEOUT_MS = 60_000;
 
-function dockerFor(host: string): Docker {
+/** A client for a DOCKER_HOST value (`unix:///…` or `tcp://host:port`). */
+export function dockerFor(host: string): Docker {
   if (host.startsWith("unix://")) return new Docker({ socketPath: host.slice("unix://".length) });
   const url = new URL(host.replace(/^tcp:/, "http:"));
   return new Docker({ host: url.hostname, port: Number(url.port), protocol: "http" });

@@ -11,9 +11,9 @@ import { runConformance } from "../../conformance/index.ts";
 const engine = await ensureDockerEngine();
 if ("skipped" in engine) console.warn(`docker conformance skipped: ${engine.skipped}`);
 
-// The lifecycle runs from each type's schema examples. Only the volume's examples can run here as
-// they are: the image example needs its ./app folder, the container one an image, and the network
-// one would make a bridge with private addresses, which this house does not allow in tests.
+// The lifecycle runs from each type's schema examples. This quick in-package run keeps to the volume;
+// tools/conformance/providers.test.ts runs all four types through the CLI's kit (it builds the
+// busybox:latest stand-in the container examples need, since tests never pull).
 describe.skipIf("skipped" in engine)("docker provider conformance over stdio", () => {
   const stateDir = mkdtemp(join(tmpdir(), "mcp-iac-docker-conf-"));
 

@@ -90,19 +90,22 @@ const properties = {
       },
     },
   },
+  // A commonly present image and no networking, so the conformance kit can run them; the second is an
+  // in-place update (restart only).
   examples: [
     {
-      image: "web:1",
-      command: ["/bin/busybox", "httpd", "-f", "-p", "127.0.0.1:8080", "-h", "/www"],
-      network: "host",
+      image: "busybox:latest",
+      command: ["sleep", "3600"],
+      network: "none",
       env: { LOG_LEVEL: "info" },
       restart: "unless-stopped",
     },
     {
-      image: "postgres:16",
-      env: { POSTGRES_PASSWORD: "change-me" },
-      ports: ["127.0.0.1:5432:5432"],
-      mounts: ["pgdata:/var/lib/postgresql/data"],
+      image: "busybox:latest",
+      command: ["sleep", "3600"],
+      network: "none",
+      env: { LOG_LEVEL: "info" },
+      restart: "on-failure:3",
     },
   ],
 };

@@ -8,19 +8,30 @@ const hasScript = await new Promise<boolean>((resolve) => {
   probe.on("exit", (code) => resolve(code === 0));
 });
 
+/**
+ * The environment of a person at a terminal. Ink draws only static output when it sees CI set (as
+ * .ci/run does), so the TUI under test must not inherit it.
+ */
+function personAtTerminal(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ANTHROPIC_API_KEY: "", OPENAI_API_KEY: "" };
+  delete env["CI"];
+  delete env["CONTINUOUS_INTEGRATION"];
+  return env;
+}
+
 /** Text as a person sees it: escape sequences and carriage returns removed. */
 const ESCAPE_SEQUENCE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[a-zA-Z]`, "g");
 const visible = (raw: string) => raw.replace(ESCAPE_SEQUENCE, "").replace(/\r/g, "");
 
 describe.skipIf(!hasScript)("the TUI in a real pseudo-terminal (util-linux script)", () => {
-  it("takes a goal, asks for approval, applies on y, and exits on Ctrl-C", async () => {
+  it("takes a goal, asks for approval, applies on y, and exits on Ctrl-C", { timeout: 120_000 }, async () => {
     const dir = tempProject();
     const child = spawn(
       "script",
       ["-qfc", `stty cols 120 rows 40; "${process.execPath}" "${AGENT}"`, "/dev/null"],
       {
         cwd: dir,
-        env: { ...process.env, NO_COLOR: "1", ANTHROPIC_API_KEY: "", OPENAI_API_KEY: "" },
+        env: personAtTerminal(),
         stdio: ["pipe", "pipe", "pipe"],
       },
     );
@@ -30,7 +41,7 @@ describe.skipIf(!hasScript)("the TUI in a real pseudo-terminal (util-linux scrip
     });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     const waitFor = async (text: string | RegExp, what: string) => {
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + 45_000;
       while (!(typeof text === "string" ? screen.includes(text) : text.test(screen))) {
         if (Date.now() > deadline)
           throw new Error(`the TUI never showed ${what}; last screen:\n${screen.slice(-2000)}`);

@@ -11,8 +11,17 @@ import type {
   TextBlockParam,
   Tool,
 } from "@anthropic-ai/sdk/resources/messages";
-import { type CallSite, classifyModelFailure } from "./classify-error.ts";
+import type { CallSite } from "./classify-error.ts";
 import { checkToolInput, checkUsable, isPlainObject } from "./response-checks.ts";
+import {
+  answeringModel,
+  type ConnectionNames,
+  clientSettings,
+  type FailureContext,
+  resolveConnection,
+  type SdkModelOptions,
+  timedCall,
+} from "./sdk-adapter.ts";
 import {
   type ChatMessage,
   type ContentBlock,
@@ -25,59 +34,38 @@ import {
   type ToolSpec,
 } from "./types.ts";
 
-export interface AnthropicModelOptions {
+export interface AnthropicModelOptions extends SdkModelOptions {
   /** Defaults to ANTHROPIC_API_KEY. */
   apiKey?: string;
   /** Defaults to ANTHROPIC_BASE_URL, then the public API. */
   baseURL?: string;
-  model: string;
-  /** Where the key and base URL defaults come from; default process.env. */
-  env?: NodeJS.ProcessEnv;
-  /** SDK retries on 429, 5xx, 529 and timeouts, with backoff; default 2. */
-  maxRetries?: number;
-  /** Per attempt; default 5 minutes. */
-  timeoutMs?: number;
   /** Used when a request names no `maxTokens`; default 8192. */
   defaultMaxTokens?: number;
 }
 
 export const ANTHROPIC_KEY_VARIABLE = "ANTHROPIC_API_KEY";
-const DEFAULT_TIMEOUT_MS = 300_000;
 const DEFAULT_MAX_TOKENS = 8192;
-// A gateway or proxy given as the base URL may hold the key itself; the SDK still wants one.
-const PLACEHOLDER_KEY = "no-key-configured";
+const NAMES: ConnectionNames = {
+  label: "Anthropic",
+  keyVariable: ANTHROPIC_KEY_VARIABLE,
+  baseURLVariable: "ANTHROPIC_BASE_URL",
+  // A gateway or proxy given as the base URL may hold the key itself; the SDK still wants one.
+  placeholderKey: "no-key-configured",
+  missingKeyHint: "set it to use Anthropic models, or pick another model in mcp-iac.config.yaml",
+  exampleURL: "https://gateway.example.com",
+};
+const SDK_ERRORS = { APIUserAbortError, APIConnectionTimeoutError, APIConnectionError, APIError };
 const EPHEMERAL = { type: "ephemeral" } as const;
 
 export function createAnthropicModel(options: AnthropicModelOptions): LanguageModel {
-  const env = options.env ?? process.env;
-  const baseURL = options.baseURL || env["ANTHROPIC_BASE_URL"] || undefined;
-  const apiKey = options.apiKey || env[ANTHROPIC_KEY_VARIABLE] || (baseURL ? PLACEHOLDER_KEY : undefined);
-  if (!apiKey) {
-    throw new ModelError(
-      "auth",
-      `${ANTHROPIC_KEY_VARIABLE} is not set; set it to use Anthropic models, or pick another model in mcp-iac.config.yaml`,
-      { exitCode: 2 },
-    );
-  }
-  if (baseURL && !URL.canParse(baseURL)) {
-    throw new ModelError(
-      "bad_request",
-      `the Anthropic base URL "${baseURL}" is not a URL; give one like https://gateway.example.com (model.baseURL or ANTHROPIC_BASE_URL)`,
-      { exitCode: 2 },
-    );
-  }
-  const client = new Anthropic({
-    apiKey,
-    baseURL: baseURL ?? null,
-    maxRetries: options.maxRetries ?? 2,
-    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-  });
+  const connection = resolveConnection(options, NAMES);
+  const client = new Anthropic(clientSettings(connection, options));
   const site: CallSite = {
     provider: "anthropic",
     model: options.model,
     keyVariable: ANTHROPIC_KEY_VARIABLE,
     endpoint: client.baseURL,
-    apiKey,
+    apiKey: connection.apiKey,
   };
   const defaultMaxTokens = options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS;
 
@@ -86,15 +74,11 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
     model: options.model,
     async generate(request: ModelRequest): Promise<ModelResponse> {
       const params = toAnthropicParams(options.model, request, defaultMaxTokens);
-      const started = performance.now();
-      let message: Message;
-      try {
-        message = await client.messages.create(params, { signal: request.signal });
-      } catch (error) {
-        throw failureOf(error, site, request.signal);
-      }
-      const latencyMs = Math.round(performance.now() - started);
-      return fromAnthropicMessage(message, options.model, latencyMs);
+      const { value, latencyMs } = await timedCall(
+        () => client.messages.create(params, { signal: request.signal }),
+        failureContext(site, request.signal),
+      );
+      return fromAnthropicMessage(value, options.model, latencyMs);
     },
   };
 }
@@ -210,7 +194,7 @@ function fromAnthropicMessage(message: Message, requestedModel: string, latencyM
     content,
     stopReason,
     usage: usageOf(message.usage),
-    model: typeof message.model === "string" && message.model ? message.model : requestedModel,
+    model: answeringModel(message.model, requestedModel),
     latencyMs,
   };
 }
@@ -233,26 +217,12 @@ function usageOf(usage: Message["usage"] | undefined): TokenUsage {
   };
 }
 
-function failureOf(error: unknown, site: CallSite, signal: AbortSignal | undefined): unknown {
-  // The caller's own abort is not a model failure: hand back its reason.
-  if (error instanceof APIUserAbortError || signal?.aborted) return signal?.reason ?? error;
-  if (error instanceof APIConnectionTimeoutError)
-    return classifyModelFailure({ timedOut: true, cause: error }, site);
-  if (error instanceof APIConnectionError) {
-    return classifyModelFailure({ connectionFailed: true, cause: error }, site);
-  }
-  if (error instanceof APIError) {
-    return classifyModelFailure(
-      { status: error.status, errorType: error.type, apiMessage: error.apiMessage, cause: error },
-      site,
-    );
-  }
-  if (error instanceof SyntaxError) {
-    return new ModelError(
-      "malformed_response",
-      `Anthropic (${site.endpoint}) answered with a body that is not JSON; check the base URL`,
-      { cause: error },
-    );
-  }
-  return error;
+function failureContext(site: CallSite, signal: AbortSignal | undefined): FailureContext<APIError> {
+  return {
+    site,
+    label: NAMES.label,
+    signal,
+    errors: SDK_ERRORS,
+    detailsOf: (error) => ({ status: error.status, errorType: error.type, apiMessage: error.apiMessage }),
+  };
 }

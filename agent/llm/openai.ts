@@ -6,8 +6,17 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionMessageToolCall,
 } from "openai/resources/chat/completions";
-import { type CallSite, classifyModelFailure } from "./classify-error.ts";
+import type { CallSite } from "./classify-error.ts";
 import { checkToolInput, checkUsable, isPlainObject } from "./response-checks.ts";
+import {
+  answeringModel,
+  type ConnectionNames,
+  clientSettings,
+  type FailureContext,
+  resolveConnection,
+  type SdkModelOptions,
+  timedCall,
+} from "./sdk-adapter.ts";
 import {
   type ChatMessage,
   type ContentBlock,
@@ -20,55 +29,34 @@ import {
   type ToolSpec,
 } from "./types.ts";
 
-export interface OpenAIModelOptions {
+export interface OpenAIModelOptions extends SdkModelOptions {
   /** Defaults to OPENAI_API_KEY; with a baseURL and no key, a placeholder (local servers ignore it). */
   apiKey?: string;
   /** Any Chat Completions server: Ollama, vLLM, LM Studio. Defaults to OPENAI_BASE_URL, then OpenAI. */
   baseURL?: string;
-  model: string;
-  /** Where the key and base URL defaults come from; default process.env. */
-  env?: NodeJS.ProcessEnv;
-  /** SDK retries on 429, 5xx and timeouts, with backoff; default 2. */
-  maxRetries?: number;
-  /** Per attempt; default 5 minutes (local models can be slow). */
-  timeoutMs?: number;
 }
 
 export const OPENAI_KEY_VARIABLE = "OPENAI_API_KEY";
-const DEFAULT_TIMEOUT_MS = 300_000;
-const PLACEHOLDER_KEY = "no-key-local-server";
+const NAMES: ConnectionNames = {
+  label: "OpenAI",
+  keyVariable: OPENAI_KEY_VARIABLE,
+  baseURLVariable: "OPENAI_BASE_URL",
+  placeholderKey: "no-key-local-server",
+  missingKeyHint: "set it, or give model.baseURL in mcp-iac.config.yaml for a local OpenAI-compatible server",
+  exampleURL: "http://127.0.0.1:11434/v1",
+};
+const SDK_ERRORS = { APIUserAbortError, APIConnectionTimeoutError, APIConnectionError, APIError };
 const OPENAI_HOST = "api.openai.com";
 
 export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
-  const env = options.env ?? process.env;
-  const baseURL = options.baseURL || env["OPENAI_BASE_URL"] || undefined;
-  const apiKey = options.apiKey || env[OPENAI_KEY_VARIABLE] || (baseURL ? PLACEHOLDER_KEY : undefined);
-  if (!apiKey) {
-    throw new ModelError(
-      "auth",
-      `${OPENAI_KEY_VARIABLE} is not set; set it, or give model.baseURL in mcp-iac.config.yaml for a local OpenAI-compatible server`,
-      { exitCode: 2 },
-    );
-  }
-  if (baseURL && !URL.canParse(baseURL)) {
-    throw new ModelError(
-      "bad_request",
-      `the OpenAI base URL "${baseURL}" is not a URL; give one like http://127.0.0.1:11434/v1 (model.baseURL or OPENAI_BASE_URL)`,
-      { exitCode: 2 },
-    );
-  }
-  const client = new OpenAI({
-    apiKey,
-    baseURL: baseURL ?? null,
-    maxRetries: options.maxRetries ?? 2,
-    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-  });
+  const connection = resolveConnection(options, NAMES);
+  const client = new OpenAI(clientSettings(connection, options));
   const site: CallSite = {
     provider: "openai",
     model: options.model,
     keyVariable: OPENAI_KEY_VARIABLE,
     endpoint: client.baseURL,
-    apiKey,
+    apiKey: connection.apiKey,
   };
   // OpenAI's newer models refuse `max_tokens`; many compatible servers know only `max_tokens`.
   const maxTokensField =
@@ -79,15 +67,11 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
     model: options.model,
     async generate(request: ModelRequest): Promise<ModelResponse> {
       const params = toChatParams(options.model, request, maxTokensField);
-      const started = performance.now();
-      let completion: ChatCompletion;
-      try {
-        completion = await client.chat.completions.create(params, { signal: request.signal });
-      } catch (error) {
-        throw failureOf(error, site, request.signal);
-      }
-      const latencyMs = Math.round(performance.now() - started);
-      return fromChatCompletion(completion, options.model, latencyMs);
+      const { value, latencyMs } = await timedCall(
+        () => client.chat.completions.create(params, { signal: request.signal }),
+        failureContext(site, request.signal),
+      );
+      return fromChatCompletion(value, options.model, latencyMs);
     },
   };
 }
@@ -197,7 +181,7 @@ function fromChatCompletion(
     content,
     stopReason,
     usage: usageOf(completion.usage),
-    model: typeof completion.model === "string" && completion.model ? completion.model : requestedModel,
+    model: answeringModel(completion.model, requestedModel),
     latencyMs,
   };
 }
@@ -229,26 +213,19 @@ function usageOf(usage: ChatCompletion["usage"]): TokenUsage {
   };
 }
 
-function failureOf(error: unknown, site: CallSite, signal: AbortSignal | undefined): unknown {
-  // The caller's own abort is not a model failure: hand back its reason.
-  if (error instanceof APIUserAbortError || signal?.aborted) return signal?.reason ?? error;
-  if (error instanceof APIConnectionTimeoutError)
-    return classifyModelFailure({ timedOut: true, cause: error }, site);
-  if (error instanceof APIConnectionError) {
-    return classifyModelFailure({ connectionFailed: true, cause: error }, site);
-  }
-  if (error instanceof APIError) {
-    const body = isPlainObject(error.error) ? error.error : {};
-    const apiMessage = typeof body["message"] === "string" ? body["message"] : null;
-    const errorType = typeof error.code === "string" ? error.code : (error.type ?? null);
-    return classifyModelFailure({ status: error.status, errorType, apiMessage, cause: error }, site);
-  }
-  if (error instanceof SyntaxError) {
-    return new ModelError(
-      "malformed_response",
-      `OpenAI (${site.endpoint}) answered with a body that is not JSON; check the base URL`,
-      { cause: error },
-    );
-  }
-  return error;
+function failureContext(site: CallSite, signal: AbortSignal | undefined): FailureContext<APIError> {
+  return {
+    site,
+    label: NAMES.label,
+    signal,
+    errors: SDK_ERRORS,
+    detailsOf: (error) => {
+      const body = isPlainObject(error.error) ? error.error : {};
+      return {
+        status: error.status,
+        errorType: typeof error.code === "string" ? error.code : (error.type ?? null),
+        apiMessage: typeof body["message"] === "string" ? body["message"] : null,
+      };
+    },
+  };
 }

@@ -1,14 +1,12 @@
-import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createAnthropicModel } from "./anthropic.ts";
+import { chatRequest, modelFailureOf, wireServerPerTest } from "./testing/adapter-test-kit.ts";
 import {
-  type AnthropicWireServer,
   anthropicError,
   anthropicMessage,
   startAnthropicWireServer,
 } from "./testing/anthropic-wire-server.ts";
-import type { WireHandler } from "./testing/wire-server.ts";
-import { type ChatMessage, ModelError, type ModelRequest, type ToolSpec } from "./types.ts";
+import type { ChatMessage, ToolSpec } from "./types.ts";
 
 const KEY = "sk-ant-loopback-secret-0123456789";
 
@@ -23,44 +21,18 @@ const SUBMIT_TOOL: ToolSpec = {
   inputSchema: { type: "object", properties: { spec: { type: "object" } }, required: ["spec"] },
 };
 
-let server: AnthropicWireServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function serve(handler: WireHandler<MessageCreateParamsNonStreaming>) {
-  server = await startAnthropicWireServer(handler);
-  return server;
-}
+const serve = wireServerPerTest(startAnthropicWireServer);
 
 function modelFor(url: string, options: { maxRetries?: number; timeoutMs?: number } = {}) {
   return createAnthropicModel({ apiKey: KEY, baseURL: url, model: "claude-loopback", env: {}, ...options });
 }
 
-function request(messages: ChatMessage[], extra: Partial<ModelRequest> = {}): ModelRequest {
-  return {
-    system: "You plan infrastructure.",
-    context: "Provider schemas: ...",
-    messages,
-    tools: [],
-    ...extra,
-  };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ModelError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ModelError);
-  return error as ModelError;
-}
-
 describe("Anthropic adapter over the Messages wire format", () => {
   it("answers a plain text turn and sends system and context as cached system blocks", async () => {
     const wire = await serve(() => anthropicMessage([{ type: "text", text: "A VLAN and a rule." }]));
-    const response = await modelFor(wire.url).generate(request([{ role: "user", content: "a guest VLAN" }]));
+    const response = await modelFor(wire.url).generate(
+      chatRequest([{ role: "user", content: "a guest VLAN" }]),
+    );
 
     expect(response.content).toEqual([{ type: "text", text: "A VLAN and a rule." }]);
     expect(response.stopReason).toBe("end");
@@ -103,7 +75,7 @@ describe("Anthropic adapter over the Messages wire format", () => {
     const messages: ChatMessage[] = [{ role: "user", content: "which VLAN tags are free?" }];
     const tools = [LIST_TOOL, SUBMIT_TOOL];
 
-    const first = await model.generate(request(messages, { tools, temperature: 0.2, maxTokens: 1000 }));
+    const first = await model.generate(chatRequest(messages, { tools, temperature: 0.2, maxTokens: 1000 }));
     expect(first.stopReason).toBe("tool_use");
     expect(first.content).toEqual([
       { type: "text", text: "Let me look." },
@@ -118,7 +90,7 @@ describe("Anthropic adapter over the Messages wire format", () => {
         { toolCallId: "toolu_02", content: "server unavailable", isError: true },
       ],
     });
-    const second = await model.generate(request(messages, { tools }));
+    const second = await model.generate(chatRequest(messages, { tools }));
     expect(second).toMatchObject({
       stopReason: "end",
       content: [{ type: "text", text: "VLAN 150 is free." }],
@@ -169,7 +141,7 @@ describe("Anthropic adapter over the Messages wire format", () => {
   it("keeps tool results and the next user words in one user turn", async () => {
     const wire = await serve(() => anthropicMessage([{ type: "text", text: "ok" }]));
     await modelFor(wire.url).generate(
-      request([
+      chatRequest([
         { role: "user", content: "plan it" },
         { role: "assistant", content: [{ type: "tool_call", id: "t1", name: "listResources", input: {} }] },
         { role: "tool", results: [{ toolCallId: "t1", content: "[]" }] },
@@ -195,7 +167,7 @@ describe("Anthropic adapter over the Messages wire format", () => {
         },
       }),
     );
-    const response = await modelFor(wire.url).generate(request([{ role: "user", content: "hi" }]));
+    const response = await modelFor(wire.url).generate(chatRequest([{ role: "user", content: "hi" }]));
     expect(response.usage).toEqual({
       inputTokens: 3620,
       outputTokens: 40,
@@ -214,7 +186,7 @@ describe("Anthropic adapter over the Messages wire format", () => {
         { stop_reason: "max_tokens" },
       ),
     );
-    const response = await modelFor(wire.url).generate(request([{ role: "user", content: "hi" }]));
+    const response = await modelFor(wire.url).generate(chatRequest([{ role: "user", content: "hi" }]));
     expect(response.content).toEqual([{ type: "text", text: "partial" }]);
     expect(response.stopReason).toBe("max_tokens");
   });
@@ -226,8 +198,8 @@ describe("Anthropic adapter over the Messages wire format", () => {
         "retry-after-ms": "1",
       }),
     );
-    const error = await failureOf(
-      modelFor(wire.url, { maxRetries: 2 }).generate(request([{ role: "user", content: "hi" }])),
+    const error = await modelFailureOf(
+      modelFor(wire.url, { maxRetries: 2 }).generate(chatRequest([{ role: "user", content: "hi" }])),
     );
     expect(error.kind).toBe("rate_limited");
     expect(error.retryable).toBe(true);
@@ -242,7 +214,7 @@ describe("Anthropic adapter over the Messages wire format", () => {
         : anthropicMessage([{ type: "text", text: "after the wait" }]),
     );
     const response = await modelFor(wire.url, { maxRetries: 2 }).generate(
-      request([{ role: "user", content: "hi" }]),
+      chatRequest([{ role: "user", content: "hi" }]),
     );
     expect(response.content).toEqual([{ type: "text", text: "after the wait" }]);
     expect(wire.requests).toHaveLength(2);
@@ -252,8 +224,8 @@ describe("Anthropic adapter over the Messages wire format", () => {
     const wire = await serve(() =>
       anthropicError(529, "overloaded_error", "Overloaded", { "retry-after-ms": "1" }),
     );
-    const error = await failureOf(
-      modelFor(wire.url, { maxRetries: 1 }).generate(request([{ role: "user", content: "hi" }])),
+    const error = await modelFailureOf(
+      modelFor(wire.url, { maxRetries: 1 }).generate(chatRequest([{ role: "user", content: "hi" }])),
     );
     expect(error.kind).toBe("overloaded");
     expect(error.retryable).toBe(true);
@@ -263,9 +235,9 @@ describe("Anthropic adapter over the Messages wire format", () => {
 
   it("times out on a server that never answers", async () => {
     const wire = await serve(() => ({ hang: true }));
-    const error = await failureOf(
+    const error = await modelFailureOf(
       modelFor(wire.url, { maxRetries: 0, timeoutMs: 150 }).generate(
-        request([{ role: "user", content: "hi" }]),
+        chatRequest([{ role: "user", content: "hi" }]),
       ),
     );
     expect(error.kind).toBe("timeout");
@@ -276,7 +248,7 @@ describe("Anthropic adapter over the Messages wire format", () => {
     const wire = await serve(() => ({ hang: true }));
     const controller = new AbortController();
     const pending = modelFor(wire.url, { maxRetries: 0 }).generate(
-      request([{ role: "user", content: "hi" }], { signal: controller.signal }),
+      chatRequest([{ role: "user", content: "hi" }], { signal: controller.signal }),
     );
     while (wire.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     const reason = new Error("user pressed ctrl-c");
@@ -288,7 +260,9 @@ describe("Anthropic adapter over the Messages wire format", () => {
     const wire = await serve(() =>
       anthropicMessage([{ type: "tool_use", id: "toolu_09", name: "submit_deployment", input: "spec: yes" }]),
     );
-    const error = await failureOf(modelFor(wire.url).generate(request([{ role: "user", content: "hi" }])));
+    const error = await modelFailureOf(
+      modelFor(wire.url).generate(chatRequest([{ role: "user", content: "hi" }])),
+    );
     expect(error.kind).toBe("malformed_response");
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("submit_deployment");
@@ -296,19 +270,25 @@ describe("Anthropic adapter over the Messages wire format", () => {
 
   it("rejects a turn with no usable content as malformed_response", async () => {
     const wire = await serve(() => anthropicMessage([]));
-    const error = await failureOf(modelFor(wire.url).generate(request([{ role: "user", content: "hi" }])));
+    const error = await modelFailureOf(
+      modelFor(wire.url).generate(chatRequest([{ role: "user", content: "hi" }])),
+    );
     expect(error.kind).toBe("malformed_response");
   });
 
   it("rejects a 200 that is not a Messages response as malformed_response", async () => {
     const wire = await serve(() => ({ body: { hello: "proxy login page" } }));
-    const error = await failureOf(modelFor(wire.url).generate(request([{ role: "user", content: "hi" }])));
+    const error = await modelFailureOf(
+      modelFor(wire.url).generate(chatRequest([{ role: "user", content: "hi" }])),
+    );
     expect(error.kind).toBe("malformed_response");
   });
 
   it("turns a 401 into auth, naming ANTHROPIC_API_KEY and never the key", async () => {
     const wire = await serve(() => anthropicError(401, "authentication_error", `invalid x-api-key ${KEY}`));
-    const error = await failureOf(modelFor(wire.url).generate(request([{ role: "user", content: "hi" }])));
+    const error = await modelFailureOf(
+      modelFor(wire.url).generate(chatRequest([{ role: "user", content: "hi" }])),
+    );
     expect(error.kind).toBe("auth");
     expect(error.retryable).toBe(false);
     expect(error.status).toBe(401);
@@ -321,9 +301,8 @@ describe("Anthropic adapter over the Messages wire format", () => {
     const wire = await serve(() => anthropicMessage([]));
     const url = wire.url;
     await wire.close();
-    server = undefined;
-    const error = await failureOf(
-      modelFor(url, { maxRetries: 0 }).generate(request([{ role: "user", content: "hi" }])),
+    const error = await modelFailureOf(
+      modelFor(url, { maxRetries: 0 }).generate(chatRequest([{ role: "user", content: "hi" }])),
     );
     expect(error.kind).toBe("network");
     expect(error.message).toContain(url);

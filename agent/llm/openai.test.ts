@@ -1,14 +1,8 @@
-import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createOpenAIModel } from "./openai.ts";
-import {
-  type OpenAIWireServer,
-  openaiCompletion,
-  openaiError,
-  startOpenAIWireServer,
-} from "./testing/openai-wire-server.ts";
-import type { WireHandler } from "./testing/wire-server.ts";
-import { type ChatMessage, ModelError, type ModelRequest, type ToolSpec } from "./types.ts";
+import { chatRequest, modelFailureOf, wireServerPerTest } from "./testing/adapter-test-kit.ts";
+import { openaiCompletion, openaiError, startOpenAIWireServer } from "./testing/openai-wire-server.ts";
+import type { ChatMessage, ToolSpec } from "./types.ts";
 
 const KEY = "sk-proj-loopback-secret-0123456789";
 
@@ -18,44 +12,18 @@ const LIST_TOOL: ToolSpec = {
   inputSchema: { type: "object", properties: { type: { type: "string" } } },
 };
 
-let server: OpenAIWireServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function serve(handler: WireHandler<ChatCompletionCreateParamsNonStreaming>) {
-  server = await startOpenAIWireServer(handler);
-  return server;
-}
+const serve = wireServerPerTest(startOpenAIWireServer);
 
 function modelFor(url: string, options: { maxRetries?: number; timeoutMs?: number; apiKey?: string } = {}) {
   return createOpenAIModel({ apiKey: KEY, baseURL: url, model: "gpt-4o-mini", env: {}, ...options });
 }
 
-function request(messages: ChatMessage[], extra: Partial<ModelRequest> = {}): ModelRequest {
-  return {
-    system: "You plan infrastructure.",
-    context: "Provider schemas: ...",
-    messages,
-    tools: [],
-    ...extra,
-  };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ModelError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ModelError);
-  return error as ModelError;
-}
-
 describe("OpenAI adapter over the Chat Completions wire format", () => {
   it("answers a plain text turn with system and context as the first system message", async () => {
     const wire = await serve(() => openaiCompletion({ content: "A VLAN and a rule." }));
-    const response = await modelFor(wire.url).generate(request([{ role: "user", content: "a guest VLAN" }]));
+    const response = await modelFor(wire.url).generate(
+      chatRequest([{ role: "user", content: "a guest VLAN" }]),
+    );
 
     expect(response.content).toEqual([{ type: "text", text: "A VLAN and a rule." }]);
     expect(response.stopReason).toBe("end");
@@ -90,7 +58,7 @@ describe("OpenAI adapter over the Chat Completions wire format", () => {
     const messages: ChatMessage[] = [{ role: "user", content: "which VLAN tags are free?" }];
 
     const first = await model.generate(
-      request(messages, { tools: [LIST_TOOL], maxTokens: 500, temperature: 0 }),
+      chatRequest(messages, { tools: [LIST_TOOL], maxTokens: 500, temperature: 0 }),
     );
     expect(first.stopReason).toBe("tool_use");
     expect(first.content).toEqual([
@@ -106,7 +74,7 @@ describe("OpenAI adapter over the Chat Completions wire format", () => {
         { toolCallId: "call_2", content: "server unavailable", isError: true },
       ],
     });
-    const second = await model.generate(request(messages, { tools: [LIST_TOOL] }));
+    const second = await model.generate(chatRequest(messages, { tools: [LIST_TOOL] }));
     expect(second).toMatchObject({
       stopReason: "end",
       content: [{ type: "text", text: "VLAN 150 is free." }],
@@ -152,7 +120,7 @@ describe("OpenAI adapter over the Chat Completions wire format", () => {
         { finish_reason: "stop" },
       ),
     );
-    const response = await modelFor(wire.url).generate(request([{ role: "user", content: "hi" }]));
+    const response = await modelFor(wire.url).generate(chatRequest([{ role: "user", content: "hi" }]));
     expect(response.stopReason).toBe("tool_use");
     expect(response.content).toEqual([{ type: "tool_call", id: "call_0", name: "listResources", input: {} }]);
   });
@@ -171,7 +139,7 @@ describe("OpenAI adapter over the Chat Completions wire format", () => {
         },
       ),
     );
-    const response = await modelFor(wire.url).generate(request([{ role: "user", content: "hi" }]));
+    const response = await modelFor(wire.url).generate(chatRequest([{ role: "user", content: "hi" }]));
     expect(response.stopReason).toBe("max_tokens");
     expect(response.usage).toEqual({
       inputTokens: 2500,
@@ -183,7 +151,7 @@ describe("OpenAI adapter over the Chat Completions wire format", () => {
 
   it("reads zero usage from a server that reports none", async () => {
     const wire = await serve(() => openaiCompletion({ content: "ok" }, { usage: null }));
-    const response = await modelFor(wire.url).generate(request([{ role: "user", content: "hi" }]));
+    const response = await modelFor(wire.url).generate(chatRequest([{ role: "user", content: "hi" }]));
     expect(response.usage).toEqual({
       inputTokens: 0,
       outputTokens: 0,
@@ -199,8 +167,8 @@ describe("OpenAI adapter over the Chat Completions wire format", () => {
         headers: { "retry-after": "0", "retry-after-ms": "1" },
       }),
     );
-    const error = await failureOf(
-      modelFor(wire.url, { maxRetries: 2 }).generate(request([{ role: "user", content: "hi" }])),
+    const error = await modelFailureOf(
+      modelFor(wire.url, { maxRetries: 2 }).generate(chatRequest([{ role: "user", content: "hi" }])),
     );
     expect(error.kind).toBe("rate_limited");
     expect(error.retryable).toBe(true);
@@ -217,7 +185,7 @@ describe("OpenAI adapter over the Chat Completions wire format", () => {
         : openaiCompletion({ content: "after the wait" }),
     );
     const response = await modelFor(wire.url, { maxRetries: 2 }).generate(
-      request([{ role: "user", content: "hi" }]),
+      chatRequest([{ role: "user", content: "hi" }]),
     );
     expect(response.content).toEqual([{ type: "text", text: "after the wait" }]);
     expect(wire.requests).toHaveLength(2);
@@ -230,7 +198,9 @@ describe("OpenAI adapter over the Chat Completions wire format", () => {
         headers: { "x-should-retry": "false" },
       }),
     );
-    const error = await failureOf(modelFor(wire.url).generate(request([{ role: "user", content: "hi" }])));
+    const error = await modelFailureOf(
+      modelFor(wire.url).generate(chatRequest([{ role: "user", content: "hi" }])),
+    );
     expect(error.kind).toBe("auth");
     expect(error.retryable).toBe(false);
   });
@@ -239,8 +209,8 @@ describe("OpenAI adapter over the Chat Completions wire format", () => {
     const wire = await serve(() =>
       openaiError(500, "server_error", "The server had an error", { headers: { "retry-after-ms": "1" } }),
     );
-    const error = await failureOf(
-      modelFor(wire.url, { maxRetries: 1 }).generate(request([{ role: "user", content: "hi" }])),
+    const error = await modelFailureOf(
+      modelFor(wire.url, { maxRetries: 1 }).generate(chatRequest([{ role: "user", content: "hi" }])),
     );
     expect(error.kind).toBe("overloaded");
     expect(wire.requests).toHaveLength(2);
@@ -248,9 +218,9 @@ describe("OpenAI adapter over the Chat Completions wire format", () => {
 
   it("times out on a server that never answers", async () => {
     const wire = await serve(() => ({ hang: true }));
-    const error = await failureOf(
+    const error = await modelFailureOf(
       modelFor(wire.url, { maxRetries: 0, timeoutMs: 150 }).generate(
-        request([{ role: "user", content: "hi" }]),
+        chatRequest([{ role: "user", content: "hi" }]),
       ),
     );
     expect(error.kind).toBe("timeout");
@@ -263,7 +233,9 @@ describe("OpenAI adapter over the Chat Completions wire format", () => {
         tool_calls: [{ id: "call_9", function: { name: "submit_deployment", arguments: "not json" } }],
       }),
     );
-    const error = await failureOf(modelFor(wire.url).generate(request([{ role: "user", content: "hi" }])));
+    const error = await modelFailureOf(
+      modelFor(wire.url).generate(chatRequest([{ role: "user", content: "hi" }])),
+    );
     expect(error.kind).toBe("malformed_response");
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("submit_deployment");
@@ -275,7 +247,9 @@ describe("OpenAI adapter over the Chat Completions wire format", () => {
         tool_calls: [{ id: "call_9", function: { name: "submit_deployment", arguments: "[1,2]" } }],
       }),
     );
-    const error = await failureOf(modelFor(wire.url).generate(request([{ role: "user", content: "hi" }])));
+    const error = await modelFailureOf(
+      modelFor(wire.url).generate(chatRequest([{ role: "user", content: "hi" }])),
+    );
     expect(error.kind).toBe("malformed_response");
     expect(error.message).toContain("submit_deployment");
   });
@@ -285,10 +259,10 @@ describe("OpenAI adapter over the Chat Completions wire format", () => {
       index === 0 ? { body: { object: "chat.completion", choices: [] } } : openaiCompletion({ content: "" }),
     );
     const model = modelFor(wire.url);
-    expect((await failureOf(model.generate(request([{ role: "user", content: "hi" }])))).kind).toBe(
+    expect((await modelFailureOf(model.generate(chatRequest([{ role: "user", content: "hi" }])))).kind).toBe(
       "malformed_response",
     );
-    expect((await failureOf(model.generate(request([{ role: "user", content: "hi" }])))).kind).toBe(
+    expect((await modelFailureOf(model.generate(chatRequest([{ role: "user", content: "hi" }])))).kind).toBe(
       "malformed_response",
     );
   });
@@ -299,7 +273,9 @@ describe("OpenAI adapter over the Chat Completions wire format", () => {
         code: "invalid_api_key",
       }),
     );
-    const error = await failureOf(modelFor(wire.url).generate(request([{ role: "user", content: "hi" }])));
+    const error = await modelFailureOf(
+      modelFor(wire.url).generate(chatRequest([{ role: "user", content: "hi" }])),
+    );
     expect(error.kind).toBe("auth");
     expect(error.status).toBe(401);
     expect(error.message).toContain("OPENAI_API_KEY");
@@ -310,7 +286,7 @@ describe("OpenAI adapter over the Chat Completions wire format", () => {
   it("works without a key against a local server, sending a placeholder", async () => {
     const wire = await serve(() => openaiCompletion({ content: "hello from llama" }));
     const model = createOpenAIModel({ baseURL: wire.url, model: "llama3.1", env: {} });
-    const response = await model.generate(request([{ role: "user", content: "hi" }]));
+    const response = await model.generate(chatRequest([{ role: "user", content: "hi" }]));
     expect(response.content).toEqual([{ type: "text", text: "hello from llama" }]);
     expect(wire.received[0]?.headers.authorization).toMatch(/^Bearer \S+/);
   });
@@ -318,7 +294,7 @@ describe("OpenAI adapter over the Chat Completions wire format", () => {
   it("reads the base URL from OPENAI_BASE_URL of the environment it is given", async () => {
     const wire = await serve(() => openaiCompletion({ content: "via env" }));
     const model = createOpenAIModel({ model: "llama3.1", env: { OPENAI_BASE_URL: wire.url } });
-    expect((await model.generate(request([{ role: "user", content: "hi" }]))).content).toEqual([
+    expect((await model.generate(chatRequest([{ role: "user", content: "hi" }]))).content).toEqual([
       { type: "text", text: "via env" },
     ]);
   });

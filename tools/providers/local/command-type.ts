@@ -1,14 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { stat } from "node:fs/promises";
+import { type PropertyMap, ProviderError, type ResourceTypeHandler } from "../../protocol/index.ts";
 import {
-  isSecretDigest,
-  isUnknown,
-  type PropertyMap,
-  ProviderError,
-  type ResourceTypeHandler,
-  secretDigest,
-} from "../../protocol/index.ts";
-import { digestOnly, resolveInside } from "./paths.ts";
+  environmentOf,
+  environmentSchema,
+  notManaged,
+  tail,
+  validateWorkingFolder,
+  WORKING_FOLDER_SCHEMA,
+  withSecretDigest,
+  workingFolderOf,
+} from "./property-parts.ts";
 import type { ManagedRecord, RecordStore } from "./record-store.ts";
 import { runShell, type ShellResult } from "./run-shell.ts";
 
@@ -18,43 +19,9 @@ const ERROR_TAIL = 2_000;
 
 type Hook = "create" | "update" | "delete";
 
-function environmentOf(properties: PropertyMap): Record<string, string> {
-  const environment = properties.environment;
-  if (isSecretDigest(environment)) throw digestOnly("local:command:run environment");
-  if (!environment || typeof environment !== "object") return {};
-  return Object.fromEntries(
-    Object.entries(environment as Record<string, unknown>).map(([key, value]) => [key, String(value)]),
-  );
-}
-
-/** The properties as recorded and reported: the environment only as a digest. */
-function recordedProperties(properties: PropertyMap): PropertyMap {
-  if (properties.environment === undefined) return { ...properties };
-  return { ...properties, environment: secretDigest(properties.environment) };
-}
-
-function tail(text: string, size: number): string {
-  return text.length > size ? `…${text.slice(-size)}` : text;
-}
-
 /** local:command:run — shell commands run on create, update and delete, like Pulumi's command provider. */
 export function commandType(options: { cwd: string; records: RecordStore }): ResourceTypeHandler {
   const { cwd, records } = options;
-
-  async function workingFolder(properties: PropertyMap): Promise<string> {
-    if (typeof properties.dir !== "string") return cwd;
-    const resolved = resolveInside(cwd, properties.dir, "folder");
-    if ("error" in resolved)
-      throw new ProviderError("VALIDATION_FAILED", `local:command:run dir: ${resolved.error}`);
-    const info = await stat(resolved.path).catch(() => undefined);
-    if (!info?.isDirectory()) {
-      throw new ProviderError(
-        "VALIDATION_FAILED",
-        `local:command:run dir ${resolved.path} is not an existing folder; create it first or fix dir`,
-      );
-    }
-    return resolved.path;
-  }
 
   /** Runs one hook; a non-zero exit or a timeout becomes a failed change with the tail of stderr. */
   async function runHook(
@@ -74,7 +41,11 @@ export function commandType(options: { cwd: string; records: RecordStore }): Res
       env.MCP_IAC_COMMAND_STDERR = String(previous.stderr ?? "");
     }
     const result = await runShell(command, {
-      cwd: await workingFolder(properties),
+      cwd: await workingFolderOf(cwd, properties, {
+        type: COMMAND_TYPE,
+        key: "dir",
+        hint: "; create it first or fix dir",
+      }),
       env,
       timeoutMs,
       secrets: Object.values(environment),
@@ -120,8 +91,7 @@ export function commandType(options: { cwd: string; records: RecordStore }): Res
 
   async function recordOf(id: string): Promise<ManagedRecord> {
     const record = await records.get(COMMAND_TYPE, id);
-    if (!record)
-      throw new ProviderError("NOT_FOUND", `local:command:run ${id} is not managed by this provider`);
+    if (!record) throw notManaged(COMMAND_TYPE, id);
     return record;
   }
 
@@ -141,12 +111,10 @@ export function commandType(options: { cwd: string; records: RecordStore }): Res
         create: { type: "string", description: "Run with the system shell on create." },
         update: { type: "string", description: "Run on update; without it every change is a replacement." },
         delete: { type: "string", description: "Run on delete." },
-        environment: {
-          type: "object",
-          additionalProperties: { type: "string" },
-          description: "Extra environment variables; secret: never shown, and redacted from the output.",
-        },
-        dir: { type: "string", description: "Working folder; relative to the provider's (and inside it)." },
+        environment: environmentSchema(
+          "Extra environment variables; secret: never shown, and redacted from the output.",
+        ),
+        dir: WORKING_FOLDER_SCHEMA,
         timeoutMs: {
           type: "integer",
           minimum: 1,
@@ -186,20 +154,19 @@ export function commandType(options: { cwd: string; records: RecordStore }): Res
     secretProperties: ["environment"],
 
     validate(properties) {
-      if (typeof properties.dir !== "string" || isUnknown(properties.dir)) return [];
-      const resolved = resolveInside(cwd, properties.dir, "folder");
-      return "error" in resolved
-        ? [{ path: "properties.dir", message: resolved.error, severity: "error" }]
-        : [];
+      return validateWorkingFolder(cwd, properties, "dir");
     },
 
     async create(properties, context) {
       const id = `cmd-${randomUUID()}`;
-      const environment = environmentOf(properties);
+      const environment = environmentOf(properties, COMMAND_TYPE, "environment");
       const result = await runHook("create", properties, environment);
       const outputs = outputsOf(id, result);
       const record = { type: COMMAND_TYPE, id, name: context.name, deploymentId: context.deploymentId };
-      await save({ ...record, properties: recordedProperties(properties), outputs }, environment);
+      await save(
+        { ...record, properties: withSecretDigest(properties, "environment"), outputs },
+        environment,
+      );
       return { id, outputs };
     },
 
@@ -210,7 +177,7 @@ export function commandType(options: { cwd: string; records: RecordStore }): Res
 
     async update(id, properties, context) {
       const previous = await recordOf(id);
-      const environment = environmentOf(properties);
+      const environment = environmentOf(properties, COMMAND_TYPE, "environment");
       let result: ShellResult | undefined;
       if (commandUpdatesInPlace(properties)) {
         result = await runHook("update", properties, environment, previous.outputs);
@@ -221,7 +188,10 @@ export function commandType(options: { cwd: string; records: RecordStore }): Res
       }
       const outputs = outputsOf(id, result);
       const record = { type: COMMAND_TYPE, id, name: context.name, deploymentId: context.deploymentId };
-      await save({ ...record, properties: recordedProperties(properties), outputs }, environment);
+      await save(
+        { ...record, properties: withSecretDigest(properties, "environment"), outputs },
+        environment,
+      );
       return outputs;
     },
 

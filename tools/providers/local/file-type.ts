@@ -8,6 +8,7 @@ import {
   type ResourceTypeHandler,
 } from "../../protocol/index.ts";
 import { resolveInside } from "./paths.ts";
+import { notManaged } from "./property-parts.ts";
 import type { RecordStore } from "./record-store.ts";
 
 export const FILE_TYPE = "local:file:file";
@@ -150,8 +151,7 @@ export function fileType(options: { cwd: string; records: RecordStore }): Resour
 
     async delete(id) {
       const record = await records.get(FILE_TYPE, id);
-      if (!record)
-        throw new ProviderError("NOT_FOUND", `local:file:file ${id} is not managed by this provider`);
+      if (!record) throw notManaged(FILE_TYPE, id);
       await rm(id, { force: true });
       await records.remove(FILE_TYPE, id);
     },

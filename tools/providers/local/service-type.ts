@@ -1,18 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { join } from "node:path";
 import { execa } from "execa";
-import {
-  isSecretDigest,
-  isUnknown,
-  type PropertyMap,
-  ProviderError,
-  type ResourceTypeHandler,
-  secretDigest,
-} from "../../protocol/index.ts";
-import { digestOnly, resolveInside } from "./paths.ts";
+import { type PropertyMap, ProviderError, type ResourceTypeHandler } from "../../protocol/index.ts";
 import { groupAlive, processAlive, processStartTime } from "./process-identity.ts";
+import {
+  environmentOf,
+  environmentSchema,
+  notManaged,
+  tail,
+  validateWorkingFolder,
+  WORKING_FOLDER_SCHEMA,
+  withSecretDigest,
+  workingFolderOf,
+} from "./property-parts.ts";
 import type { ManagedRecord, RecordStore } from "./record-store.ts";
 import { redact } from "./run-shell.ts";
 
@@ -44,8 +46,7 @@ export function portAccepts(port: number, timeoutMs = 1_000): Promise<boolean> {
 
 async function logTail(logFile: string, secrets: readonly string[]): Promise<string> {
   const text = await readFile(logFile, "utf8").catch(() => "");
-  const trimmed = redact(text.trim(), secrets);
-  return trimmed.length > LOG_TAIL ? `…${trimmed.slice(-LOG_TAIL)}` : trimmed;
+  return tail(redact(text.trim(), secrets), LOG_TAIL);
 }
 
 function internalOf(record: ManagedRecord): ServiceInternal {
@@ -63,30 +64,6 @@ export function serviceType(options: {
   stopGraceMs: number;
 }): ResourceTypeHandler {
   const { cwd, stateDir, records, stopGraceMs } = options;
-
-  function envOf(properties: PropertyMap): Record<string, string> {
-    const env = properties.env;
-    if (isSecretDigest(env)) throw digestOnly("local:process:service env");
-    if (!env || typeof env !== "object") return {};
-    return Object.fromEntries(
-      Object.entries(env as Record<string, unknown>).map(([key, value]) => [key, String(value)]),
-    );
-  }
-
-  async function workingFolder(properties: PropertyMap): Promise<string> {
-    if (typeof properties.cwd !== "string") return cwd;
-    const resolved = resolveInside(cwd, properties.cwd, "folder");
-    if ("error" in resolved)
-      throw new ProviderError("VALIDATION_FAILED", `local:process:service cwd: ${resolved.error}`);
-    const info = await stat(resolved.path).catch(() => undefined);
-    if (!info?.isDirectory()) {
-      throw new ProviderError(
-        "VALIDATION_FAILED",
-        `local:process:service cwd ${resolved.path} is not an existing folder`,
-      );
-    }
-    return resolved.path;
-  }
 
   /** SIGTERM to the whole group, SIGKILL after the grace period, then wait until it is gone. */
   async function stopGroup(pid: number): Promise<void> {
@@ -113,8 +90,8 @@ export function serviceType(options: {
         `port ${port} on 127.0.0.1 already accepts connections, so the health check could not tell this service from what holds it; stop that or pick another port`,
       );
     }
-    const folder = await workingFolder(properties);
-    const env = envOf(properties);
+    const folder = await workingFolderOf(cwd, properties, { type: SERVICE_TYPE, key: "cwd" });
+    const env = environmentOf(properties, SERVICE_TYPE, "env");
     const secrets = Object.values(env);
     const id = `svc-${randomUUID()}`;
     const logDir = join(stateDir, "logs");
@@ -161,7 +138,7 @@ export function serviceType(options: {
       id,
       name: context.name,
       deploymentId: context.deploymentId,
-      properties: recordedProperties(properties),
+      properties: withSecretDigest(properties, "env"),
       outputs,
       internal: internal as unknown as Record<string, unknown>,
     };
@@ -222,12 +199,8 @@ export function serviceType(options: {
             },
           ],
         },
-        cwd: { type: "string", description: "Working folder; relative to the provider's (and inside it)." },
-        env: {
-          type: "object",
-          additionalProperties: { type: "string" },
-          description: "Extra environment variables; secret: never shown.",
-        },
+        cwd: WORKING_FOLDER_SCHEMA,
+        env: environmentSchema("Extra environment variables; secret: never shown."),
         port: {
           type: "integer",
           minimum: 1,
@@ -251,11 +224,7 @@ export function serviceType(options: {
     secretProperties: ["env"],
 
     validate(properties) {
-      if (typeof properties.cwd !== "string" || isUnknown(properties.cwd)) return [];
-      const resolved = resolveInside(cwd, properties.cwd, "folder");
-      return "error" in resolved
-        ? [{ path: "properties.cwd", message: resolved.error, severity: "error" }]
-        : [];
+      return validateWorkingFolder(cwd, properties, "cwd");
     },
 
     create: start,
@@ -270,8 +239,7 @@ export function serviceType(options: {
 
     async delete(id) {
       const record = await records.get(SERVICE_TYPE, id);
-      if (!record)
-        throw new ProviderError("NOT_FOUND", `local:process:service ${id} is not managed by this provider`);
+      if (!record) throw notManaged(SERVICE_TYPE, id);
       const { pid, startTime, logFile } = internalOf(record);
       // Never signal a group whose leader is not the process we started (the pid may be reused).
       if (processAlive(pid, startTime)) await stopGroup(pid);
@@ -279,9 +247,4 @@ export function serviceType(options: {
       await rm(logFile, { force: true });
     },
   };
-}
-
-function recordedProperties(properties: PropertyMap): PropertyMap {
-  if (properties.env === undefined) return { ...properties };
-  return { ...properties, env: secretDigest(properties.env) };
 }

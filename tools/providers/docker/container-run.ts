@@ -15,6 +15,7 @@ import {
 import { dockerError, isNotFound } from "./docker-errors.ts";
 import type { Engine } from "./engine.ts";
 import { LABEL_MANAGED_BY } from "./labels.ts";
+import { engineCall, readOrNull } from "./named-object.ts";
 import {
   DURATION_PATTERN,
   PORT_PATTERN,
@@ -261,31 +262,24 @@ export function containerType(engine: Engine, settings: { pull: boolean }): Reso
     },
 
     async read(id) {
-      try {
+      return readOrNull(engine, `reading container ${id}`, async () => {
         const described = describeContainer(await engine.docker.getContainer(id).inspect());
         return { properties: described.properties, outputs: described.outputs };
-      } catch (error) {
-        if (isNotFound(error)) return null;
-        throw dockerError(engine, error, `reading container ${id}`);
-      }
+      });
     },
 
     async update(id, props) {
       const container = engine.docker.getContainer(id);
-      try {
+      return engineCall(engine, `updating container ${id}`, async () => {
         await container.update({ RestartPolicy: restartPolicy(props.restart) });
         return containerOutputs(await container.inspect());
-      } catch (error) {
-        throw dockerError(engine, error, `updating container ${id}`);
-      }
+      });
     },
 
     async delete(id) {
-      try {
-        await engine.docker.getContainer(id).remove({ force: true });
-      } catch (error) {
-        throw dockerError(engine, error, `removing container ${id}`);
-      }
+      await engineCall(engine, `removing container ${id}`, () =>
+        engine.docker.getContainer(id).remove({ force: true }),
+      );
     },
   };
 }

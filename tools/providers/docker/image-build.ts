@@ -11,9 +11,10 @@ import {
   type ResourceTypeHandler,
   sameSecretAware,
 } from "../../protocol/index.ts";
-import { dockerError, isNotFound } from "./docker-errors.ts";
+import { dockerError } from "./docker-errors.ts";
 import type { Engine } from "./engine.ts";
 import { isOurs, type Labels, ownLabels, recordedSpec } from "./labels.ts";
+import { readOrNull } from "./named-object.ts";
 
 export const IMAGE_TYPE = "docker:image:build";
 /** A digest of the build context's files at build time, so a refreshed plan sees edited sources. */
@@ -225,12 +226,7 @@ async function buildIn(engine: Engine, context: string, props: PropertyMap, labe
 
 export function imageType(engine: Engine): ResourceTypeHandler {
   async function inspect(id: string): Promise<Docker.ImageInspectInfo | null> {
-    try {
-      return await engine.docker.getImage(id).inspect();
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw dockerError(engine, error, `reading image ${id}`);
-    }
+    return readOrNull(engine, `reading image ${id}`, () => engine.docker.getImage(id).inspect());
   }
 
   return {

@@ -1,7 +1,7 @@
-import { deepEqual, type PropertyMap, type ResourceTypeHandler } from "../../protocol/index.ts";
-import { dockerError, isNotFound } from "./docker-errors.ts";
+import type { PropertyMap, ResourceTypeHandler } from "../../protocol/index.ts";
 import type { Engine } from "./engine.ts";
-import { isOurs, type Labels, objectName, ownLabels, recordedSpec } from "./labels.ts";
+import { type Labels, objectName } from "./labels.ts";
+import { engineCall, inRecordedForm, readOrNull, specLabels } from "./named-object.ts";
 
 export const NETWORK_TYPE = "docker:network:create";
 
@@ -39,20 +39,7 @@ export function networkProperties(info: NetworkInfo): PropertyMap {
     internal: info.Internal === true,
     subnet: info.IPAM?.Config?.[0]?.Subnet,
   };
-  const recorded = isOurs(info.Labels, NETWORK_TYPE) ? recordedSpec(info.Labels) : undefined;
-  if (!recorded) return { ...live, name: info.Name };
-  const out: PropertyMap = {};
-  for (const key of Object.keys(recorded)) {
-    if (key === "labels") {
-      const picked = Object.fromEntries(
-        Object.keys(recorded.labels as Labels).map((k) => [k, info.Labels?.[k]]),
-      );
-      out.labels = deepEqual(picked, recorded.labels) ? recorded.labels : picked;
-    } else {
-      out[key] = live[key] === recorded[key] ? recorded[key] : (live[key] ?? null);
-    }
-  }
-  return out;
+  return inRecordedForm(info.Labels, NETWORK_TYPE, live) ?? { ...live, name: info.Name };
 }
 
 export function networkOutputs(info: NetworkInfo): PropertyMap {
@@ -70,43 +57,33 @@ export function networkType(engine: Engine): ResourceTypeHandler {
 
     async create(props, context) {
       const name = objectName(context);
-      try {
+      const info = await engineCall(engine, `creating network ${name}`, async () => {
         const network = await engine.docker.createNetwork({
           Name: name,
           Driver: typeof props.driver === "string" ? props.driver : "bridge",
           Internal: props.internal === true,
           CheckDuplicate: true,
-          Labels: {
-            ...((props.labels as Labels | undefined) ?? {}),
-            ...ownLabels(context, NETWORK_TYPE, props),
-          },
+          Labels: specLabels(context, NETWORK_TYPE, props),
           ...(typeof props.subnet === "string"
             ? { IPAM: { Driver: "default", Config: [{ Subnet: props.subnet }] } }
             : {}),
         });
-        const info = (await network.inspect()) as NetworkInfo;
-        return { id: info.Id, outputs: networkOutputs(info) };
-      } catch (error) {
-        throw dockerError(engine, error, `creating network ${name}`);
-      }
+        return (await network.inspect()) as NetworkInfo;
+      });
+      return { id: info.Id, outputs: networkOutputs(info) };
     },
 
     async read(id) {
-      try {
-        const info = (await engine.docker.getNetwork(id).inspect()) as NetworkInfo;
-        return { properties: networkProperties(info), outputs: networkOutputs(info) };
-      } catch (error) {
-        if (isNotFound(error)) return null;
-        throw dockerError(engine, error, `reading network ${id}`);
-      }
+      const info = await readOrNull(
+        engine,
+        `reading network ${id}`,
+        async () => (await engine.docker.getNetwork(id).inspect()) as NetworkInfo,
+      );
+      return info && { properties: networkProperties(info), outputs: networkOutputs(info) };
     },
 
     async delete(id) {
-      try {
-        await engine.docker.getNetwork(id).remove();
-      } catch (error) {
-        throw dockerError(engine, error, `removing network ${id}`);
-      }
+      await engineCall(engine, `removing network ${id}`, () => engine.docker.getNetwork(id).remove());
     },
   };
 }

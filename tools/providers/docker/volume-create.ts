@@ -1,7 +1,7 @@
-import { deepEqual, type PropertyMap, type ResourceTypeHandler } from "../../protocol/index.ts";
-import { dockerError, isNotFound } from "./docker-errors.ts";
+import type { PropertyMap, ResourceTypeHandler } from "../../protocol/index.ts";
 import type { Engine } from "./engine.ts";
-import { isOurs, type Labels, objectName, ownLabels, recordedSpec } from "./labels.ts";
+import { type Labels, objectName } from "./labels.ts";
+import { engineCall, inRecordedForm, readOrNull, specLabels } from "./named-object.ts";
 
 export const VOLUME_TYPE = "docker:volume:create";
 
@@ -25,20 +25,7 @@ interface VolumeInfo {
 
 export function volumeProperties(info: VolumeInfo): PropertyMap {
   const live: PropertyMap = { driver: info.Driver, driverOpts: info.Options ?? {} };
-  const recorded = isOurs(info.Labels, VOLUME_TYPE) ? recordedSpec(info.Labels) : undefined;
-  if (!recorded) return live;
-  const out: PropertyMap = {};
-  for (const key of Object.keys(recorded)) {
-    if (key === "labels") {
-      const picked = Object.fromEntries(
-        Object.keys(recorded.labels as Labels).map((k) => [k, info.Labels?.[k]]),
-      );
-      out.labels = deepEqual(picked, recorded.labels) ? recorded.labels : picked;
-    } else {
-      out[key] = deepEqual(live[key], recorded[key]) ? recorded[key] : live[key];
-    }
-  }
-  return out;
+  return inRecordedForm(info.Labels, VOLUME_TYPE, live) ?? live;
 }
 
 export function volumeType(engine: Engine): ResourceTypeHandler {
@@ -53,38 +40,28 @@ export function volumeType(engine: Engine): ResourceTypeHandler {
 
     async create(props, context) {
       const name = objectName(context);
-      try {
-        const volume = await engine.docker.createVolume({
+      const volume = await engineCall(engine, `creating volume ${name}`, () =>
+        engine.docker.createVolume({
           Name: name,
           Driver: typeof props.driver === "string" ? props.driver : "local",
           DriverOpts: (props.driverOpts as Record<string, string> | undefined) ?? {},
-          Labels: {
-            ...((props.labels as Labels | undefined) ?? {}),
-            ...ownLabels(context, VOLUME_TYPE, props),
-          },
-        });
-        return { id: volume.name, outputs: { id: volume.name } };
-      } catch (error) {
-        throw dockerError(engine, error, `creating volume ${name}`);
-      }
+          Labels: specLabels(context, VOLUME_TYPE, props),
+        }),
+      );
+      return { id: volume.name, outputs: { id: volume.name } };
     },
 
     async read(id) {
-      try {
-        const info = (await engine.docker.getVolume(id).inspect()) as unknown as VolumeInfo;
-        return { properties: volumeProperties(info), outputs: { id: info.Name } };
-      } catch (error) {
-        if (isNotFound(error)) return null;
-        throw dockerError(engine, error, `reading volume ${id}`);
-      }
+      const info = await readOrNull(
+        engine,
+        `reading volume ${id}`,
+        async () => (await engine.docker.getVolume(id).inspect()) as unknown as VolumeInfo,
+      );
+      return info && { properties: volumeProperties(info), outputs: { id: info.Name } };
     },
 
     async delete(id) {
-      try {
-        await engine.docker.getVolume(id).remove();
-      } catch (error) {
-        throw dockerError(engine, error, `removing volume ${id}`);
-      }
+      await engineCall(engine, `removing volume ${id}`, () => engine.docker.getVolume(id).remove());
     },
   };
 }

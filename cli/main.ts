@@ -572,7 +572,8 @@ function reportError(error: unknown, json: boolean): number {
 function installExitHandlers(argv: readonly string[]): void {
   // Servers (`agent provider NAME`, `agent mcp`) run until their client goes away and handle their own signals.
   if (argv[0] === "provider" || argv[0] === "mcp") return;
-  process.once("SIGINT", () => {
+  // `on`, not `once`: a second Ctrl-C while the first is exiting must not fall back to a hard kill.
+  process.on("SIGINT", () => {
     process.stderr.write(
       "\nInterrupted. Changes in flight stay pending in state; the next run reconciles them.\n",
     );

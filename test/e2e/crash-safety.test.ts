@@ -90,9 +90,11 @@ describe("crash safety", () => {
       reject: false,
       stdin: "ignore",
     });
+    let interruptSent = false;
     await new Promise<void>((resolve) => {
       child.stdout?.on("data", (chunk: Buffer) => {
-        if (chunk.toString().includes("Creation complete")) {
+        if (!interruptSent && chunk.toString().includes("Creation complete")) {
+          interruptSent = true;
           child.kill("SIGINT");
           resolve();
         }

@@ -23,7 +23,7 @@ describe("crash safety", () => {
   it("survives kill -9 of the CLI mid-apply: state parses throughout, and the next apply leaves no duplicate or orphan", async () => {
     let reconciled = 0;
     for (const killAfter of [3, 9, 17]) {
-      const dir = tempProject({ env: { opnsense: { MOCK_LATENCY_MS: "30-60" } } });
+      const dir = tempProject({ env: { opnsense: { MOCK_LATENCY_MS: "50-100" } } });
       writeSpec(dir, "hosts.yaml", chainSpec("hosts", 32));
       const backend = createFileBackend(join(dir, ".mcp-iac"));
 
@@ -127,7 +127,7 @@ describe("crash safety", () => {
 
   it("lets exactly one of two concurrent applies of a deployment run", async () => {
     // Slow enough that the first apply is still running when the second has started up.
-    const dir = tempProject({ env: { opnsense: { MOCK_LATENCY_MS: "300" } } });
+    const dir = tempProject({ env: { opnsense: { MOCK_LATENCY_MS: "500" } } });
     writeSpec(dir, "hosts.yaml", chainSpec("hosts", 24));
     const first = execa(process.execPath, [AGENT, "apply", "-f", "hosts.yaml", "--yes"], {
       cwd: dir,

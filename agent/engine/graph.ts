@@ -138,7 +138,7 @@ export function buildGraph(deployment: Deployment, options: GraphOptions = {}): 
   }
 
   const order = issues.length === 0 ? topologicalOrCycle(nodes, issues) : [];
-  if (issues.length > 0) throw new SpecError(deployment.name, issues);
+  if (issues.length > 0) throw new SpecError(`deployment "${deployment.name}"`, issues);
   return { nodes, order };
 }
 

@@ -92,7 +92,7 @@ export async function planDeployment(
     if (reason)
       routeIssues.push({ resource: resource.name, path: `resources[${index}].type`, message: reason });
   });
-  if (routeIssues.length > 0) throw new SpecError(deployment.name, routeIssues);
+  if (routeIssues.length > 0) throw new SpecError(`deployment "${deployment.name}"`, routeIssues);
 
   const graph = buildGraph(deployment, {
     typeInfo: (type) => types.get(type)?.info,
@@ -206,7 +206,7 @@ async function planServers(
       }
     }),
   );
-  if (errors.length > 0) throw new SpecError(deploymentId, errors);
+  if (errors.length > 0) throw new SpecError(`deployment "${deploymentId}"`, errors);
   return { changes, warnings };
 }
 

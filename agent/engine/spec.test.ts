@@ -138,7 +138,10 @@ describe("any malformed spec gets a clear error, never a crash", () => {
             const specError = error as SpecError;
             expect(specError.exitCode).toBe(2);
             expect(specError.issues.length).toBeGreaterThan(0);
-            expect(specError.message).toMatch(/^spec\.yaml is not a valid deployment spec/);
+            // Parse errors name the file; graph errors (cycles, references) name the deployment.
+            expect(specError.message).toMatch(
+              /^(spec\.yaml|deployment "[^"]*") is not a valid deployment spec/,
+            );
             expect(specError.message).not.toMatch(/\n\s+at /);
           }
         },

@@ -33,6 +33,8 @@ describe.skipIf(!hasScript)("the TUI in a real pseudo-terminal (util-linux scrip
         cwd: dir,
         env: personAtTerminal(),
         stdio: ["pipe", "pipe", "pipe"],
+        // Its own process group, so a failed test can stop script and the agent under it together.
+        detached: true,
       },
     );
     let screen = "";
@@ -58,7 +60,11 @@ describe.skipIf(!hasScript)("the TUI in a real pseudo-terminal (util-linux scrip
       child.stdin.write("\x03");
       expect(await exited).toBe(0);
     } finally {
-      child.kill("SIGKILL");
+      try {
+        if (child.pid) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
     }
     const world = await worldResources(dir, "dns-override");
     expect(world.map((entry) => entry.type)).toEqual(["opnsense:service:dns:override"]);

@@ -133,8 +133,8 @@ export const resolveInstalled: PackageResolver = (name) => {
   }
 };
 
-/** The exact line that installs what is missing, or undefined when both are there. */
-export function missingPackages(spec: LangChainSpec, resolve: PackageResolver = resolveInstalled): void {
+/** Fails, with the exact `npm install` line, when the integration or `@langchain/core` is not installed. */
+export function requireInstalled(spec: LangChainSpec, resolve: PackageResolver = resolveInstalled): void {
   const missing = ["@langchain/core", spec.package].filter(
     (name, index, all) => all.indexOf(name) === index && resolve(name) === undefined,
   );
@@ -157,7 +157,7 @@ export function createLazyLangChainModel(
   tuning: LangChainTuning = {},
   resolve: PackageResolver = resolveInstalled,
 ): LanguageModel {
-  missingPackages(spec, resolve);
+  requireInstalled(spec, resolve);
   const modelName = typeof spec.options["model"] === "string" ? spec.options["model"] : spec.class;
   let loaded: Promise<LanguageModel> | undefined;
   return {

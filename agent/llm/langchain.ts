@@ -255,10 +255,15 @@ function failureOf(error: unknown, site: CallSite, secrets: string[]): unknown {
     if (isTimeout(error)) return classifyModelFailure({ timedOut: true, cause: error }, site);
     if (isConnectionFailure(error))
       return classifyModelFailure({ connectionFailed: true, cause: error }, site);
-    const message = error instanceof Error ? firstLine(error.message) : String(error);
-    return new ModelError("bad_request", `${site.label} failed: ${scrub(message, secrets)}`, {
-      cause: error,
-    });
+    const message = scrub(error instanceof Error ? firstLine(error.message) : String(error), secrets);
+    // Integrations check for their key only when called: "Missing credentials", "API key not found".
+    if (/credential|api[\s_-]?key/i.test(message)) {
+      return new ModelError("auth", `${site.label} has no usable key: ${message}`, {
+        cause: error,
+        exitCode: 2,
+      });
+    }
+    return new ModelError("bad_request", `${site.label} failed: ${message}`, { cause: error });
   }
   const body = isPlainObject(failure["error"]) ? failure["error"] : {};
   const nested = isPlainObject(body["error"]) ? body["error"] : {};

@@ -147,6 +147,26 @@ describe("LangChain adapter over a scripted BaseChatModel", () => {
     expect(chat.calls[0]?.tools).toEqual(chat.calls[1]?.tools);
   });
 
+  it("marks the system text cacheable for an Anthropic chat model, and only for it", async () => {
+    class AnthropicLike extends ScriptedChatModel {
+      override _llmType(): string {
+        return "anthropic";
+      }
+    }
+    const chat = new AnthropicLike([{ content: "ok" }]);
+    await scripted(chat).generate(chatRequest([{ role: "user", content: "hi" }]));
+    expect(chat.calls[0]?.messages[0]).toEqual({
+      type: "system",
+      content: [
+        {
+          type: "text",
+          text: "You plan infrastructure.\n\nProvider schemas: ...",
+          cache_control: { type: "ephemeral" },
+        },
+      ],
+    });
+  });
+
   it("treats invalid_tool_calls as a malformed tool call", async () => {
     const chat = new ScriptedChatModel([
       {

@@ -68,6 +68,7 @@ export function createLangChainModel(options: LangChainModelOptions): LanguageMo
     endpoint: options.endpoint ?? packageName,
   };
   const secrets = (options.secrets ?? []).filter((value) => value.length >= 4);
+  const marksCache = chatModel._llmType() === "anthropic";
   // Planner and recovery offer different tool sets; each is bound once, so its schema text stays
   // byte-identical from turn to turn and a provider's prompt cache keeps hitting.
   const bound = new Map<string, ToolBound>();
@@ -93,7 +94,7 @@ export function createLangChainModel(options: LangChainModelOptions): LanguageMo
       const signal = request.signal ? AbortSignal.any([request.signal, timer]) : timer;
       let answer: unknown;
       try {
-        answer = await bind(request.tools).invoke(toLangChainMessages(request), { signal });
+        answer = await bind(request.tools).invoke(toLangChainMessages(request, marksCache), { signal });
       } catch (error) {
         if (request.signal?.aborted) throw request.signal.reason ?? error;
         if (timer.aborted) throw classifyModelFailure({ timedOut: true, cause: error }, site);
@@ -120,10 +121,17 @@ function toToolDefinition(tool: ToolSpec) {
 /**
  * One system message, static text first (instructions, then the per-run context), as the OpenAI
  * adapter sends it: providers that cache repeated prefixes find the same bytes on every turn.
+ * Anthropic caches only what is marked, so for ChatAnthropic the system text is a block marked
+ * `cache_control` (which caches the tools before it too), as the Anthropic adapter marks it.
  */
-export function toLangChainMessages(request: ModelRequest): BaseMessage[] {
+export function toLangChainMessages(request: ModelRequest, marksCache = false): BaseMessage[] {
   const systemText = [request.system, request.context ?? ""].filter((text) => text.length > 0).join("\n\n");
-  return [...(systemText ? [new SystemMessage(systemText)] : []), ...request.messages.flatMap(toMessages)];
+  const system = marksCache
+    ? new SystemMessage({
+        content: [{ type: "text", text: systemText, cache_control: { type: "ephemeral" } }],
+      })
+    : new SystemMessage(systemText);
+  return [...(systemText ? [system] : []), ...request.messages.flatMap(toMessages)];
 }
 
 function toMessages(message: ChatMessage): BaseMessage[] {

@@ -265,7 +265,7 @@ export class OpnsenseEmulator {
   }
 
   private blocksOwnPort(): boolean {
-    const port = String((this.server?.address() as AddressInfo).port);
+    const port = String((this.server?.address() as AddressInfo | undefined)?.port ?? "");
     for (const rule of this.applied["rule"]!.values()) {
       if (rule["enabled"] !== "1" || rule["action"] === "pass") continue;
       const dest = String(rule["destination_net"]);
@@ -421,10 +421,12 @@ class CrudRoutes {
     const newId = id ?? (this.c.keyedByName ? this.nextIfName() : this.emu.newId());
     const validations = this.c.validate?.(item, this.emu.config, newId) ?? {};
     if (Object.keys(validations).length > 0) return [200, { result: "failed", validations }];
+    if (this.c.keyedByName) item["identifier"] = newId;
     this.c.complete?.(item, this.emu.config, newId);
     this.items.set(newId, item);
     this.emu.saved(`${this.c.controller} ${id ? "set" : "add"} ${newId}`);
-    return [200, id ? { result: "saved" } : { result: "saved", uuid: newId }];
+    // Assignments answer add without the new name: clients find it by its device (reference §5).
+    return [200, id || this.c.keyedByName ? { result: "saved" } : { result: "saved", uuid: newId }];
   }
 
   private nextIfName(): string {

@@ -256,9 +256,13 @@ export class OpnsenseEmulator {
     if (collections.some((c) => c.name === "rule") && this.blocksOwnPort()) {
       // pf now drops the API's own connections: model it by refusing every connection from here on.
       this.lockedOut = true;
-      setImmediate(() => {
-        for (const socket of this.sockets) socket.destroy();
-      });
+      // The apply's own answer still goes out (its state exists); everything after is dropped.
+      setTimeout(
+        () => {
+          for (const socket of this.sockets) socket.destroy();
+        },
+        (this.faults.delayMs ?? 0) + 50,
+      );
     }
     const status = collections.some((c) => c.name === "rule" || c.name === "dnat") ? "OK\n\n" : "ok";
     return [200, { status }];

@@ -152,7 +152,15 @@ export async function withLockoutProbe<T>(client: OpnsenseClient, work: () => Pr
   } catch {
     before = undefined; // history is a fallback; its absence must not block the write
   }
-  const result = await work();
+  let result: T | undefined;
+  let failure: unknown;
+  try {
+    result = await work();
+  } catch (error) {
+    // A reload that cuts us off may take its own answer with it: probe before blaming the firewall.
+    if (!(ProviderError.isInstance(error) && error.code === "UNAVAILABLE")) throw error;
+    failure = error;
+  }
   try {
     const answer = await client.send("GET", "core/firmware/info", undefined, 5_000);
     if (answer.status >= 500) throw new Error(`HTTP ${answer.status}`);
@@ -164,5 +172,6 @@ export async function withLockoutProbe<T>(client: OpnsenseClient, work: () => Pr
       { retryable: false, details: { historyEntry: before } },
     );
   }
-  return result;
+  if (failure) throw failure;
+  return result as T;
 }

@@ -30,8 +30,8 @@ export interface RecordedCall {
 }
 
 export interface Faults {
-  /** Answer the Nth API call from now (counting calls that match `match`) with a 500. */
-  failCall?: { nth: number; match?: RegExp; message?: string };
+  /** Answer the Nth API call from now (counting calls that match `match`) with a 500, and the next `times - 1` too. */
+  failCall?: { nth: number; match?: RegExp; message?: string; times?: number };
   /** Every call answers 401, as after the key was deleted. */
   unauthorized?: boolean;
   /** Every answer waits this long. */
@@ -177,7 +177,8 @@ export class OpnsenseEmulator {
     }
     const failing = this.faults.failCall;
     if (failing && (!failing.match || failing.match.test(path)) && --failing.nth <= 0) {
-      delete this.faults.failCall;
+      failing.times = (failing.times ?? 1) - 1;
+      if (failing.times <= 0) delete this.faults.failCall;
       return send(500, { errorMessage: failing.message ?? "Unexpected error, check log for details" });
     }
     try {
@@ -299,7 +300,7 @@ export class OpnsenseEmulator {
   private control(path: string, raw: string, res: ServerResponse): void {
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
     if (path === "/__emulator/faults") {
-      const failCall = body["failCall"] as { nth: number; match?: string } | undefined;
+      const failCall = body["failCall"] as { nth: number; match?: string; times?: number } | undefined;
       this.faults = {
         ...(typeof body["delayMs"] === "number" ? { delayMs: body["delayMs"] } : {}),
         ...(body["unauthorized"] === true ? { unauthorized: true } : {}),
@@ -307,6 +308,7 @@ export class OpnsenseEmulator {
           ? {
               failCall: {
                 nth: failCall.nth,
+                times: failCall.times ?? 1,
                 ...(failCall.match ? { match: new RegExp(failCall.match) } : {}),
               },
             }

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { COLLECTIONS, type Collection, type Config, GROUPS, type Item } from "./models.ts";
 
@@ -12,6 +13,8 @@ export interface EmulatorOptions {
   /** `product_version` answered by core/firmware/info; decides which APIs exist. Default 26.7.2. */
   version?: string;
   port?: number;
+  /** Serve HTTPS with this PEM key and certificate, as a firewall does. */
+  tls?: { key: string; cert: string };
 }
 
 export interface ApiKey {
@@ -74,8 +77,11 @@ export class OpnsenseEmulator {
   private sockets = new Set<Socket>();
   private clock = 0;
 
+  private readonly tls: EmulatorOptions["tls"];
+
   constructor(options: EmulatorOptions = {}) {
     this.version = options.version ?? "26.7.2";
+    this.tls = options.tls;
     this.keys.push(this.newKey());
     this.remember("initial configuration");
   }
@@ -93,12 +99,13 @@ export class OpnsenseEmulator {
   get url(): string {
     const address = this.server?.address() as AddressInfo | undefined;
     if (!address) throw new Error("the emulator is not listening");
-    return `http://127.0.0.1:${address.port}`;
+    return `${this.tls ? "https" : "http"}://127.0.0.1:${address.port}`;
   }
 
   async start(port = 0): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.on("connection", (socket) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    this.server = this.tls ? createHttpsServer(this.tls, handler) : createServer(handler);
+    this.server.on("connection", (socket: Socket) => {
       if (this.lockedOut) return socket.destroy();
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));

@@ -41,6 +41,9 @@ export interface Faults {
   delayMs?: number;
 }
 
+/** Controllers with a model-wide get/set, and their JSON root key. */
+const MODEL_SETTINGS: Record<string, string> = { "haproxy/settings": "haproxy", "kea/dhcpv4": "dhcpv4" };
+
 const norm = (action: string) => action.replace(/_/g, "").toLowerCase();
 
 function versionAtLeast(version: string, wanted: string): boolean {
@@ -64,7 +67,9 @@ const copyConfig = (config: Config): Config =>
 
 export class OpnsenseEmulator {
   readonly version: string;
-  readonly config: Config = Object.fromEntries(COLLECTIONS.map((c) => [c.name, new Map<string, Item>()]));
+  readonly config: Config = Object.fromEntries(
+    [...COLLECTIONS.map((c) => c.name), "settings"].map((name) => [name, new Map<string, Item>()]),
+  );
   /** What the services run: a copy of each collection taken by its apply/reconfigure. */
   readonly applied: Config = copyConfig(this.config);
   readonly history: { id: string; time: number; description: string; config: Config }[] = [];
@@ -242,6 +247,10 @@ export class OpnsenseEmulator {
         return [200, found ? { uuid: found[0] } : []];
       };
     }
+    const model = MODEL_SETTINGS[controller];
+    if (model && (action === "get" || action === "set") && args.length === 0)
+      return (method, body) =>
+        action === "get" ? [200, this.renderSettings(model)] : this.saveSettings(method, model, body);
     const applying = COLLECTIONS.filter(
       (c) => c.apply && this.available(c) && norm(c.apply) === norm(`${controller}/${action}`),
     );
@@ -255,8 +264,44 @@ export class OpnsenseEmulator {
     return undefined;
   }
 
+  /** Model-wide settings (reference §2): `{ "<model>": { "general": { … } } }`; interfaces as an option map. */
+  private renderSettings(model: string): unknown {
+    const general: Record<string, unknown> = { enabled: "0", ...this.config["settings"]!.get(model) };
+    if (model === "dhcpv4") {
+      const chosen = String(general["interfaces"] ?? "").split(",");
+      const names = ["lan", "wan", ...this.config["assignment"]!.keys()];
+      general["interfaces"] = Object.fromEntries(
+        names.map((name) => [name, { value: name.toUpperCase(), selected: chosen.includes(name) ? 1 : 0 }]),
+      );
+    }
+    return { [model]: { general } };
+  }
+
+  private saveSettings(method: string, model: string, body: Record<string, unknown>): [number, unknown] {
+    const general = (body[model] as { general?: Record<string, unknown> } | undefined)?.general;
+    if (method !== "POST" || !general) return [200, { result: "failed" }];
+    const stored: Item = { ...this.config["settings"]!.get(model) };
+    for (const [field, value] of Object.entries(general)) {
+      if (!["enabled", "interfaces"].includes(field)) continue;
+      if (typeof value === "object") throw new Error("array sent for a scalar");
+      stored[field] = String(value);
+    }
+    this.config["settings"]!.set(model, stored);
+    this.saved(`${model} settings`);
+    return [200, { result: "saved" }];
+  }
+
   private apply(method: string, collections: Collection[]): [number, unknown] {
     if (method !== "POST") return [200, { status: "error" }];
+    // A service reconfigure also takes its model-wide settings (enabled, interfaces).
+    for (const model of new Set(
+      collections.map((c) =>
+        c.name.startsWith("haproxy") ? "haproxy" : c.name.startsWith("kea") ? "dhcpv4" : "",
+      ),
+    )) {
+      const settings = this.config["settings"]!.get(model);
+      if (settings) this.applied["settings"]!.set(model, structuredClone(settings));
+    }
     for (const collection of collections)
       this.applied[collection.name] = new Map(
         [...this.config[collection.name]!].map(([id, item]) => [id, structuredClone(item)]),

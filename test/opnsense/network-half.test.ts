@@ -102,6 +102,7 @@ const EXPECTED = {
   kea_reservation: 0,
   cert: 0,
   user: 0,
+  settings: 2,
 };
 const ids = () =>
   JSON.stringify(
@@ -171,7 +172,13 @@ describe("the seed's network half through `agent apply` against the OPNsense emu
 
     const destroyed = await agent(["destroy", "portal-net", "--yes"], dir);
     expect(destroyed.exitCode, destroyed.stdout + destroyed.stderr).toBe(0);
-    expect(Object.values(counts()).every((count) => count === 0)).toBe(true);
+    // Everything the deployment made is gone; HAProxy and Kea stay switched on, as after a Terraform destroy.
+    const left = counts();
+    expect(Object.entries(left).filter(([name, count]) => name !== "settings" && count > 0)).toEqual([]);
+    expect(emulator.dump()["settings"]).toMatchObject({
+      haproxy: { enabled: "1" },
+      dhcpv4: { enabled: "1", interfaces: "opt1" },
+    });
     expect(emulator.settled()).toBe(true);
   }, 240_000);
 

@@ -1,7 +1,7 @@
 import { type PropertyMap, ProviderError } from "../../protocol/index.ts";
-import { crud } from "./api.ts";
-import type { ItemSpec } from "./item-type.ts";
-import type { Marker } from "./marker.ts";
+import { crud, flatten } from "./api.ts";
+import type { ItemSpec, TypeContext } from "./item-type.ts";
+import { type Marker, parseMarker } from "./marker.ts";
 import {
   canonicalInterface,
   description,
@@ -100,7 +100,24 @@ export const dhcpRange: ItemSpec = {
     return out;
   },
   makeOutputs: (id) => ({ id }),
+  async afterWrite(id, _previous, context) {
+    const subnet = await context.api(SUBNETS).get(id);
+    const name = markerInterface(parseMarker(subnet?.description ?? "").marker);
+    if (name) await ensureKeaServes(context, name);
+  },
 };
+
+/** Kea serves only the interfaces in its general settings: add the range's, and turn Kea on. */
+async function ensureKeaServes(context: TypeContext, name: string): Promise<void> {
+  const body = (await context.client.get("kea/dhcpv4/get")) as {
+    dhcpv4?: { general?: Record<string, unknown> };
+  };
+  const general = flatten(body.dhcpv4?.general ?? {});
+  const interfaces = (general["interfaces"] ?? "").split(",").filter(Boolean);
+  if (general["enabled"] === "1" && interfaces.includes(name)) return;
+  const wanted = [...new Set([...interfaces, name])].join(",");
+  await context.client.post("kea/dhcpv4/set", { dhcpv4: { general: { enabled: "1", interfaces: wanted } } });
+}
 
 const macAddress = { type: "string", pattern: "^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$" };
 

@@ -213,6 +213,7 @@ export const haproxyBackend: ItemSpec = {
   },
   makeOutputs: (id) => ({ id }),
   async afterWrite(id, _previous, context) {
+    await ensureHaproxyEnabled(context);
     const now = await context.api(BACKENDS).get(id);
     await pruneServers(context, now, parseMarker(now?.description ?? "").marker);
   },
@@ -278,4 +279,14 @@ export const haproxyFrontend: ItemSpec = {
     return out;
   },
   makeOutputs: (id, f) => ({ id, ip: bindAddress(f.bind) }),
+  afterWrite: (_id, _previous, context) => ensureHaproxyEnabled(context),
 };
+
+/** HAProxy does nothing until the service is on: turn it on (model-wide set) when it is off. */
+export async function ensureHaproxyEnabled(context: TypeContext): Promise<void> {
+  const body = (await context.client.get("haproxy/settings/get")) as {
+    haproxy?: { general?: { enabled?: string } };
+  };
+  if (body.haproxy?.general?.enabled === "1") return;
+  await context.client.post("haproxy/settings/set", { haproxy: { general: { enabled: "1" } } });
+}

@@ -68,10 +68,11 @@ describe("the wire format of each module: create, update and delete from the typ
       expect(gone.status, JSON.stringify(gone.error)).toBe("succeeded");
       const deleteCalls = takeCalls(emulator);
       expectApplied(deleteCalls);
-      const calls = { create: createCalls, update: updateCalls, delete: deleteCalls };
-      await expect(JSON.stringify(calls, null, 1)).toMatchFileSnapshot(
-        `./__golden__/${spec.type.replace(/:/g, "_")}.json`,
-      );
+      // One call per line, in a .golden file (plain text, so formatters leave it alone).
+      const golden = Object.entries({ create: createCalls, update: updateCalls, delete: deleteCalls })
+        .map(([step, calls]) => `## ${step}\n${calls.join("\n")}\n`)
+        .join("\n");
+      await expect(golden).toMatchFileSnapshot(`./__golden__/${spec.type.replace(/:/g, "_")}.golden`);
     });
   }
 

@@ -85,7 +85,7 @@ export const certificate: ItemSpec = {
     lifetime: "lifetimeDays",
     descr: "description",
   },
-  async toFields(p, context) {
+  async toFields(p) {
     const fields = {
       commonname: field(p["commonName"]),
       altnames_dns: Array.isArray(p["altNames"]) ? p["altNames"].join("\n") : "",
@@ -97,7 +97,6 @@ export const certificate: ItemSpec = {
       // descr is required by the model: the common name stands in when no description is given.
       descr: field(p["description"]),
     };
-    void context;
     return { action: "internal", ...fields };
   },
   fromFields(f) {

@@ -91,7 +91,15 @@ export function createOpnsenseProvider(options: OpnsenseProviderOptions = {}) {
     lockout: { endpoint: () => client?.endpoint },
   };
   const built = SPECS.map((spec) => buildType(spec, context));
-  const byType = new Map(built.map((entry) => [entry.spec.type, entry]));
+  const specs = new Map(built.map((entry) => [entry.spec.type, entry]));
+  // Mounted as another name (two firewalls: `fw2: { builtin: opnsense }`), types carry that prefix at the tools.
+  const mount =
+    env.MCP_IAC_SERVER_NAME && env.MCP_IAC_SERVER_NAME !== NAME ? env.MCP_IAC_SERVER_NAME : undefined;
+  const canonicalType = (type: string) =>
+    mount && type.startsWith(`${mount}:`) ? `${NAME}${type.slice(mount.length)}` : type;
+  const mountedType = (type: string) =>
+    mount && type.startsWith(`${NAME}:`) ? `${mount}${type.slice(NAME.length)}` : type;
+  const byType = { get: (type: string) => specs.get(canonicalType(type)) };
 
   async function list(filter: { type?: string; deploymentId?: string }): Promise<ListedResource[]> {
     const all: ListedResource[] = [];
@@ -108,6 +116,7 @@ export function createOpnsenseProvider(options: OpnsenseProviderOptions = {}) {
   }
 
   const base = createResourceProvider({
+    ...(mount ? { mountName: mount } : {}),
     name: NAME,
     version: packageVersion(),
     instructions: INSTRUCTIONS,
@@ -168,7 +177,13 @@ export function createOpnsenseProvider(options: OpnsenseProviderOptions = {}) {
       });
       return { changes: plan.changes.map((change) => writeOnlySecrets(change, input)) };
     },
-    createSnapshot: ({ deploymentId }: ToolInput<"createSnapshot">) => undo.create(deploymentId),
+    createSnapshot: async ({ deploymentId }: ToolInput<"createSnapshot">) => {
+      const taken = await undo.create(deploymentId);
+      return {
+        ...taken,
+        resources: taken.resources.map((entry) => ({ ...entry, type: mountedType(entry.type) })),
+      };
+    },
     rollbackToSnapshot: ({ snapshotId }: ToolInput<"rollbackToSnapshot">) => undo.rollback(snapshotId),
   };
 

@@ -30,6 +30,8 @@ export interface InitResult {
   dockerWhere: string;
   /** Why the engine did not answer, when it did not. */
   dockerProblem?: string;
+  /** OPNSENSE_URL, OPNSENSE_API_KEY and OPNSENSE_API_SECRET are set: the real OPNsense provider serves. */
+  opnsenseFromEnv?: boolean;
   content: string;
 }
 
@@ -80,9 +82,13 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
 
   const dockerWhere = options.dockerHost || process.env.DOCKER_HOST || DEFAULT_DOCKER_HOST;
   const dockerProblem = await dockerEngineProblem(dockerWhere);
+  const opnsenseFromEnv = ["OPNSENSE_URL", "OPNSENSE_API_KEY", "OPNSENSE_API_SECRET"].every(
+    (name) => process.env[name],
+  );
   const content = renderConfig({
     dockerWhere,
     dockerProblem,
+    opnsenseFromEnv,
     // A non-default engine is pinned, so the config works from a shell without DOCKER_HOST too.
     pinDockerHost: dockerWhere !== DEFAULT_DOCKER_HOST,
   });
@@ -105,6 +111,7 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
     dockerAnswers: dockerProblem === undefined,
     dockerWhere,
     ...(dockerProblem === undefined ? {} : { dockerProblem }),
+    ...(opnsenseFromEnv ? { opnsenseFromEnv } : {}),
     content,
   };
 }
@@ -136,7 +143,9 @@ export function initSummary(result: InitResult): string[] {
       ? `  docker      the real Docker provider (an engine answers at ${result.dockerWhere})`
       : `  docker      the mock: no Docker engine answers at ${result.dockerWhere} (${result.dockerProblem ?? "no answer"})`,
     "  local       the local provider: files, commands and services on this machine",
-    "  opnsense, aws, kubernetes   the mock; the file shows how to connect the real ones",
+    result.opnsenseFromEnv
+      ? "  opnsense    the real OPNsense provider (OPNSENSE_URL and the API key are set)\n  aws, kubernetes   the mock; the file shows how to connect the real ones"
+      : "  opnsense, aws, kubernetes   the mock; the file shows how to connect the real ones",
   ];
   if (!result.dockerAnswers)
     lines.push("Start a Docker engine (or set DOCKER_HOST) and run `agent init --force` to use it.");
@@ -148,6 +157,7 @@ interface RenderInput {
   dockerWhere: string;
   dockerProblem: string | undefined;
   pinDockerHost: boolean;
+  opnsenseFromEnv?: boolean;
 }
 
 function dockerStanza(input: RenderInput): string[] {
@@ -190,17 +200,18 @@ function renderConfig(input: RenderInput): string {
     "  # Files, commands and services on this machine (local:file:file, local:process:service ...).",
     "  local: { builtin: local }",
     "",
-    "  # OPNsense: the mock serves opnsense:* types until a real firewall is connected. No OPNsense",
-    "  # provider is bundled yet: point the stanza below at any iac.mcp/v1 OPNsense server (an API",
-    "  # key and secret come from System > Access > Users on the firewall). A server started by",
-    "  # command gets only a minimal environment, so its credentials go in its env block.",
+    "  # OPNsense: `{ builtin: opnsense }` is the bundled provider; it reads OPNSENSE_URL,",
+    "  # OPNSENSE_API_KEY and OPNSENSE_API_SECRET (System > Access > Users on the firewall) from this",
+    "  # shell, and OPNSENSE_CA_FILE or OPNSENSE_INSECURE=1 for a self-signed certificate. Any other",
+    "  # iac.mcp/v1 OPNsense server works too; started by command, it gets only a minimal environment,",
+    "  # so its credentials go in its env block.",
     "  # opnsense:",
     "  #   command: opnsense-iac-mcp",
     "  #   env:",
     '  #     OPNSENSE_URL: "https://fw.lan"',
     '  #     OPNSENSE_API_KEY: "your-api-key"',
     '  #     OPNSENSE_API_SECRET: "your-api-secret"',
-    "  opnsense: { builtin: mock }",
+    input.opnsenseFromEnv ? "  opnsense: { builtin: opnsense }" : "  opnsense: { builtin: mock }",
     "",
     "  # AWS: the mock serves aws:* types. No AWS provider is bundled yet: point the stanza below at",
     "  # any iac.mcp/v1 AWS server, or use `url:` for one served over HTTP. Credentials come the usual",

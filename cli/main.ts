@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { buildGraph } from "../agent/engine/graph.ts";
 import { loadSpecFile } from "../agent/engine/spec.ts";
 import { EXIT, IacError } from "../agent/errors.ts";
@@ -23,6 +22,7 @@ import { formatGraph } from "./graph-format.ts";
 import { HumanPrinter } from "./printer.ts";
 import { summaryLine } from "./render-plan.ts";
 import { painter } from "./style.ts";
+import { packageVersion } from "./version.ts";
 import { openWorkspace, selfCommand, stateBackendFor } from "./workspace.ts";
 
 type Output = {
@@ -71,10 +71,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
   const [command, ...rest] = parsed.command;
   const { global } = parsed;
   if (parsed.flags["version"]) {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-      version: string;
-    };
-    process.stdout.write(`${pkg.version}\n`);
+    process.stdout.write(`${packageVersion()}\n`);
     return EXIT.ok;
   }
   if (parsed.flags["help"] || command === "help") {
@@ -353,15 +350,12 @@ async function mcpCommand(parsed: ParsedCommand): Promise<number> {
     process.env,
     scrubber,
   );
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
   const server = createAgentMcpServer({
     workspace: (emit) => ({ gateway: clients, state, emit }),
     policies: await policiesFor(loaded, cwd, { allowDestroy: Boolean(parsed.flags["allow-destroy"]) }),
     allowApply: Boolean(parsed.flags["allow-apply"]),
     scrubber,
-    version: pkg.version,
+    version: packageVersion(),
   });
   await serveStdio(server, () => clients.close());
   return -1;

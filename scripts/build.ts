@@ -7,11 +7,13 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const dist = join(root, "dist");
+// `--out-dir DIR` builds elsewhere (the packaging test stages a package in a temporary folder).
+const outIndex = process.argv.indexOf("--out-dir");
+const dist = outIndex > 0 ? resolve(process.argv[outIndex + 1] ?? "") : join(root, "dist");
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 
 /** Read by `new URL(..., import.meta.url)` at run time: source folder → the same place under dist/. */
@@ -26,8 +28,8 @@ function run(args: string[]): void {
 }
 
 rmSync(dist, { recursive: true, force: true });
-run(["-p", "tsconfig.build.json"]);
-run(["-p", "tsconfig.types.json"]);
+run(["-p", "tsconfig.build.json", "--outDir", dist]);
+run(["-p", "tsconfig.types.json", "--outDir", dist]);
 for (const folder of DATA) {
   const from = join(root, folder);
   if (!existsSync(from)) continue;

@@ -9,6 +9,13 @@ import { formatSchedulingTable, runSchedulingBench, schedulerOverheadMicros } fr
 const only = process.argv[2];
 const want = (name: string) => !only || only === name;
 
+if (want("startup")) {
+  const { benchStartup, formatStartup } = await import("./startup.ts");
+  console.log("== start-up of the built package (dist/), medians of 5, as ratios to node -e 0 ==");
+  for (const line of formatStartup(await benchStartup())) console.log(line);
+  console.log();
+}
+
 if (want("apply")) {
   console.log(
     "== (a) plan + apply of a 10,000-resource graph through the stdio mock provider, no latency ==",

@@ -216,8 +216,16 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
   const validators = new Map<string, ValidateFunction>();
   for (const handler of definition.types) {
     handlers.set(handler.type, handler);
-    validators.set(handler.type, ajv.compile(handler.properties));
   }
+  // Compiled on first use: compiling every type's schema up front was most of a provider's start-up.
+  const validatorFor = (handler: ResourceTypeHandler): ValidateFunction => {
+    let validate = validators.get(handler.type);
+    if (!validate) {
+      validate = ajv.compile(handler.properties);
+      validators.set(handler.type, validate);
+    }
+    return validate;
+  };
   const snapshots = definition.snapshots ?? memorySnapshotStore();
 
   function handlerFor(type: string): ResourceTypeHandler {
@@ -242,7 +250,7 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
         },
       ];
     }
-    const validate = validators.get(resource.type)!;
+    const validate = validatorFor(handler);
     const issues: ValidationIssue[] = [];
     if (!validate(resource.properties)) {
       for (const error of validate.errors ?? []) {

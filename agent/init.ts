@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import { CONFIG_FILE_NAMES } from "../tools/client/index.ts";
 import { IacError } from "./errors.ts";
 
@@ -35,13 +35,13 @@ export interface InitResult {
   content: string;
 }
 
-function dockerClient(host: string): Docker {
-  if (host.startsWith("unix://")) return new Docker({ socketPath: host.slice("unix://".length) });
-  if (host.startsWith("/")) return new Docker({ socketPath: host });
+function dockerClient(DockerClass: typeof Docker, host: string): Docker {
+  if (host.startsWith("unix://")) return new DockerClass({ socketPath: host.slice("unix://".length) });
+  if (host.startsWith("/")) return new DockerClass({ socketPath: host });
   const url = new URL(/^[a-z]+:\/\//.test(host) ? host : `tcp://${host}`);
   if (url.protocol !== "tcp:" && url.protocol !== "http:" && url.protocol !== "https:")
     throw new Error(`${url.protocol}// addresses are not supported; use unix:// or tcp://`);
-  return new Docker({
+  return new DockerClass({
     host: url.hostname,
     port: Number(url.port || (url.protocol === "https:" ? 2376 : 2375)),
     protocol: url.protocol === "https:" ? "https" : "http",
@@ -53,7 +53,8 @@ export async function dockerEngineProblem(host: string): Promise<string | undefi
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      dockerClient(host).ping(),
+      // dockerode (and its ssh and gRPC stacks) loads only when `agent init` asks an engine.
+      dockerClient((await import("dockerode")).default, host).ping(),
       new Promise((_, reject) => {
         timer = setTimeout(
           () => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)),

@@ -1,6 +1,7 @@
-import { ANTHROPIC_KEY_VARIABLE, createAnthropicModel } from "./anthropic.ts";
+import type { AnthropicModelOptions } from "./anthropic.ts";
+import { ANTHROPIC_KEY_VARIABLE, OPENAI_KEY_VARIABLE } from "./key-variables.ts";
 import { createLazyLangChainModel, isShortForm, langChainSpecOf } from "./langchain-load.ts";
-import { createOpenAIModel, OPENAI_KEY_VARIABLE } from "./openai.ts";
+import type { OpenAIModelOptions } from "./openai.ts";
 import { type LanguageModel, ModelError } from "./types.ts";
 
 /**
@@ -38,10 +39,38 @@ const ADAPTERS = {
   anthropic: {
     keyVariable: ANTHROPIC_KEY_VARIABLE,
     baseVariable: "ANTHROPIC_BASE_URL",
-    create: createAnthropicModel,
+    // The SDKs are loaded on the first call, so runs without a model (and every other command) never load them.
+    create: (options: AnthropicModelOptions) =>
+      lazyModel("anthropic", options.model, async () =>
+        (await import("./anthropic.ts")).createAnthropicModel(options),
+      ),
   },
-  openai: { keyVariable: OPENAI_KEY_VARIABLE, baseVariable: "OPENAI_BASE_URL", create: createOpenAIModel },
+  openai: {
+    keyVariable: OPENAI_KEY_VARIABLE,
+    baseVariable: "OPENAI_BASE_URL",
+    create: (options: OpenAIModelOptions) =>
+      lazyModel("openai", options.model, async () =>
+        (await import("./openai.ts")).createOpenAIModel(options),
+      ),
+  },
 } as const;
+
+/** A model whose adapter (and SDK) is built on the first call; a failure to build is that call's failure. */
+function lazyModel(
+  provider: LanguageModel["provider"],
+  model: string,
+  load: () => Promise<LanguageModel>,
+): LanguageModel {
+  let adapter: Promise<LanguageModel> | undefined;
+  return {
+    provider,
+    model,
+    async generate(request) {
+      adapter ??= load();
+      return (await adapter).generate(request);
+    },
+  };
+}
 
 const OFFLINE_HINT = `set ${ANTHROPIC_KEY_VARIABLE} or ${OPENAI_KEY_VARIABLE}, or model: in mcp-iac.config.yaml`;
 

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { homedir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
 import Docker from "dockerode";
 import { CONFIG_FILE_NAMES } from "../tools/client/index.ts";
 import { IacError } from "./errors.ts";
@@ -30,6 +31,8 @@ export interface InitResult {
   dockerWhere: string;
   /** Why the engine did not answer, when it did not. */
   dockerProblem?: string;
+  /** The kubeconfig the real Kubernetes provider will use, when one was found. */
+  kubeconfig?: string;
   content: string;
 }
 
@@ -80,9 +83,11 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
 
   const dockerWhere = options.dockerHost || process.env.DOCKER_HOST || DEFAULT_DOCKER_HOST;
   const dockerProblem = await dockerEngineProblem(dockerWhere);
+  const kubeconfig = findKubeconfig();
   const content = renderConfig({
     dockerWhere,
     dockerProblem,
+    kubeconfig,
     // A non-default engine is pinned, so the config works from a shell without DOCKER_HOST too.
     pinDockerHost: dockerWhere !== DEFAULT_DOCKER_HOST,
   });
@@ -105,6 +110,7 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
     dockerAnswers: dockerProblem === undefined,
     dockerWhere,
     ...(dockerProblem === undefined ? {} : { dockerProblem }),
+    ...(kubeconfig ? { kubeconfig } : {}),
     content,
   };
 }
@@ -136,7 +142,10 @@ export function initSummary(result: InitResult): string[] {
       ? `  docker      the real Docker provider (an engine answers at ${result.dockerWhere})`
       : `  docker      the mock: no Docker engine answers at ${result.dockerWhere} (${result.dockerProblem ?? "no answer"})`,
     "  local       the local provider: files, commands and services on this machine",
-    "  opnsense, aws, kubernetes   the mock; the file shows how to connect the real ones",
+    result.kubeconfig
+      ? `  kubernetes  the real Kubernetes provider (kubeconfig ${result.kubeconfig})`
+      : "  kubernetes  the mock: no kubeconfig found; the file shows how to connect a cluster",
+    "  opnsense, aws   the mock; the file shows how to connect the real ones",
   ];
   if (!result.dockerAnswers)
     lines.push("Start a Docker engine (or set DOCKER_HOST) and run `agent init --force` to use it.");
@@ -148,6 +157,38 @@ interface RenderInput {
   dockerWhere: string;
   dockerProblem: string | undefined;
   pinDockerHost: boolean;
+  /** Where a kubeconfig was found, when one was. */
+  kubeconfig: string | undefined;
+}
+
+/** The kubeconfig the Kubernetes provider would load: KUBECONFIG, ~/.kube/config, or in-cluster. */
+export function findKubeconfig(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const listed = (env.KUBECONFIG ?? "").split(delimiter).filter(Boolean);
+  const found = listed.find((path) => existsSync(path));
+  if (found) return found;
+  if (listed.length === 0 && existsSync(join(homedir(), ".kube", "config")))
+    return join(homedir(), ".kube", "config");
+  const token = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+  if (env.KUBERNETES_SERVICE_HOST && existsSync(token)) return "in-cluster service account";
+  return undefined;
+}
+
+function kubernetesStanza(input: RenderInput): string[] {
+  if (input.kubeconfig)
+    return [
+      `  # A kubeconfig was found (${input.kubeconfig}): the real Kubernetes provider manages its current`,
+      "  # context. KUBE_CONTEXT in env picks another; a second cluster is a second entry under its own name.",
+      "  kubernetes: { builtin: kubernetes }",
+    ];
+  return [
+    "  # Kubernetes: no kubeconfig was found (KUBECONFIG, ~/.kube/config, in-cluster), so the mock serves",
+    "  # kubernetes:* types. To manage a cluster, set KUBECONFIG and run `agent init --force`, or use:",
+    "  # kubernetes:",
+    "  #   builtin: kubernetes",
+    "  #   env:",
+    '  #     KUBECONFIG: "/home/you/.kube/config"',
+    "  kubernetes: { builtin: mock }",
+  ];
 }
 
 function dockerStanza(input: RenderInput): string[] {
@@ -212,13 +253,7 @@ function renderConfig(input: RenderInput): string {
     '  #     AWS_REGION: "eu-central-1"',
     "  aws: { builtin: mock }",
     "",
-    "  # Kubernetes: the mock serves kubernetes:* types. No Kubernetes provider is bundled yet: point",
-    "  # the stanza below at any iac.mcp/v1 Kubernetes server; KUBECONFIG names the cluster.",
-    "  # kubernetes:",
-    "  #   command: kubernetes-iac-mcp",
-    "  #   env:",
-    '  #     KUBECONFIG: "/home/you/.kube/config"',
-    "  kubernetes: { builtin: mock }",
+    ...kubernetesStanza(input),
     "",
     "# Checked against every plan; add your own packs as files: [builtin:baseline, ./policies/ours.yaml]",
     "policies: [builtin:baseline]",

@@ -39,7 +39,13 @@ export class TypeCatalog {
           try {
             const server = await this.#gateway.serverFor(type);
             route.server = server;
-            await this.#describe(server);
+            const described = await this.#describe(server);
+            if (!described.has(type)) {
+              // A server may describe a type on demand (any manifest kind, any CloudFormation type).
+              const asked = await this.#gateway.call(server, "describeResourceTypes", { types: [type] });
+              if (asked.success && asked.data)
+                for (const info of asked.data.types) described.set(info.type, info);
+            }
           } catch (error) {
             route.error = error instanceof Error ? error.message : String(error);
           }

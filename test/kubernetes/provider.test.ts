@@ -54,7 +54,7 @@ async function raw(
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-const failure = async (work: Promise<unknown>) => {
+const failure = async (work: Promise<unknown> | unknown) => {
   try {
     await work;
   } catch (error) {
@@ -230,22 +230,40 @@ describe("any manifest, readiness and deletion", () => {
     expect(found.types.map((info) => info.type)).toContain("kubernetes:example.com/v1:Gadget");
   });
 
-  it("fails a rollout that never becomes available with the unavailable replicas and the last condition", async () => {
+  it("fails a rollout that never becomes available with its reason, and restores the previous spec", async () => {
     const { tools } = provider();
     emulator.cluster.neverReady.add("broken:1");
-    const [change] = await plan(tools, "stuck", [
-      {
-        type: "kubernetes:apps:deployment",
-        name: "broken",
-        properties: { image: "broken:1", replicas: 2, timeoutSeconds: 1 },
-      },
-    ]);
+    const deployment = (image: string) => ({
+      type: "kubernetes:apps:deployment",
+      name: "rollout",
+      properties: { image, replicas: 2, timeoutSeconds: 1 },
+    });
+    const state = await converge(tools, "stuck", deployment("good:1"));
+    const [change] = await plan(tools, "stuck", [deployment("broken:1")], [state]);
     const [result] = await apply(tools, "stuck", [change!]);
     expect(result?.status).toBe("failed");
     expect(result?.error?.code).toBe("TIMEOUT");
-    expect(result?.error?.message).toContain("deployment default/broken did not become ready within 1s");
+    expect(result?.error?.message).toContain("deployment default/rollout did not become ready within 1s");
     expect(result?.error?.message).toContain("1 unavailable");
     expect(result?.error?.message).toContain("Deployment does not have minimum availability.");
+    expect(result?.error?.message).toContain("the previous spec was restored and is available");
+    const live = await raw("GET", "/apis/apps/v1/namespaces/default/deployments/rollout");
+    expect(live.body["spec"]).toMatchObject({ template: { spec: { containers: [{ image: "good:1" }] } } });
+    expect(live.body["status"]).toMatchObject({ availableReplicas: 2 });
+  });
+
+  it("deletes a new workload whose rollout never becomes available", async () => {
+    const { tools } = provider();
+    const [change] = await plan(tools, "stuck-new", [
+      {
+        type: "kubernetes:apps:deployment",
+        name: "never",
+        properties: { image: "broken:1", timeoutSeconds: 1 },
+      },
+    ]);
+    const [result] = await apply(tools, "stuck-new", [change!]);
+    expect(result?.error?.message).toContain("the new object was deleted again");
+    expect((await raw("GET", "/apis/apps/v1/namespaces/default/deployments/never")).status).toBe(404);
   });
 
   it("deletes a namespace only once its contents are gone", async () => {

@@ -24,7 +24,14 @@ import {
   stamp,
   validObjectName,
 } from "./identity.ts";
-import { describeRef, type KubeClient, type KubeObject, type ObjectRef, refOf } from "./kube-client.ts";
+import {
+  describeRef,
+  FIELD_MANAGER,
+  type KubeClient,
+  type KubeObject,
+  type ObjectRef,
+  refOf,
+} from "./kube-client.ts";
 import { leafDiff, ownedTree, project, valueAtPath } from "./owned-fields.ts";
 import { waitForRollout, waitsForRollout, waitUntilGone } from "./waits.ts";
 
@@ -139,14 +146,67 @@ export function objectHandler(
 
   async function applyAndWait(properties: PropertyMap, context: HandlerContext): Promise<CreatedResource> {
     const { manifest, options, id } = desiredObject(properties, context);
-    const applied = await connect().apply(manifest, { force: options.forceConflicts === true });
-    if (waitsForRollout(mapping.apiVersion, mapping.kind)) {
-      context.progress?.(`waiting for ${describeRef(refOf(manifest))} to roll out`);
-      await waitForRollout(connect(), refOf(manifest), waitSettings(options, context));
-      const settled = await connect().read(refOf(manifest));
-      return { id, outputs: outputsOf(settled ?? applied) };
+    const ref = refOf(manifest);
+    if (!waitsForRollout(mapping.apiVersion, mapping.kind)) {
+      return {
+        id,
+        outputs: outputsOf(await connect().apply(manifest, { force: options.forceConflicts === true })),
+      };
     }
-    return { id, outputs: outputsOf(applied) };
+    const previous = await connect().read(ref);
+    const applied = await connect().apply(manifest, { force: options.forceConflicts === true });
+    context.progress?.(`waiting for ${describeRef(ref)} to roll out`);
+    try {
+      await waitForRollout(connect(), ref, waitSettings(options, context));
+    } catch (error) {
+      if (!ProviderError.isInstance(error) || !["TIMEOUT", "DEPENDENCY_FAILED"].includes(error.code))
+        throw error;
+      const undone = await undoRollout(ref, previous, options, context);
+      throw new ProviderError(error.code, `${error.message}; ${undone}`, {
+        retryable: false,
+        details: error.details,
+      });
+    }
+    const settled = await connect().read(ref);
+    return { id, outputs: outputsOf(settled ?? applied) };
+  }
+
+  /**
+   * A rollout that never became available is undone, as `helm --atomic` or `kubectl rollout undo`
+   * would: the fields we applied before go back (a new workload is deleted), so the failed change
+   * leaves the cluster as it found it.
+   */
+  async function undoRollout(
+    ref: ObjectRef,
+    previous: KubeObject | null,
+    options: ResourceOptions,
+    context: HandlerContext,
+  ): Promise<string> {
+    try {
+      if (!previous) {
+        context.progress?.(`deleting ${describeRef(ref)}, which never became available`);
+        if (await connect().delete(ref, "Foreground"))
+          await waitUntilGone(connect(), ref, waitSettings(options, context));
+        return "the new object was deleted again";
+      }
+      const ours = project(previous, ownedTree(previous, FIELD_MANAGER)) as Record<string, unknown>;
+      const restore = {
+        ...ours,
+        apiVersion: previous.apiVersion,
+        kind: previous.kind,
+        metadata: {
+          ...(ours["metadata"] as object),
+          name: ref.name,
+          ...(ref.namespace ? { namespace: ref.namespace } : {}),
+        },
+      } as KubeObject;
+      context.progress?.(`restoring the previous spec of ${describeRef(ref)}`);
+      await connect().apply(restore, { force: true });
+      await waitForRollout(connect(), ref, waitSettings(options, context));
+      return "the previous spec was restored and is available";
+    } catch (error) {
+      return `undoing it failed too (${error instanceof Error ? error.message : String(error)})`;
+    }
   }
 
   function maskSecrets(diff: DiffEntry[]): DiffEntry[] {

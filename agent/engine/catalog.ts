@@ -42,8 +42,12 @@ export class TypeCatalog {
             const described = await this.#describe(server);
             if (!described.has(type)) {
               // A server may describe a type on demand (any manifest kind, any CloudFormation type).
-              const asked = await this.#gateway.call(server, "describeResourceTypes", { types: [type] });
-              if (asked.success && asked.data)
+              // One that cannot leaves the type unknown, reported as before.
+              const asked = await (async () =>
+                this.#gateway.call(server, "describeResourceTypes", { types: [type] }))().catch(
+                () => undefined,
+              );
+              if (asked?.success && asked.data)
                 for (const info of asked.data.types) described.set(info.type, info);
             }
           } catch (error) {

@@ -4,6 +4,7 @@ import {
   type DiffEntry,
   diffProperties,
   type HandlerContext,
+  isSecretDigest,
   type JsonSchema,
   type PlannedUpdate,
   type PropertyMap,
@@ -101,6 +102,12 @@ export function objectHandler(
   }
 
   function desiredObject(properties: PropertyMap, context: HandlerContext) {
+    for (const key of secret)
+      if (isSecretDigest(properties[key]))
+        throw new ProviderError(
+          "VALIDATION_FAILED",
+          `${context.name}: ${key} is known only as a digest (from state or a snapshot) and cannot be applied; give its values in the spec again`,
+        );
     const { options, rest } = splitOptions(properties);
     const manifest = mapping.toManifest(rest, objectNameFor(context.name));
     const implicit: string[] = [];

@@ -1,9 +1,20 @@
 import { ANTHROPIC_KEY_VARIABLE, createAnthropicModel } from "./anthropic.ts";
+import { createLazyLangChainModel, isShortForm, langChainSpecOf } from "./langchain-load.ts";
 import { createOpenAIModel, OPENAI_KEY_VARIABLE } from "./openai.ts";
 import { type LanguageModel, ModelError } from "./types.ts";
 
-/** The config file's `model` block (design §7); a bare string is a model name. */
-export type ModelConfig = { provider?: "anthropic" | "openai" | "offline"; name?: string; baseURL?: string };
+/**
+ * The config file's `model` block (design §7); a bare string is a model name. `package`, `class`
+ * and `options` belong to `provider: langchain` (any LangChain chat model, issue 15).
+ */
+export type ModelConfig = {
+  provider?: "anthropic" | "openai" | "langchain" | "offline";
+  name?: string;
+  baseURL?: string;
+  package?: string;
+  class?: string;
+  options?: Record<string, unknown>;
+};
 
 export interface ModelSelection {
   /** Undefined means the offline planner serves. */
@@ -47,6 +58,9 @@ export function selectModel(
 ): ModelSelection {
   const block = typeof config === "string" ? { name: config } : config;
   const named = nonEmpty(flags.model) ?? nonEmpty(env["MCP_IAC_MODEL"]);
+  if (block?.provider === "langchain" || isShortForm(named) || isShortForm(nonEmpty(block?.name))) {
+    return langChain(block, named, tuning);
+  }
 
   if (block && (block.provider || nonEmpty(block.name) || nonEmpty(block.baseURL))) {
     if (block.provider === "offline") {
@@ -100,6 +114,20 @@ function build(
   const sources = [configSource, hasKey ? adapter.keyVariable : "no key"].filter(Boolean).join(", ");
   const where = baseURL ? ` at ${baseURL}` : "";
   return { model, description: `model: ${provider} ${modelName}${where} (${sources})` };
+}
+
+function langChain(
+  block: ModelConfig | undefined,
+  named: string | undefined,
+  tuning: AdapterTuning,
+): ModelSelection {
+  const spec = langChainSpecOf(block && { ...block, name: nonEmpty(block.name) }, named);
+  const model = createLazyLangChainModel(spec, tuning);
+  const source = isShortForm(named) ? "--model or MCP_IAC_MODEL" : "model: in the config";
+  return {
+    model,
+    description: `model: langchain ${spec.class} ${model.model} (${spec.package}, ${source})`,
+  };
 }
 
 function providerOfKeys(env: NodeJS.ProcessEnv): Provider | undefined {

@@ -285,8 +285,18 @@ describe("any manifest, readiness and deletion", () => {
       "app.kubernetes.io/managed-by": "mcp-iac",
       "mcp-iac/deployment": "nsdel",
     });
+    const orphaned = await converge(tools, "nsdel", {
+      type: "kubernetes:core:configmap",
+      name: "orphaning",
+      properties: { data: { a: "1" }, propagationPolicy: "Orphan" },
+    });
+    await tools.destroyDeployment({ deploymentId: "nsdel", resources: [orphaned] });
+    expect(emulator.requests).toContainEqual(
+      expect.stringMatching(/^DELETE .*configmaps\/orphaning.*propagationPolicy=Orphan/),
+    );
     const [result] = (await tools.destroyDeployment({ deploymentId: "nsdel", resources: [ns] })).results;
     expect(result?.status).toBe("succeeded");
+    expect(emulator.requests).toContain("DELETE /api/v1/namespaces/team-a?propagationPolicy=Foreground");
     expect((await raw("GET", "/api/v1/namespaces/team-a")).status).toBe(404);
     expect((await raw("GET", "/api/v1/namespaces/team-a/configmaps/inside")).status).toBe(404);
   });

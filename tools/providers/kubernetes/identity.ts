@@ -11,7 +11,7 @@ const DEPLOYMENT_ANNOTATION = "mcp-iac/deployment";
 const TYPE_ANNOTATION = "mcp-iac/type";
 /** Identity fields the provider filled in (name from the resource name, the default namespace). */
 const IMPLICIT_ANNOTATION = "mcp-iac/implicit";
-/** The provider's own resource options (forceConflicts, timeoutSeconds), so a read reports them back. */
+/** The provider's own resource options (forceConflicts, timeoutSeconds, propagationPolicy), read back too. */
 const OPTIONS_ANNOTATION = "mcp-iac/options";
 
 const BOOKKEEPING = new Set([
@@ -24,10 +24,13 @@ const BOOKKEEPING = new Set([
 ]);
 
 /** Resource-level options: properties of ours, never sent in a manifest. */
-export const OPTION_KEYS = ["forceConflicts", "timeoutSeconds"] as const;
+export const OPTION_KEYS = ["forceConflicts", "timeoutSeconds", "propagationPolicy"] as const;
+const POLICIES = ["Foreground", "Background", "Orphan"] as const;
 export interface ResourceOptions {
   forceConflicts?: boolean;
   timeoutSeconds?: number;
+  /** How a delete treats dependents; Foreground (dependents first) by default. */
+  propagationPolicy?: (typeof POLICIES)[number];
 }
 
 export const OPTION_SCHEMAS = {
@@ -40,6 +43,11 @@ export const OPTION_SCHEMAS = {
     minimum: 1,
     description: "how long to wait for readiness or deletion (default 300)",
   },
+  propagationPolicy: {
+    enum: [...POLICIES],
+    description:
+      "what a delete does with dependents: Foreground (the default: they go first), Background, Orphan",
+  },
 };
 
 export function splitOptions(properties: PropertyMap): { options: ResourceOptions; rest: PropertyMap } {
@@ -47,6 +55,8 @@ export function splitOptions(properties: PropertyMap): { options: ResourceOption
   const options: ResourceOptions = {};
   if (typeof rest["forceConflicts"] === "boolean") options.forceConflicts = rest["forceConflicts"];
   if (typeof rest["timeoutSeconds"] === "number") options.timeoutSeconds = rest["timeoutSeconds"];
+  const policy = POLICIES.find((item) => item === rest["propagationPolicy"]);
+  if (policy) options.propagationPolicy = policy;
   for (const key of OPTION_KEYS) delete rest[key];
   return { options, rest };
 }

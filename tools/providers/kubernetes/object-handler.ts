@@ -304,10 +304,11 @@ export function objectHandler(
       const ref = refOrNotFound(id);
       const live = await connect().read(ref);
       if (!live) throw new ProviderError("NOT_FOUND", `${describeRef(ref)} does not exist`);
-      // Foreground: dependents (ReplicaSets, Pods) go first, and the object stays readable until then.
-      if (!(await connect().delete(ref, "Foreground"))) return;
+      // Foreground by default: dependents (ReplicaSets, Pods) go first, and the object stays readable until then.
+      const options = marksOf(live).options;
+      if (!(await connect().delete(ref, options.propagationPolicy ?? "Foreground"))) return;
       context?.progress?.(`deleting ${describeRef(ref)}`);
-      await waitUntilGone(connect(), ref, waitSettings(marksOf(live).options, context));
+      await waitUntilGone(connect(), ref, waitSettings(options, context));
     },
     plan,
   };

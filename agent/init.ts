@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { homedir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
 import type Docker from "dockerode";
 import { CONFIG_FILE_NAMES } from "../tools/client/index.ts";
 import { IacError } from "./errors.ts";
@@ -32,6 +33,8 @@ export interface InitResult {
   dockerProblem?: string;
   /** OPNSENSE_URL, OPNSENSE_API_KEY and OPNSENSE_API_SECRET are set: the real OPNsense provider serves. */
   opnsenseFromEnv?: boolean;
+  /** The kubeconfig the real Kubernetes provider will use, when one was found. */
+  kubeconfig?: string;
   content: string;
 }
 
@@ -86,10 +89,12 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
   const opnsenseFromEnv = ["OPNSENSE_URL", "OPNSENSE_API_KEY", "OPNSENSE_API_SECRET"].every(
     (name) => process.env[name],
   );
+  const kubeconfig = findKubeconfig();
   const content = renderConfig({
     dockerWhere,
     dockerProblem,
     opnsenseFromEnv,
+    kubeconfig,
     // A non-default engine is pinned, so the config works from a shell without DOCKER_HOST too.
     pinDockerHost: dockerWhere !== DEFAULT_DOCKER_HOST,
   });
@@ -113,6 +118,7 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
     dockerWhere,
     ...(dockerProblem === undefined ? {} : { dockerProblem }),
     ...(opnsenseFromEnv ? { opnsenseFromEnv } : {}),
+    ...(kubeconfig ? { kubeconfig } : {}),
     content,
   };
 }
@@ -145,8 +151,12 @@ export function initSummary(result: InitResult): string[] {
       : `  docker      the mock: no Docker engine answers at ${result.dockerWhere} (${result.dockerProblem ?? "no answer"})`,
     "  local       the local provider: files, commands and services on this machine",
     result.opnsenseFromEnv
-      ? "  opnsense    the real OPNsense provider (OPNSENSE_URL and the API key are set)\n  aws, kubernetes   the mock; the file shows how to connect the real ones"
-      : "  opnsense, aws, kubernetes   the mock; the file shows how to connect the real ones",
+      ? "  opnsense    the real OPNsense provider (OPNSENSE_URL and the API key are set)"
+      : "  opnsense    the mock; the file shows how to connect a firewall",
+    result.kubeconfig
+      ? `  kubernetes  the real Kubernetes provider (kubeconfig ${result.kubeconfig})`
+      : "  kubernetes  the mock: no kubeconfig found; the file shows how to connect a cluster",
+    "  aws         the mock; the file shows how to connect an account",
   ];
   if (!result.dockerAnswers)
     lines.push("Start a Docker engine (or set DOCKER_HOST) and run `agent init --force` to use it.");
@@ -159,6 +169,38 @@ interface RenderInput {
   dockerProblem: string | undefined;
   pinDockerHost: boolean;
   opnsenseFromEnv?: boolean;
+  /** Where a kubeconfig was found, when one was. */
+  kubeconfig: string | undefined;
+}
+
+/** The kubeconfig the Kubernetes provider would load: KUBECONFIG, ~/.kube/config, or in-cluster. */
+export function findKubeconfig(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const listed = (env.KUBECONFIG ?? "").split(delimiter).filter(Boolean);
+  const found = listed.find((path) => existsSync(path));
+  if (found) return found;
+  if (listed.length === 0 && existsSync(join(homedir(), ".kube", "config")))
+    return join(homedir(), ".kube", "config");
+  const token = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+  if (env.KUBERNETES_SERVICE_HOST && existsSync(token)) return "in-cluster service account";
+  return undefined;
+}
+
+function kubernetesStanza(input: RenderInput): string[] {
+  if (input.kubeconfig)
+    return [
+      `  # A kubeconfig was found (${input.kubeconfig}): the real Kubernetes provider manages its current`,
+      "  # context. KUBE_CONTEXT in env picks another; a second cluster is a second entry under its own name.",
+      "  kubernetes: { builtin: kubernetes }",
+    ];
+  return [
+    "  # Kubernetes: no kubeconfig was found (KUBECONFIG, ~/.kube/config, in-cluster), so the mock serves",
+    "  # kubernetes:* types. To manage a cluster, set KUBECONFIG and run `agent init --force`, or use:",
+    "  # kubernetes:",
+    "  #   builtin: kubernetes",
+    "  #   env:",
+    '  #     KUBECONFIG: "/home/you/.kube/config"',
+    "  kubernetes: { builtin: mock }",
+  ];
 }
 
 function dockerStanza(input: RenderInput): string[] {
@@ -224,13 +266,7 @@ function renderConfig(input: RenderInput): string {
     '  #     AWS_REGION: "eu-central-1"',
     "  aws: { builtin: mock }",
     "",
-    "  # Kubernetes: the mock serves kubernetes:* types. No Kubernetes provider is bundled yet: point",
-    "  # the stanza below at any iac.mcp/v1 Kubernetes server; KUBECONFIG names the cluster.",
-    "  # kubernetes:",
-    "  #   command: kubernetes-iac-mcp",
-    "  #   env:",
-    '  #     KUBECONFIG: "/home/you/.kube/config"',
-    "  kubernetes: { builtin: mock }",
+    ...kubernetesStanza(input),
     "",
     "# Checked against every plan; add your own packs as files: [builtin:baseline, ./policies/ours.yaml]",
     "policies: [builtin:baseline]",

@@ -524,6 +524,7 @@ const BUILTIN_PROVIDERS: Record<string, () => Promise<{ main(): Promise<void> }>
   docker: () => import("../tools/providers/docker/server.ts"),
   local: () => import("../tools/providers/local/server.ts"),
   opnsense: () => import("../tools/providers/opnsense/server.ts"),
+  kubernetes: () => import("../tools/providers/kubernetes/server.ts"),
 };
 
 async function providerCommand(rest: string[], parsed: ParsedCommand): Promise<number> {

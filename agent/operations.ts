@@ -83,7 +83,8 @@ export async function withWriter<T>(
   name: string,
   command: string,
   options: LockOptions,
-  work: (writer: StateWriter, runId: string) => Promise<T>,
+  /** `recovered`: idempotency keys of creates an interrupted run left open (see reconcilePending). */
+  work: (writer: StateWriter, runId: string, recovered: ReadonlyMap<string, string>) => Promise<T>,
 ): Promise<T> {
   if (options.forceUnlock) {
     const broken = await workspace.state.forceUnlock(name);
@@ -103,8 +104,8 @@ export async function withWriter<T>(
   workspace.emit({ type: "run.started", command, deployment: name, runId });
   try {
     // An interrupted run's operations are settled against reality before anything else.
-    await reconcilePending(writer, workspace.gateway, workspace.emit);
-    return await work(writer, runId);
+    const recovered = await reconcilePending(writer, workspace.gateway, workspace.emit);
+    return await work(writer, runId, recovered);
   } finally {
     await writer.close();
   }
@@ -151,7 +152,7 @@ export async function applyDeployment(
     deployment.name,
     request.command ?? "apply",
     request,
-    async (writer, runId) => {
+    async (writer, runId, recovered) => {
       const planned = await planDeployment(
         deployment,
         writer.state,
@@ -175,6 +176,7 @@ export async function applyDeployment(
         ...(request.rollback === false ? { rollback: false } : {}),
         ...(request.retry ? { retry: request.retry } : {}),
         ...(request.callTimeoutMs ? { callTimeoutMs: request.callTimeoutMs } : {}),
+        ...(recovered.size > 0 ? { operationIds: recovered } : {}),
       });
       await writer.setLastRun({
         runId,

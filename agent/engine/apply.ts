@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   type Change,
   containsUnknown,
@@ -18,6 +19,7 @@ import { makeRecord } from "./records.ts";
 import { readPath, resolveReferences } from "./references.ts";
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep } from "./retry.ts";
 import { type ScheduleNode, Scheduler } from "./scheduler.ts";
+import { answerLost, probeServer, ServerHealth, serverBroken } from "./server-health.ts";
 
 export interface ApplyOptions {
   runId: string;
@@ -30,6 +32,8 @@ export interface ApplyOptions {
   retry?: RetryPolicy;
   /** Timeout of one provider call. */
   callTimeoutMs?: number;
+  /** Idempotency keys of creates an interrupted run left unsettled, by resource name: sent again as is. */
+  operationIds?: ReadonlyMap<string, string>;
 }
 
 export interface ChangeResult {
@@ -95,6 +99,7 @@ export async function applyPlan(
   const outputs = new Map<string, PropertyMap>();
   for (const [name, record] of planned.current) outputs.set(name, record.outputs);
   const resolvedProperties = new Map<string, PropertyMap>();
+  const health = new ServerHealth();
 
   const active = planned.plan.changes.filter((change) => change.action !== "noop");
   for (const change of planned.plan.changes) {
@@ -175,7 +180,7 @@ export async function applyPlan(
   let outcome: ApplyOutcome = failed ? "partial" : "succeeded";
   let rollbackReport: ApplyReport["rollback"];
   if (failed && (options.rollback ?? true)) {
-    rollbackReport = await rollbackApplied(applied, planned, writer, gateway, catalog, options);
+    rollbackReport = await rollbackApplied(applied, planned, writer, gateway, catalog, options, health);
     outcome = rollbackReport.ok ? "rolled-back" : "failed";
   }
   const counts = [...results.values()];
@@ -200,7 +205,7 @@ export async function applyPlan(
     value: () =>
       rollbackReport
         ? Promise.resolve(rollbackReport)
-        : rollbackApplied(applied, planned, writer, gateway, catalog, options),
+        : rollbackApplied(applied, planned, writer, gateway, catalog, options, health),
   });
   return report;
 
@@ -212,6 +217,9 @@ export async function applyPlan(
 
   async function runChange(change: PlannedChange): Promise<boolean> {
     const begun = performance.now();
+    const down = health.down(change.server);
+    if (down)
+      return settleFailure(change, 0, health.refusal(change.server, `${change.action} of ${change.name}`));
     const desired = planned.graph.nodes.get(change.name)?.resource;
     let after: PropertyMap | undefined;
     if (desired && change.action !== "delete") {
@@ -229,10 +237,14 @@ export async function applyPlan(
       resolvedProperties.set(change.name, after);
     }
     const current = planned.current.get(change.name);
+    // One key for this change across its retries; a create an interrupted run left open keeps its own.
+    const reopened = change.action === "create" || change.action === "replace";
+    const operationId = (reopened ? options.operationIds?.get(change.name) : undefined) ?? randomUUID();
     const send: Change = {
       name: change.name,
       type: change.type,
       action: change.action,
+      operationId,
       diff: change.diff,
       ...(change.id ? { id: change.id } : {}),
       ...(current ? { before: current.properties, outputs: current.outputs } : {}),
@@ -244,6 +256,7 @@ export async function applyPlan(
       type: change.type,
       server: change.server,
       action: change.action as "create" | "update" | "replace" | "delete",
+      operationId,
       ...(change.id ? { id: change.id } : {}),
     });
 
@@ -261,7 +274,18 @@ export async function applyPlan(
       });
       ({ result, error } = await callApply(change.server, send));
       if (!error) break;
-      if (!error.retryable || attempt >= retry.attempts) break;
+      if (serverBroken(error)) health.markDown(change.server, error.message);
+      if (answerLost(error)) {
+        const adopted = await askAfterLostAnswer(change, error);
+        if (adopted) {
+          result = adopted;
+          error = undefined;
+          break;
+        }
+      }
+      if (!error.retryable || attempt >= retry.attempts || health.down(change.server)) break;
+      // A hang is retried once, and only after the server answered the probe: never into the void.
+      if (error.code === "TIMEOUT" && attempt >= 2) break;
       const delayMs = backoffDelay(retry, attempt);
       emit({ type: "change.retrying", name: change.name, attempt, delayMs, error });
       await sleep(delayMs);
@@ -269,7 +293,8 @@ export async function applyPlan(
 
     if (error || !result) {
       // What the provider did before failing is not known for sure: ask it, so state stays true.
-      await settleAgainstReality(writer, gateway, catalog, operation);
+      // A server that stopped answering is not asked: the operation stays pending for the next run.
+      if (!health.down(change.server)) await settleAgainstReality(writer, gateway, catalog, operation);
       return settleFailure(change, attempt, error ?? fail("INTERNAL", "no result"));
     }
 
@@ -357,6 +382,31 @@ export async function applyPlan(
     return false;
   }
 
+  /**
+   * The answer to an apply was lost: ask the server what exists before sending anything again. A
+   * create (or the new half of a replace) it made anyway is adopted; a server that does not answer
+   * the probe either is down for the rest of the run.
+   */
+  async function askAfterLostAnswer(
+    change: PlannedChange,
+    error: ProviderErrorBody,
+  ): Promise<OperationResult | undefined> {
+    const probe = await probeServer(gateway, change.server, deploymentId, change, options.callTimeoutMs);
+    if (!probe.alive) {
+      health.markDown(change.server, `${error.message}; then ${probe.error.message}`);
+      return undefined;
+    }
+    const found = probe.found;
+    if (!found || (change.action !== "create" && change.action !== "replace")) return undefined;
+    if (change.action === "replace" && found.id === change.id) return undefined;
+    emit({
+      type: "notice",
+      level: "info",
+      message: `${change.name}: the answer of ${change.server} was lost (${error.code}), but it made the resource (${found.id}); adopted it instead of sending the ${change.action} again`,
+    });
+    return { name: change.name, status: "succeeded", id: found.id, outputs: found.outputs };
+  }
+
   async function callApply(
     server: string,
     change: Change,
@@ -422,8 +472,10 @@ async function rollbackApplied(
   gateway: ProviderGateway,
   catalog: TypeCatalog,
   options: ApplyOptions,
+  health: ServerHealth,
 ): Promise<{ ok: boolean; steps: RollbackStep[] }> {
   const { emit } = options;
+  const timeout = options.callTimeoutMs ? { timeoutMs: options.callTimeoutMs } : undefined;
   const steps: RollbackStep[] = [];
   emit({ type: "rollback.started", reason: "a change failed", changes: applied.length });
   const deploymentId = planned.plan.deployment;
@@ -431,22 +483,34 @@ async function rollbackApplied(
     const previous = planned.current.get(change.name);
     const step: RollbackStep = { name: change.name, action: "", status: "succeeded" };
     try {
+      const down = health.down(change.server);
+      if (down) {
+        step.action = change.action === "create" ? "delete" : "restore";
+        throw new Error(
+          `not undone: provider server "${change.server}" stopped answering (${down}); ${change.name}${record ? ` (${record.id})` : ""} remains as applied, and state says so`,
+        );
+      }
       if (change.action === "create") {
         step.action = "delete";
         await undo(change, "delete", record!.id, undefined, async () => {
-          const data = await gateway.call(change.server, "destroyDeployment", {
-            deploymentId,
-            resources: [
-              {
-                type: change.type,
-                name: change.name,
-                id: record!.id,
-                properties: record!.properties,
-                outputs: record!.outputs,
-                status: "created",
-              },
-            ],
-          });
+          const data = await gateway.call(
+            change.server,
+            "destroyDeployment",
+            {
+              deploymentId,
+              resources: [
+                {
+                  type: change.type,
+                  name: change.name,
+                  id: record!.id,
+                  properties: record!.properties,
+                  outputs: record!.outputs,
+                  status: "created",
+                },
+              ],
+            },
+            timeout,
+          );
           return firstResult(data, change.name);
         });
       } else {
@@ -465,19 +529,24 @@ async function rollbackApplied(
           change.action === "delete" ? undefined : record?.id,
           previous,
           async () => {
-            const data = await gateway.call(change.server, "applyDeployment", {
-              deploymentId,
-              changes: [
-                {
-                  name: change.name,
-                  type: change.type,
-                  action,
-                  diff: [],
-                  after: previous.properties,
-                  ...(action !== "create" && record ? { id: record.id, before: record.properties } : {}),
-                },
-              ],
-            });
+            const data = await gateway.call(
+              change.server,
+              "applyDeployment",
+              {
+                deploymentId,
+                changes: [
+                  {
+                    name: change.name,
+                    type: change.type,
+                    action,
+                    diff: [],
+                    after: previous.properties,
+                    ...(action !== "create" && record ? { id: record.id, before: record.properties } : {}),
+                  },
+                ],
+              },
+              timeout,
+            );
             return firstResult(data, change.name);
           },
         );
@@ -518,7 +587,9 @@ async function rollbackApplied(
     try {
       result = await call();
     } catch (error) {
-      await settleAgainstReality(writer, gateway, catalog, operation);
+      const body = transportErrorBody(error);
+      if (body.code === "TIMEOUT" || serverBroken(body)) health.markDown(change.server, body.message);
+      else await settleAgainstReality(writer, gateway, catalog, operation);
       throw error;
     }
     if (result.status === "failed") {

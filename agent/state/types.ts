@@ -26,6 +26,8 @@ export interface PendingOperation {
   server: string;
   action: "create" | "update" | "replace" | "delete";
   id?: string;
+  /** The change's idempotency key, sent to the provider; the same across retries and crash recovery. */
+  operationId?: string;
   startedAt: string;
 }
 

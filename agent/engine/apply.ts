@@ -317,6 +317,7 @@ export async function applyPlan(
         outputs: result.outputs ?? {},
         dependsOn: change.deps,
         info: entry?.info,
+        secretKeys: planned.secrets.keys(change.name),
       });
       await writer.settleOperation(operation.opId, { put: record });
       outputs.set(change.name, result.outputs ?? {});
@@ -325,22 +326,21 @@ export async function applyPlan(
 
     for (const check of desired?.checks ?? []) {
       const resolvedCheck = resolveReferences(check, lookup);
-      const reason = await runCheck(resolvedCheck);
+      const rawReason = await runCheck(resolvedCheck);
+      // A check that reads a secret is shown as written, and its secret values never leave here.
+      const hidden = secretTexts(planned.secrets.secretReferences(check));
+      const shown = describeCheck(hidden.length > 0 ? check : resolvedCheck);
+      const reason = rawReason === undefined ? undefined : maskTexts(rawReason, hidden);
       if (reason) {
-        emit({
-          type: "check.failed",
-          name: change.name,
-          check: describeCheck(resolvedCheck),
-          message: reason,
-        });
+        emit({ type: "check.failed", name: change.name, check: shown, message: reason });
         return settleFailure(
           change,
           attempt,
-          fail("DEPENDENCY_FAILED", `check ${describeCheck(resolvedCheck)} failed: ${reason}`),
+          fail("DEPENDENCY_FAILED", `check ${shown} failed: ${reason}`),
           record?.id,
         );
       }
-      emit({ type: "check.passed", name: change.name, check: describeCheck(resolvedCheck) });
+      emit({ type: "check.passed", name: change.name, check: shown });
     }
 
     const durationMs = performance.now() - begun;
@@ -361,6 +361,13 @@ export async function applyPlan(
       ...(record ? { id: record.id } : {}),
     });
     return true;
+  }
+
+  function secretTexts(references: { target: string; path: (string | number)[]; text: string }[]): string[] {
+    return references
+      .map((reference) => lookup(reference))
+      .map((value) => (typeof value === "string" ? value : JSON.stringify(value)))
+      .filter((value): value is string => typeof value === "string" && value.length > 0);
   }
 
   function settleFailure(
@@ -611,9 +618,16 @@ async function rollbackApplied(
         outputs: result.outputs ?? {},
         dependsOn: previous!.dependsOn,
         info: entry?.info,
+        secretKeys: planned.secrets.keys(change.name),
       }),
     });
   }
+}
+
+function maskTexts(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join("(sensitive)");
+  return out;
 }
 
 function firstResult(

@@ -61,6 +61,7 @@ export async function reconcileOperation(
       dependsOn,
       info,
       ...found,
+      ...(existing ? { previous: existing.properties } : {}),
     });
 
   if (operation.id && operation.action !== "replace") {

@@ -33,7 +33,13 @@ export async function refreshState(
         type: record.type,
         id: record.id,
       });
-      const fresh = makeRecord({ ...record, properties: live.properties, outputs: live.outputs, info });
+      const fresh = makeRecord({
+        ...record,
+        properties: live.properties,
+        outputs: live.outputs,
+        info,
+        previous: record.properties,
+      });
       const changed = diffProperties(record.properties, fresh.properties).map((entry) => entry.path);
       if (changed.length > 0) {
         drift.push({ name: record.name, type: record.type, kind: "changed", paths: changed });

@@ -34,16 +34,34 @@ type Output = {
   result(document: Record<string, unknown>, human?: () => void): void;
 };
 
+/** One per command: what it prints, human or JSON, and its errors pass through it (see openWorkspace). */
+const scrubber = new SecretScrubber();
+
+/** stdout as the printer sees it: every write scrubbed. */
+function scrubbedStdout(): NodeJS.WriteStream {
+  const stdout = process.stdout;
+  return Object.create(stdout, {
+    write: {
+      value: (chunk: unknown, ...rest: unknown[]) =>
+        (stdout.write as (...args: unknown[]) => boolean)(
+          typeof chunk === "string" ? scrubber.scrub(chunk) : chunk,
+          ...rest,
+        ),
+    },
+  }) as NodeJS.WriteStream;
+}
+
 function makeOutput(json: boolean): Output {
   const events: RunEvent[] = [];
   if (json) {
     return {
       events,
       emit: (event) => events.push(event),
-      result: (document) => process.stdout.write(`${JSON.stringify({ ...document, events }, null, 2)}\n`),
+      result: (document) =>
+        process.stdout.write(`${JSON.stringify(scrubber.scrubDeep({ ...document, events }), null, 2)}\n`),
     };
   }
-  const printer = new HumanPrinter(process.stdout);
+  const printer = new HumanPrinter(scrubbedStdout());
   return { events, emit: printer.handle, printer, result: (_document, human) => human?.() };
 }
 
@@ -96,7 +114,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
   switch (command) {
     case "plan": {
       const deployment = await loadSpecFile(requireFile(parsed));
-      const workspace = openWorkspace(global, out.emit);
+      const workspace = openWorkspace(global, out.emit, scrubber);
       try {
         const policies = await policiesFor(workspace.loaded, global.cwd, {
           allowDestroy: Boolean(parsed.flags["allow-destroy"]),
@@ -113,7 +131,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
     }
     case "apply": {
       const deployment = await loadSpecFile(requireFile(parsed));
-      const workspace = openWorkspace(global, out.emit);
+      const workspace = openWorkspace(global, out.emit, scrubber);
       try {
         const parallelism = positiveInt(parsed.flags["parallelism"], "parallelism");
         const output = await applyDeployment(workspace, deployment, {
@@ -188,7 +206,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
     }
     case "destroy": {
       const name = requireName(parsed);
-      const workspace = openWorkspace(global, out.emit);
+      const workspace = openWorkspace(global, out.emit, scrubber);
       try {
         const parallelism = positiveInt(parsed.flags["parallelism"], "parallelism");
         const result = await destroyDeployment(workspace, name, {
@@ -216,7 +234,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
     }
     case "refresh": {
       const name = requireName(parsed);
-      const workspace = openWorkspace(global, out.emit);
+      const workspace = openWorkspace(global, out.emit, scrubber);
       try {
         const drift = await refreshDeployment(workspace, name, lockOptions(parsed));
         out.result({ command: "refresh", deployment: name, drift }, () => {
@@ -233,7 +251,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
     }
     case "rollback": {
       const name = requireName(parsed);
-      const workspace = openWorkspace(global, out.emit);
+      const workspace = openWorkspace(global, out.emit, scrubber);
       try {
         const snapshot = parsed.flags["snapshot"];
         const restored = await rollbackDeployment(workspace, name, {
@@ -296,7 +314,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
       if (!/\s/.test(parsed.command.join(" ")))
         throw usageError(`unknown command "${command}"; a goal in plain language goes in quotes`);
       const goal = parsed.command.join(" ");
-      const workspace = openWorkspace(global, out.emit);
+      const workspace = openWorkspace(global, out.emit, scrubber);
       try {
         const parallelism = positiveInt(parsed.flags["parallelism"], "parallelism");
         const report = await goalCommand({
@@ -437,7 +455,16 @@ async function memoryCommand(parsed: ParsedCommand, out: Output): Promise<number
 async function stateCommand(parsed: ParsedCommand, out: Output): Promise<number> {
   const sub = parsed.command[1];
   const cwd = parsed.global.cwd;
-  const backend = stateBackendFor(loadConfig({ cwd, configFile: parsed.global.config }), cwd);
+  const loaded = loadConfig({ cwd, configFile: parsed.global.config });
+  secretsFromConfig(
+    loaded.config.mcpServers as Record<
+      string,
+      { env?: Record<string, string>; headers?: Record<string, string> }
+    >,
+    process.env,
+    scrubber,
+  );
+  const backend = stateBackendFor(loaded, cwd);
   if (sub === "list") {
     const deployments = await backend.list();
     out.result({ command: "state list", backend: backend.describe(), deployments }, () => {
@@ -482,7 +509,7 @@ async function stateCommand(parsed: ParsedCommand, out: Output): Promise<number>
 }
 
 async function providersCommand(parsed: ParsedCommand, out: Output): Promise<number> {
-  const workspace = openWorkspace(parsed.global, out.emit);
+  const workspace = openWorkspace(parsed.global, out.emit, scrubber);
   try {
     const servers = workspace.clients.listServers();
     const report: (ReturnType<typeof workspace.clients.listServers>[number] &
@@ -547,7 +574,8 @@ function reportError(error: unknown, json: boolean): number {
     : known?.name === "ConfigError"
       ? EXIT.usage
       : EXIT.failed;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = scrubber.scrub(error instanceof Error ? error.message : String(error));
+  if (known?.hint) known.hint = scrubber.scrub(known.hint);
   if (json) {
     process.stdout.write(
       `${JSON.stringify({ error: { code: known?.code ?? known?.name ?? "ERROR", message, hint: known?.hint }, exitCode }, null, 2)}\n`,
@@ -558,7 +586,7 @@ function reportError(error: unknown, json: boolean): number {
     if (known?.hint) process.stderr.write(`${known.hint}\n`);
     if (!userFacing && error instanceof Error && error.stack) {
       process.stderr.write(
-        `\nThis is a bug in mcp-iac; please report it with the trace below.\n${error.stack}\n`,
+        `\nThis is a bug in mcp-iac; please report it with the trace below.\n${scrubber.scrub(error.stack)}\n`,
       );
     }
   }

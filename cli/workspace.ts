@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { IacError } from "../agent/errors.ts";
 import type { EventSink } from "../agent/events.ts";
 import type { Workspace } from "../agent/operations.ts";
+import { SecretScrubber, secretsFromConfig } from "../agent/secrets.ts";
 import { createFileBackend, createPostgresBackend, type StateBackend } from "../agent/state/index.ts";
 
 import { type LoadedConfig, loadConfig, ProviderClients, SANDBOX_NOTICE } from "../tools/client/index.ts";
@@ -39,10 +40,27 @@ export function stateBackendFor(
   );
 }
 
-export function openWorkspace(global: GlobalFlags, emit: EventSink): OpenedWorkspace {
+/**
+ * Every command's events pass through `scrubber`, filled here with the credentials the config names
+ * (servers' env and headers): a provider that echoes one in an error never gets it printed.
+ */
+export function openWorkspace(
+  global: GlobalFlags,
+  emit: EventSink,
+  scrubber: SecretScrubber = new SecretScrubber(),
+): OpenedWorkspace {
   const cwd = resolve(global.cwd);
   const loaded = loadConfig({ cwd, configFile: global.config });
-  if (loaded.sandbox) emit({ type: "notice", level: "info", message: SANDBOX_NOTICE });
+  secretsFromConfig(
+    loaded.config.mcpServers as Record<
+      string,
+      { env?: Record<string, string>; headers?: Record<string, string> }
+    >,
+    process.env,
+    scrubber,
+  );
+  const scrubbed: EventSink = (event) => emit(scrubber.scrubDeep(event));
+  if (loaded.sandbox) scrubbed({ type: "notice", level: "info", message: SANDBOX_NOTICE });
   const clients = new ProviderClients(loaded.config.mcpServers, { cwd, builtinCommand: selfCommand() });
   const perServer: Record<string, number> = {};
   for (const [name, entry] of Object.entries(loaded.config.mcpServers)) {
@@ -55,7 +73,7 @@ export function openWorkspace(global: GlobalFlags, emit: EventSink): OpenedWorks
     clients,
     gateway: clients,
     state,
-    emit,
+    emit: scrubbed,
     perServer,
     close: async () => {
       try {

@@ -3,6 +3,7 @@ import type { PolicyFinding, PolicyResult } from "../policies/index.ts";
 import { type ApplyReport, applyPlan } from "./engine/apply.ts";
 import { destroyAll } from "./engine/destroy.ts";
 import type { ProviderGateway } from "./engine/gateway.ts";
+import { handleOrphans, type Orphan, type OrphanAction } from "./engine/orphans.ts";
 import { planDeployment } from "./engine/plan.ts";
 import type { Plan } from "./engine/plan-types.ts";
 import { reconcilePending } from "./engine/reconcile.ts";
@@ -220,15 +221,23 @@ export async function destroyDeployment(
   });
 }
 
+/** Drift of what state holds, plus orphans: what providers list for the deployment and state does not hold. */
 export async function refreshDeployment(
   workspace: Workspace,
   name: string,
-  options: LockOptions = {},
-): Promise<Drift[]> {
+  options: LockOptions & { orphans?: OrphanAction } = {},
+): Promise<Drift[] & { orphans?: Orphan[] }> {
   await requireDeployment(workspace, name);
-  return withWriter(workspace, name, "refresh", options, (writer) =>
-    refreshState(writer, workspace.gateway, workspace.emit),
-  );
+  return withWriter(workspace, name, "refresh", options, async (writer) => {
+    const servers = Object.values(writer.state.resources).map((record) => record.server);
+    const drift: Drift[] & { orphans?: Orphan[] } = await refreshState(
+      writer,
+      workspace.gateway,
+      workspace.emit,
+    );
+    drift.orphans = await handleOrphans(writer, workspace.gateway, workspace.emit, options.orphans, servers);
+    return drift;
+  });
 }
 
 export async function rollbackDeployment(

@@ -236,13 +236,27 @@ async function run(parsed: ParsedCommand): Promise<number> {
       const name = requireName(parsed);
       const workspace = openWorkspace(global, out.emit, scrubber);
       try {
-        const drift = await refreshDeployment(workspace, name, lockOptions(parsed));
-        out.result({ command: "refresh", deployment: name, drift }, () => {
+        const adopt = Boolean(parsed.flags["adopt-orphans"]);
+        if (adopt && parsed.flags["delete-orphans"])
+          throw usageError("--adopt-orphans and --delete-orphans exclude each other");
+        const drift = await refreshDeployment(workspace, name, {
+          ...lockOptions(parsed),
+          orphans: adopt ? "adopt" : parsed.flags["delete-orphans"] ? "delete" : "report",
+        });
+        const orphans = drift.orphans ?? [];
+        out.result({ command: "refresh", deployment: name, drift: [...drift], orphans }, () => {
           out.printer?.line(
             drift.length === 0
               ? `No drift: ${name} matches what its providers report.`
               : `${drift.length} resource(s) drifted; state now records what exists.`,
           );
+          const open = orphans.filter(
+            (orphan) => orphan.outcome === "reported" || orphan.outcome === "failed",
+          );
+          if (open.length > 0)
+            out.printer?.line(
+              `${open.length} orphan(s): providers list them for ${name}, state does not hold them.`,
+            );
         });
         return EXIT.ok;
       } finally {

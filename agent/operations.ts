@@ -13,7 +13,7 @@ import { rollbackToSnapshots } from "./engine/snapshots.ts";
 import type { Deployment } from "./engine/spec.ts";
 import { IacError } from "./errors.ts";
 import type { EventSink } from "./events.ts";
-import type { StateBackend, StateWriter } from "./state/index.ts";
+import type { LockHolder, StateBackend, StateWriter } from "./state/index.ts";
 
 /** What every spec-driven operation works with. */
 export interface Workspace {
@@ -97,9 +97,23 @@ export async function withWriter<T>(
       });
     }
   }
+  const who = (holder: LockHolder) =>
+    `pid ${holder.pid} on ${holder.host} since ${holder.since} (${holder.command})`;
   const writer = await workspace.state.open(name, {
     command,
     ...(options.lockWaitMs ? { waitMs: options.lockWaitMs } : {}),
+    onWait: (holder) =>
+      workspace.emit({
+        type: "notice",
+        level: "info",
+        message: `waiting up to ${Math.round((options.lockWaitMs ?? 0) / 1000)} s for the lock on ${name}, held by ${who(holder)}`,
+      }),
+    onTakeover: (holder) =>
+      workspace.emit({
+        type: "notice",
+        level: "warn",
+        message: `took over the lock on ${name} from ${who(holder)}: that process is gone (same host and boot); what it left pending is reconciled now`,
+      }),
   });
   const runId = randomUUID();
   workspace.emit({ type: "run.started", command, deployment: name, runId });

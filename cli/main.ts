@@ -23,7 +23,7 @@ import { formatGraph } from "./graph-format.ts";
 import { HumanPrinter } from "./printer.ts";
 import { summaryLine } from "./render-plan.ts";
 import { painter } from "./style.ts";
-import { openWorkspace, selfCommand, stateBackendFor } from "./workspace.ts";
+import { openWorkspace, registerBuiltins, selfCommand, stateBackendFor } from "./workspace.ts";
 
 type Output = {
   /** Events go to the human printer, or are collected for the one JSON document. */
@@ -628,6 +628,7 @@ function installExitHandlers(argv: readonly string[]): void {
 
 async function main(argv: string[]): Promise<void> {
   installExitHandlers(argv);
+  registerBuiltins(Object.keys(BUILTIN_PROVIDERS));
   let json = argv.includes("--json");
   let code: number;
   try {

@@ -40,6 +40,12 @@ export function stateBackendFor(
   );
 }
 
+/** The built-in providers of this installation (cli/main.ts registers them), checked at config load. */
+const builtinNames: string[] = [];
+export function registerBuiltins(names: readonly string[]): void {
+  builtinNames.splice(0, builtinNames.length, ...names);
+}
+
 /**
  * Every command's events pass through `scrubber`, filled here with the credentials the config names
  * (servers' env and headers): a provider that echoes one in an error never gets it printed.
@@ -50,7 +56,11 @@ export function openWorkspace(
   scrubber: SecretScrubber = new SecretScrubber(),
 ): OpenedWorkspace {
   const cwd = resolve(global.cwd);
-  const loaded = loadConfig({ cwd, configFile: global.config });
+  const loaded = loadConfig({
+    cwd,
+    configFile: global.config,
+    ...(builtinNames.length > 0 ? { builtins: builtinNames } : {}),
+  });
   secretsFromConfig(
     loaded.config.mcpServers as Record<
       string,

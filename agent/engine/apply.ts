@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   type Change,
   containsUnknown,
+  diffProperties,
   isSecretDigest,
   type OperationResult,
   type PropertyMap,
@@ -19,7 +20,7 @@ import { makeRecord } from "./records.ts";
 import { readPath, resolveReferences } from "./references.ts";
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep } from "./retry.ts";
 import { type ScheduleNode, Scheduler } from "./scheduler.ts";
-import { answerLost, probeServer, ServerHealth, serverBroken } from "./server-health.ts";
+import { answerLost, ListingOnce, probeServer, ServerHealth, serverBroken } from "./server-health.ts";
 
 export interface ApplyOptions {
   runId: string;
@@ -100,6 +101,7 @@ export async function applyPlan(
   for (const [name, record] of planned.current) outputs.set(name, record.outputs);
   const resolvedProperties = new Map<string, PropertyMap>();
   const health = new ServerHealth();
+  const listing = new ListingOnce(gateway, deploymentId, options.callTimeoutMs);
 
   const active = planned.plan.changes.filter((change) => change.action !== "noop");
   for (const change of planned.plan.changes) {
@@ -250,20 +252,25 @@ export async function applyPlan(
       ...(current ? { before: current.properties, outputs: current.outputs } : {}),
       ...(after ? { after } : {}),
     };
+    // A record lost from state must not become a duplicate: what the provider already lists as ours
+    // under this name is adopted (and brought to the desired properties) instead of created again.
+    const adoptedAsIs = change.action === "create" ? await adoptListed(change, send) : undefined;
+    if (adoptedAsIs === "down")
+      return settleFailure(change, 0, health.refusal(change.server, `create of ${change.name}`));
     const operation = await writer.beginOperation({
       runId: options.runId,
       name: change.name,
       type: change.type,
       server: change.server,
-      action: change.action as "create" | "update" | "replace" | "delete",
+      action: send.action as "create" | "update" | "replace" | "delete",
       operationId,
-      ...(change.id ? { id: change.id } : {}),
+      ...(send.id ? { id: send.id } : {}),
     });
 
     let attempt = 0;
-    let result: OperationResult | undefined;
+    let result: OperationResult | undefined = adoptedAsIs;
     let error: ProviderErrorBody | undefined;
-    for (;;) {
+    while (!result) {
       attempt++;
       emit({
         type: "change.started",
@@ -387,6 +394,39 @@ export async function applyPlan(
     });
     emit({ type: "change.failed", name: change.name, action: change.action, error });
     return false;
+  }
+
+  /**
+   * Asks (once per server per run) whether the provider lists a resource of ours by this name and
+   * type. Found and equal to what is wanted: adopted as is (returned). Found but different: `send`
+   * becomes an update (or replace) of it. Not found, or the listing failed: a plain create.
+   */
+  async function adoptListed(
+    change: PlannedChange,
+    send: Change,
+  ): Promise<OperationResult | "down" | undefined> {
+    const probe = await listing.find(change.server, change);
+    if (!probe.alive && (probe.error.code === "TIMEOUT" || serverBroken(probe.error))) {
+      health.markDown(change.server, probe.error.message);
+      return "down";
+    }
+    const found = probe.alive ? probe.found : undefined;
+    if (!found) return undefined;
+    const info = planned.types.get(change.type)?.info;
+    const diff = diffProperties(found.properties, send.after ?? {}, info?.replaceOnChange ?? []);
+    emit({
+      type: "notice",
+      level: "warn",
+      message: `${change.name}: ${change.server} already has it (${found.id}) though state did not; adopting it${diff.length > 0 ? " and bringing it to the spec" : ""} instead of creating a duplicate`,
+    });
+    if (diff.length === 0)
+      return { name: change.name, status: "succeeded", id: found.id, outputs: found.outputs };
+    send.action = diff.some((entry) => entry.forcesReplacement) ? "replace" : "update";
+    send.id = found.id;
+    send.before = found.properties;
+    send.outputs = found.outputs;
+    send.diff = diff;
+    return undefined;
   }
 
   /**

@@ -72,3 +72,44 @@ export async function probeServer(
     return { alive: false, error: transportErrorBody(error) };
   }
 }
+
+/** One listing per server per run, for the check before a create (see apply's adoptListed). */
+export class ListingOnce {
+  readonly #cache = new Map<string, Promise<Probe & { all?: ListedResource[] }>>();
+  readonly #gateway: ProviderGateway;
+  readonly #deploymentId: string;
+  readonly #timeoutMs: number | undefined;
+
+  constructor(gateway: ProviderGateway, deploymentId: string, timeoutMs: number | undefined) {
+    this.#gateway = gateway;
+    this.#deploymentId = deploymentId;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  async find(server: string, target: { type: string; name: string }): Promise<Probe> {
+    let listed = this.#cache.get(server);
+    if (!listed) {
+      listed = this.#list(server);
+      this.#cache.set(server, listed);
+    }
+    const answer = await listed;
+    if (!answer.alive) return answer;
+    const found = answer.all?.find((entry) => entry.name === target.name && entry.type === target.type);
+    return found ? { alive: true, found } : { alive: true };
+  }
+
+  async #list(server: string): Promise<Probe & { all?: ListedResource[] }> {
+    try {
+      const envelope = await this.#gateway.call(
+        server,
+        "listResources",
+        { filter: { deploymentId: this.#deploymentId } },
+        this.#timeoutMs ? { timeoutMs: this.#timeoutMs } : undefined,
+      );
+      // A provider that cannot list answers alive, with nothing found: the create goes ahead.
+      return { alive: true, all: envelope.success ? (envelope.data?.resources ?? []) : [] };
+    } catch (error) {
+      return { alive: false, error: transportErrorBody(error) };
+    }
+  }
+}

@@ -7,7 +7,7 @@ import { handleOrphans, type Orphan, type OrphanAction } from "./engine/orphans.
 import { planDeployment } from "./engine/plan.ts";
 import type { Plan } from "./engine/plan-types.ts";
 import { reconcilePending } from "./engine/reconcile.ts";
-import { type Drift, refreshState } from "./engine/refresh.ts";
+import { type Drift, liveState, refreshState } from "./engine/refresh.ts";
 import type { RetryPolicy } from "./engine/retry.ts";
 import { rollbackToSnapshots } from "./engine/snapshots.ts";
 import type { Deployment } from "./engine/spec.ts";
@@ -133,7 +133,10 @@ export async function planOnly(
   options: { refresh?: boolean; policies?: PolicyGate } = {},
 ): Promise<Plan> {
   if (options.policies) gate(workspace, "deployment", options.policies.checkDeployment(deployment));
-  const current = await workspace.state.read(deployment.name);
+  const stored = await workspace.state.read(deployment.name);
+  // --refresh reads every resource through getResource here, whatever the provider does with it.
+  const current =
+    stored && options.refresh ? await liveState(stored, workspace.gateway, workspace.emit) : stored;
   if (current && Object.keys(current.pending).length > 0) {
     workspace.emit({
       type: "notice",
@@ -168,6 +171,8 @@ export async function applyDeployment(
     request.command ?? "apply",
     request,
     async (writer, runId, recovered) => {
+      // --refresh brings state in line with reality (getResource) before planning, reporting drift.
+      if (request.refresh) await refreshState(writer, workspace.gateway, workspace.emit);
       const planned = await planDeployment(
         deployment,
         writer.state,
@@ -231,7 +236,11 @@ export async function destroyDeployment(
       outcome: result.outcome,
       finishedAt: new Date().toISOString(),
     });
-    return { runId, approved: true, ...result };
+    // Emptied: the deployment leaves `state list` (its history keeps the last version).
+    const emptied =
+      Object.keys(writer.state.resources).length === 0 && Object.keys(writer.state.pending).length === 0;
+    if (emptied && result.outcome !== "failed") await writer.delete();
+    return { runId, approved: true, ...result, ...(emptied ? { removed: true } : {}) };
   });
 }
 

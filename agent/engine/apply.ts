@@ -302,6 +302,16 @@ export async function applyPlan(
       // What the provider did before failing is not known for sure: ask it, so state stays true.
       // A server that stopped answering is not asked: the operation stays pending for the next run.
       if (!health.down(change.server)) await settleAgainstReality(writer, gateway, catalog, operation);
+      // A failed create the provider made anyway is now in state (adopted): it is this run's to undo.
+      const adopted = writer.state.resources[change.name];
+      if (change.action === "create" && adopted && !planned.current.has(change.name)) {
+        applied.push({ change, record: adopted });
+        emit({
+          type: "notice",
+          level: "warn",
+          message: `${change.name}: the failed create left ${adopted.id} behind; state holds it, and a rollback deletes it`,
+        });
+      }
       return settleFailure(change, attempt, error ?? fail("INTERNAL", "no result"));
     }
 

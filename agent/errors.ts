@@ -28,6 +28,11 @@ export class IacError extends Error {
   }
 }
 
+/** A name or text from the user's input, echoed cut short: a 5 MB name must not become a 5 MB message. */
+export function cut(text: string, limit = 120): string {
+  return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length} characters)`;
+}
+
 export interface SpecIssue {
   resource?: string;
   path: string;
@@ -50,11 +55,13 @@ export class SpecError extends IacError {
   }
 
   static render(source: string, issues: SpecIssue[]): string {
-    const lines = issues.map((issue) => {
-      const where = issue.resource ? `${issue.resource}: ${issue.path}` : issue.path;
-      return `  - ${where ? `${where}: ` : ""}${issue.message}`;
+    const shown = issues.slice(0, 50);
+    const lines = shown.map((issue) => {
+      const where = issue.resource ? `${cut(issue.resource)}: ${cut(issue.path)}` : cut(issue.path);
+      return `  - ${where ? `${where}: ` : ""}${cut(issue.message, 400)}`;
     });
-    return `${source} is not a valid deployment spec (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`;
+    if (issues.length > shown.length) lines.push(`  - … and ${issues.length - shown.length} more`);
+    return `${cut(source)} is not a valid deployment spec (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`;
   }
 }
 

@@ -3,16 +3,17 @@ import type { PolicyFinding, PolicyResult } from "../policies/index.ts";
 import { type ApplyReport, applyPlan } from "./engine/apply.ts";
 import { destroyAll } from "./engine/destroy.ts";
 import type { ProviderGateway } from "./engine/gateway.ts";
+import { handleOrphans, type Orphan, type OrphanAction } from "./engine/orphans.ts";
 import { planDeployment } from "./engine/plan.ts";
 import type { Plan } from "./engine/plan-types.ts";
 import { reconcilePending } from "./engine/reconcile.ts";
-import { type Drift, refreshState } from "./engine/refresh.ts";
+import { type Drift, liveState, refreshState } from "./engine/refresh.ts";
 import type { RetryPolicy } from "./engine/retry.ts";
 import { rollbackToSnapshots } from "./engine/snapshots.ts";
 import type { Deployment } from "./engine/spec.ts";
 import { IacError } from "./errors.ts";
 import type { EventSink } from "./events.ts";
-import type { StateBackend, StateWriter } from "./state/index.ts";
+import type { LockHolder, StateBackend, StateWriter } from "./state/index.ts";
 
 /** What every spec-driven operation works with. */
 export interface Workspace {
@@ -83,7 +84,8 @@ export async function withWriter<T>(
   name: string,
   command: string,
   options: LockOptions,
-  work: (writer: StateWriter, runId: string) => Promise<T>,
+  /** `recovered`: idempotency keys of creates an interrupted run left open (see reconcilePending). */
+  work: (writer: StateWriter, runId: string, recovered: ReadonlyMap<string, string>) => Promise<T>,
 ): Promise<T> {
   if (options.forceUnlock) {
     const broken = await workspace.state.forceUnlock(name);
@@ -95,16 +97,30 @@ export async function withWriter<T>(
       });
     }
   }
+  const who = (holder: LockHolder) =>
+    `pid ${holder.pid} on ${holder.host} since ${holder.since} (${holder.command})`;
   const writer = await workspace.state.open(name, {
     command,
     ...(options.lockWaitMs ? { waitMs: options.lockWaitMs } : {}),
+    onWait: (holder) =>
+      workspace.emit({
+        type: "notice",
+        level: "info",
+        message: `waiting up to ${Math.round((options.lockWaitMs ?? 0) / 1000)} s for the lock on ${name}, held by ${who(holder)}`,
+      }),
+    onTakeover: (holder) =>
+      workspace.emit({
+        type: "notice",
+        level: "warn",
+        message: `took over the lock on ${name} from ${who(holder)}: that process is gone (same host and boot); what it left pending is reconciled now`,
+      }),
   });
   const runId = randomUUID();
   workspace.emit({ type: "run.started", command, deployment: name, runId });
   try {
     // An interrupted run's operations are settled against reality before anything else.
-    await reconcilePending(writer, workspace.gateway, workspace.emit);
-    return await work(writer, runId);
+    const recovered = await reconcilePending(writer, workspace.gateway, workspace.emit);
+    return await work(writer, runId, recovered);
   } finally {
     await writer.close();
   }
@@ -117,7 +133,10 @@ export async function planOnly(
   options: { refresh?: boolean; policies?: PolicyGate } = {},
 ): Promise<Plan> {
   if (options.policies) gate(workspace, "deployment", options.policies.checkDeployment(deployment));
-  const current = await workspace.state.read(deployment.name);
+  const stored = await workspace.state.read(deployment.name);
+  // --refresh reads every resource through getResource here, whatever the provider does with it.
+  const current =
+    stored && options.refresh ? await liveState(stored, workspace.gateway, workspace.emit) : stored;
   if (current && Object.keys(current.pending).length > 0) {
     workspace.emit({
       type: "notice",
@@ -151,7 +170,9 @@ export async function applyDeployment(
     deployment.name,
     request.command ?? "apply",
     request,
-    async (writer, runId) => {
+    async (writer, runId, recovered) => {
+      // --refresh brings state in line with reality (getResource) before planning, reporting drift.
+      if (request.refresh) await refreshState(writer, workspace.gateway, workspace.emit);
       const planned = await planDeployment(
         deployment,
         writer.state,
@@ -175,6 +196,7 @@ export async function applyDeployment(
         ...(request.rollback === false ? { rollback: false } : {}),
         ...(request.retry ? { retry: request.retry } : {}),
         ...(request.callTimeoutMs ? { callTimeoutMs: request.callTimeoutMs } : {}),
+        ...(recovered.size > 0 ? { operationIds: recovered } : {}),
       });
       await writer.setLastRun({
         runId,
@@ -214,19 +236,31 @@ export async function destroyDeployment(
       outcome: result.outcome,
       finishedAt: new Date().toISOString(),
     });
-    return { runId, approved: true, ...result };
+    // Emptied: the deployment leaves `state list` (its history keeps the last version).
+    const emptied =
+      Object.keys(writer.state.resources).length === 0 && Object.keys(writer.state.pending).length === 0;
+    if (emptied && result.outcome !== "failed") await writer.delete();
+    return { runId, approved: true, ...result, ...(emptied ? { removed: true } : {}) };
   });
 }
 
+/** Drift of what state holds, plus orphans: what providers list for the deployment and state does not hold. */
 export async function refreshDeployment(
   workspace: Workspace,
   name: string,
-  options: LockOptions = {},
-): Promise<Drift[]> {
+  options: LockOptions & { orphans?: OrphanAction } = {},
+): Promise<Drift[] & { orphans?: Orphan[] }> {
   await requireDeployment(workspace, name);
-  return withWriter(workspace, name, "refresh", options, (writer) =>
-    refreshState(writer, workspace.gateway, workspace.emit),
-  );
+  return withWriter(workspace, name, "refresh", options, async (writer) => {
+    const servers = Object.values(writer.state.resources).map((record) => record.server);
+    const drift: Drift[] & { orphans?: Orphan[] } = await refreshState(
+      writer,
+      workspace.gateway,
+      workspace.emit,
+    );
+    drift.orphans = await handleOrphans(writer, workspace.gateway, workspace.emit, options.orphans, servers);
+    return drift;
+  });
 }
 
 export async function rollbackDeployment(

@@ -27,6 +27,8 @@ const OPTIONS = {
   "dry-run": { type: "boolean" },
   "no-rollback": { type: "boolean" },
   refresh: { type: "boolean" },
+  "adopt-orphans": { type: "boolean" },
+  "delete-orphans": { type: "boolean" },
   parallelism: { type: "string" },
   "force-unlock": { type: "boolean" },
   "lock-timeout": { type: "string" },
@@ -90,6 +92,7 @@ Usage:
   agent apply -f FILE [--yes] [--dry-run]   plan, ask, apply (rolls back on failure unless --no-rollback)
   agent destroy NAME [--yes]                delete everything a deployment holds, in reverse order
   agent refresh NAME                        compare state with reality, report drift, update state
+    [--adopt-orphans | --delete-orphans]    what to do with resources providers list but state lacks
   agent rollback NAME [--snapshot ID]       restore the provider snapshots of the last run
   agent state list | state show NAME        what state holds
   agent init [--force]                      write mcp-iac.config.yaml for the providers this machine can reach

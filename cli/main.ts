@@ -2,7 +2,9 @@
 // `--help` and `agent provider NAME` load a few modules, not the whole program (Ink, model SDKs, pg).
 import { EXIT, IacError } from "../agent/errors.ts";
 import type { EventSink, RunEvent } from "../agent/events.ts";
+import { SecretScrubber, secretsFromConfig } from "../agent/secrets.ts";
 import { HELP, type ParsedCommand, parseCommandLine, positiveInt, usageError } from "./args.ts";
+import { BUILTIN_PROVIDERS } from "./builtin-providers.ts";
 import type { HumanPrinter } from "./printer.ts";
 import { painter } from "./style.ts";
 import { packageVersion } from "./version.ts";
@@ -16,17 +18,35 @@ type Output = {
   result(document: Record<string, unknown>, human?: () => void): void;
 };
 
+/** One per command: what it prints, human or JSON, and its errors pass through it (see openWorkspace). */
+const scrubber = new SecretScrubber();
+
+/** stdout as the printer sees it: every write scrubbed. */
+function scrubbedStdout(): NodeJS.WriteStream {
+  const stdout = process.stdout;
+  return Object.create(stdout, {
+    write: {
+      value: (chunk: unknown, ...rest: unknown[]) =>
+        (stdout.write as (...args: unknown[]) => boolean)(
+          typeof chunk === "string" ? scrubber.scrub(chunk) : chunk,
+          ...rest,
+        ),
+    },
+  }) as NodeJS.WriteStream;
+}
+
 async function makeOutput(json: boolean): Promise<Output> {
   const events: RunEvent[] = [];
   if (json) {
     return {
       events,
       emit: (event) => events.push(event),
-      result: (document) => process.stdout.write(`${JSON.stringify({ ...document, events }, null, 2)}\n`),
+      result: (document) =>
+        process.stdout.write(`${JSON.stringify(scrubber.scrubDeep({ ...document, events }), null, 2)}\n`),
     };
   }
   const { HumanPrinter } = await import("./printer.ts");
-  const printer = new HumanPrinter(process.stdout);
+  const printer = new HumanPrinter(scrubbedStdout());
   return { events, emit: printer.handle, printer, result: (_document, human) => human?.() };
 }
 
@@ -80,7 +100,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
       const { policiesFor } = await import("./goal.ts");
       const { planOnly } = await import("../agent/operations.ts");
       const deployment = await loadSpecFile(requireFile(parsed));
-      const workspace = openWorkspace(global, out.emit);
+      const workspace = openWorkspace(global, out.emit, scrubber);
       try {
         const policies = await policiesFor(workspace.loaded, global.cwd, {
           allowDestroy: Boolean(parsed.flags["allow-destroy"]),
@@ -103,7 +123,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
       const { askYes } = await import("./approve.ts");
       const { summaryLine } = await import("./render-plan.ts");
       const deployment = await loadSpecFile(requireFile(parsed));
-      const workspace = openWorkspace(global, out.emit);
+      const workspace = openWorkspace(global, out.emit, scrubber);
       try {
         const parallelism = positiveInt(parsed.flags["parallelism"], "parallelism");
         const output = await applyDeployment(workspace, deployment, {
@@ -181,7 +201,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
       const { destroyDeployment } = await import("../agent/operations.ts");
       const { askYes } = await import("./approve.ts");
       const name = requireName(parsed);
-      const workspace = openWorkspace(global, out.emit);
+      const workspace = openWorkspace(global, out.emit, scrubber);
       try {
         const parallelism = positiveInt(parsed.flags["parallelism"], "parallelism");
         const result = await destroyDeployment(workspace, name, {
@@ -211,15 +231,29 @@ async function run(parsed: ParsedCommand): Promise<number> {
       const { openWorkspace } = await import("./workspace.ts");
       const { refreshDeployment } = await import("../agent/operations.ts");
       const name = requireName(parsed);
-      const workspace = openWorkspace(global, out.emit);
+      const workspace = openWorkspace(global, out.emit, scrubber);
       try {
-        const drift = await refreshDeployment(workspace, name, lockOptions(parsed));
-        out.result({ command: "refresh", deployment: name, drift }, () => {
+        const adopt = Boolean(parsed.flags["adopt-orphans"]);
+        if (adopt && parsed.flags["delete-orphans"])
+          throw usageError("--adopt-orphans and --delete-orphans exclude each other");
+        const drift = await refreshDeployment(workspace, name, {
+          ...lockOptions(parsed),
+          orphans: adopt ? "adopt" : parsed.flags["delete-orphans"] ? "delete" : "report",
+        });
+        const orphans = drift.orphans ?? [];
+        out.result({ command: "refresh", deployment: name, drift: [...drift], orphans }, () => {
           out.printer?.line(
             drift.length === 0
               ? `No drift: ${name} matches what its providers report.`
               : `${drift.length} resource(s) drifted; state now records what exists.`,
           );
+          const open = orphans.filter(
+            (orphan) => orphan.outcome === "reported" || orphan.outcome === "failed",
+          );
+          if (open.length > 0)
+            out.printer?.line(
+              `${open.length} orphan(s): providers list them for ${name}, state does not hold them.`,
+            );
         });
         return EXIT.ok;
       } finally {
@@ -230,7 +264,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
       const { openWorkspace } = await import("./workspace.ts");
       const { rollbackDeployment } = await import("../agent/operations.ts");
       const name = requireName(parsed);
-      const workspace = openWorkspace(global, out.emit);
+      const workspace = openWorkspace(global, out.emit, scrubber);
       try {
         const snapshot = parsed.flags["snapshot"];
         const restored = await rollbackDeployment(workspace, name, {
@@ -299,7 +333,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
       const goal = parsed.command.join(" ");
       const { openWorkspace } = await import("./workspace.ts");
       const { goalCommand } = await import("./goal.ts");
-      const workspace = openWorkspace(global, out.emit);
+      const workspace = openWorkspace(global, out.emit, scrubber);
       try {
         const parallelism = positiveInt(parsed.flags["parallelism"], "parallelism");
         const report = await goalCommand({
@@ -348,7 +382,6 @@ async function run(parsed: ParsedCommand): Promise<number> {
 async function mcpCommand(parsed: ParsedCommand): Promise<number> {
   const { loadConfig, ProviderClients } = await import("../tools/client/index.ts");
   const { selfCommand, stateBackendFor } = await import("./workspace.ts");
-  const { SecretScrubber, secretsFromConfig } = await import("../agent/secrets.ts");
   const { createAgentMcpServer } = await import("../agent/mcp-server.ts");
   const { policiesFor } = await import("./goal.ts");
   const { serveStdio } = await import("../tools/protocol/server.ts");
@@ -450,7 +483,16 @@ async function stateCommand(parsed: ParsedCommand, out: Output): Promise<number>
   const cwd = parsed.global.cwd;
   const { loadConfig } = await import("../tools/client/config.ts");
   const { stateBackendFor } = await import("./workspace.ts");
-  const backend = stateBackendFor(loadConfig({ cwd, configFile: parsed.global.config }), cwd);
+  const loaded = loadConfig({ cwd, configFile: parsed.global.config });
+  secretsFromConfig(
+    loaded.config.mcpServers as Record<
+      string,
+      { env?: Record<string, string>; headers?: Record<string, string> }
+    >,
+    process.env,
+    scrubber,
+  );
+  const backend = stateBackendFor(loaded, cwd);
   if (sub === "list") {
     const deployments = await backend.list();
     out.result({ command: "state list", backend: backend.describe(), deployments }, () => {
@@ -496,7 +538,7 @@ async function stateCommand(parsed: ParsedCommand, out: Output): Promise<number>
 
 async function providersCommand(parsed: ParsedCommand, out: Output): Promise<number> {
   const { openWorkspace } = await import("./workspace.ts");
-  const workspace = openWorkspace(parsed.global, out.emit);
+  const workspace = openWorkspace(parsed.global, out.emit, scrubber);
   try {
     const servers = workspace.clients.listServers();
     const report: (ReturnType<typeof workspace.clients.listServers>[number] &
@@ -518,14 +560,6 @@ async function providersCommand(parsed: ParsedCommand, out: Output): Promise<num
     await workspace.close();
   }
 }
-
-const BUILTIN_PROVIDERS: Record<string, () => Promise<{ main(): Promise<void> }>> = {
-  mock: () => import("../tools/providers/mock/server.ts"),
-  docker: () => import("../tools/providers/docker/server.ts"),
-  local: () => import("../tools/providers/local/server.ts"),
-  opnsense: () => import("../tools/providers/opnsense/server.ts"),
-  kubernetes: () => import("../tools/providers/kubernetes/server.ts"),
-};
 
 async function providerCommand(rest: string[], parsed: ParsedCommand): Promise<number> {
   const name = rest[0];
@@ -563,7 +597,8 @@ function reportError(error: unknown, json: boolean): number {
     : known?.name === "ConfigError"
       ? EXIT.usage
       : EXIT.failed;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = scrubber.scrub(error instanceof Error ? error.message : String(error));
+  if (known?.hint) known.hint = scrubber.scrub(known.hint);
   if (json) {
     process.stdout.write(
       `${JSON.stringify({ error: { code: known?.code ?? known?.name ?? "ERROR", message, hint: known?.hint }, exitCode }, null, 2)}\n`,
@@ -574,7 +609,7 @@ function reportError(error: unknown, json: boolean): number {
     if (known?.hint) process.stderr.write(`${known.hint}\n`);
     if (!userFacing && error instanceof Error && error.stack) {
       process.stderr.write(
-        `\nThis is a bug in mcp-iac; please report it with the trace below.\n${error.stack}\n`,
+        `\nThis is a bug in mcp-iac; please report it with the trace below.\n${scrubber.scrub(error.stack)}\n`,
       );
     }
   }

@@ -3,10 +3,12 @@ import { fileURLToPath } from "node:url";
 import { IacError } from "../agent/errors.ts";
 import type { EventSink } from "../agent/events.ts";
 import type { Workspace } from "../agent/operations.ts";
+import { SecretScrubber, secretsFromConfig } from "../agent/secrets.ts";
 import { createFileBackend, createPostgresBackend, type StateBackend } from "../agent/state/index.ts";
 
 import { type LoadedConfig, loadConfig, ProviderClients, SANDBOX_NOTICE } from "../tools/client/index.ts";
 import type { GlobalFlags } from "./args.ts";
+import { BUILTIN_PROVIDERS } from "./builtin-providers.ts";
 
 /** How this installation runs itself, so that `builtin: NAME` servers come from the same code. */
 export function selfCommand(): { command: string; args: string[] } {
@@ -39,10 +41,34 @@ export function stateBackendFor(
   );
 }
 
-export function openWorkspace(global: GlobalFlags, emit: EventSink): OpenedWorkspace {
+/** The built-in providers of this installation, checked at config load. */
+const builtinNames = Object.keys(BUILTIN_PROVIDERS);
+
+/**
+ * Every command's events pass through `scrubber`, filled here with the credentials the config names
+ * (servers' env and headers): a provider that echoes one in an error never gets it printed.
+ */
+export function openWorkspace(
+  global: GlobalFlags,
+  emit: EventSink,
+  scrubber: SecretScrubber = new SecretScrubber(),
+): OpenedWorkspace {
   const cwd = resolve(global.cwd);
-  const loaded = loadConfig({ cwd, configFile: global.config });
-  if (loaded.sandbox) emit({ type: "notice", level: "info", message: SANDBOX_NOTICE });
+  const loaded = loadConfig({
+    cwd,
+    configFile: global.config,
+    ...(builtinNames.length > 0 ? { builtins: builtinNames } : {}),
+  });
+  secretsFromConfig(
+    loaded.config.mcpServers as Record<
+      string,
+      { env?: Record<string, string>; headers?: Record<string, string> }
+    >,
+    process.env,
+    scrubber,
+  );
+  const scrubbed: EventSink = (event) => emit(scrubber.scrubDeep(event));
+  if (loaded.sandbox) scrubbed({ type: "notice", level: "info", message: SANDBOX_NOTICE });
   const clients = new ProviderClients(loaded.config.mcpServers, { cwd, builtinCommand: selfCommand() });
   const perServer: Record<string, number> = {};
   for (const [name, entry] of Object.entries(loaded.config.mcpServers)) {
@@ -55,7 +81,7 @@ export function openWorkspace(global: GlobalFlags, emit: EventSink): OpenedWorks
     clients,
     gateway: clients,
     state,
-    emit,
+    emit: scrubbed,
     perServer,
     close: async () => {
       try {

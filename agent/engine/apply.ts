@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import {
   type Change,
   containsUnknown,
+  diffProperties,
   isSecretDigest,
   type OperationResult,
   type PropertyMap,
@@ -18,6 +20,7 @@ import { makeRecord } from "./records.ts";
 import { readPath, resolveReferences } from "./references.ts";
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep } from "./retry.ts";
 import { type ScheduleNode, Scheduler } from "./scheduler.ts";
+import { answerLost, ListingOnce, probeServer, ServerHealth, serverBroken } from "./server-health.ts";
 
 export interface ApplyOptions {
   runId: string;
@@ -30,6 +33,8 @@ export interface ApplyOptions {
   retry?: RetryPolicy;
   /** Timeout of one provider call. */
   callTimeoutMs?: number;
+  /** Idempotency keys of creates an interrupted run left unsettled, by resource name: sent again as is. */
+  operationIds?: ReadonlyMap<string, string>;
 }
 
 export interface ChangeResult {
@@ -95,6 +100,8 @@ export async function applyPlan(
   const outputs = new Map<string, PropertyMap>();
   for (const [name, record] of planned.current) outputs.set(name, record.outputs);
   const resolvedProperties = new Map<string, PropertyMap>();
+  const health = new ServerHealth();
+  const listing = new ListingOnce(gateway, deploymentId, options.callTimeoutMs);
 
   const active = planned.plan.changes.filter((change) => change.action !== "noop");
   for (const change of planned.plan.changes) {
@@ -175,7 +182,7 @@ export async function applyPlan(
   let outcome: ApplyOutcome = failed ? "partial" : "succeeded";
   let rollbackReport: ApplyReport["rollback"];
   if (failed && (options.rollback ?? true)) {
-    rollbackReport = await rollbackApplied(applied, planned, writer, gateway, catalog, options);
+    rollbackReport = await rollbackApplied(applied, planned, writer, gateway, catalog, options, health);
     outcome = rollbackReport.ok ? "rolled-back" : "failed";
   }
   const counts = [...results.values()];
@@ -200,7 +207,7 @@ export async function applyPlan(
     value: () =>
       rollbackReport
         ? Promise.resolve(rollbackReport)
-        : rollbackApplied(applied, planned, writer, gateway, catalog, options),
+        : rollbackApplied(applied, planned, writer, gateway, catalog, options, health),
   });
   return report;
 
@@ -212,6 +219,9 @@ export async function applyPlan(
 
   async function runChange(change: PlannedChange): Promise<boolean> {
     const begun = performance.now();
+    const down = health.down(change.server);
+    if (down)
+      return settleFailure(change, 0, health.refusal(change.server, `${change.action} of ${change.name}`));
     const desired = planned.graph.nodes.get(change.name)?.resource;
     let after: PropertyMap | undefined;
     if (desired && change.action !== "delete") {
@@ -229,28 +239,38 @@ export async function applyPlan(
       resolvedProperties.set(change.name, after);
     }
     const current = planned.current.get(change.name);
+    // One key for this change across its retries; a create an interrupted run left open keeps its own.
+    const reopened = change.action === "create" || change.action === "replace";
+    const operationId = (reopened ? options.operationIds?.get(change.name) : undefined) ?? randomUUID();
     const send: Change = {
       name: change.name,
       type: change.type,
       action: change.action,
+      operationId,
       diff: change.diff,
       ...(change.id ? { id: change.id } : {}),
       ...(current ? { before: current.properties, outputs: current.outputs } : {}),
       ...(after ? { after } : {}),
     };
+    // A record lost from state must not become a duplicate: what the provider already lists as ours
+    // under this name is adopted (and brought to the desired properties) instead of created again.
+    const adoptedAsIs = change.action === "create" ? await adoptListed(change, send) : undefined;
+    if (adoptedAsIs === "down")
+      return settleFailure(change, 0, health.refusal(change.server, `create of ${change.name}`));
     const operation = await writer.beginOperation({
       runId: options.runId,
       name: change.name,
       type: change.type,
       server: change.server,
-      action: change.action as "create" | "update" | "replace" | "delete",
-      ...(change.id ? { id: change.id } : {}),
+      action: send.action as "create" | "update" | "replace" | "delete",
+      operationId,
+      ...(send.id ? { id: send.id } : {}),
     });
 
     let attempt = 0;
-    let result: OperationResult | undefined;
+    let result: OperationResult | undefined = adoptedAsIs;
     let error: ProviderErrorBody | undefined;
-    for (;;) {
+    while (!result) {
       attempt++;
       emit({
         type: "change.started",
@@ -261,7 +281,18 @@ export async function applyPlan(
       });
       ({ result, error } = await callApply(change.server, send));
       if (!error) break;
-      if (!error.retryable || attempt >= retry.attempts) break;
+      if (serverBroken(error)) health.markDown(change.server, error.message);
+      if (answerLost(error)) {
+        const adopted = await askAfterLostAnswer(change, error);
+        if (adopted) {
+          result = adopted;
+          error = undefined;
+          break;
+        }
+      }
+      if (!error.retryable || attempt >= retry.attempts || health.down(change.server)) break;
+      // A hang is retried once, and only after the server answered the probe: never into the void.
+      if (error.code === "TIMEOUT" && attempt >= 2) break;
       const delayMs = backoffDelay(retry, attempt);
       emit({ type: "change.retrying", name: change.name, attempt, delayMs, error });
       await sleep(delayMs);
@@ -269,7 +300,18 @@ export async function applyPlan(
 
     if (error || !result) {
       // What the provider did before failing is not known for sure: ask it, so state stays true.
-      await settleAgainstReality(writer, gateway, catalog, operation);
+      // A server that stopped answering is not asked: the operation stays pending for the next run.
+      if (!health.down(change.server)) await settleAgainstReality(writer, gateway, catalog, operation);
+      // A failed create the provider made anyway is now in state (adopted): it is this run's to undo.
+      const adopted = writer.state.resources[change.name];
+      if (change.action === "create" && adopted && !planned.current.has(change.name)) {
+        applied.push({ change, record: adopted });
+        emit({
+          type: "notice",
+          level: "warn",
+          message: `${change.name}: the failed create left ${adopted.id} behind; state holds it, and a rollback deletes it`,
+        });
+      }
       return settleFailure(change, attempt, error ?? fail("INTERNAL", "no result"));
     }
 
@@ -292,6 +334,7 @@ export async function applyPlan(
         outputs: result.outputs ?? {},
         dependsOn: change.deps,
         info: entry?.info,
+        secretKeys: planned.secrets.keys(change.name),
       });
       await writer.settleOperation(operation.opId, { put: record });
       outputs.set(change.name, result.outputs ?? {});
@@ -300,22 +343,21 @@ export async function applyPlan(
 
     for (const check of desired?.checks ?? []) {
       const resolvedCheck = resolveReferences(check, lookup);
-      const reason = await runCheck(resolvedCheck);
+      const rawReason = await runCheck(resolvedCheck);
+      // A check that reads a secret is shown as written, and its secret values never leave here.
+      const hidden = secretTexts(planned.secrets.secretReferences(check));
+      const shown = describeCheck(hidden.length > 0 ? check : resolvedCheck);
+      const reason = rawReason === undefined ? undefined : maskTexts(rawReason, hidden);
       if (reason) {
-        emit({
-          type: "check.failed",
-          name: change.name,
-          check: describeCheck(resolvedCheck),
-          message: reason,
-        });
+        emit({ type: "check.failed", name: change.name, check: shown, message: reason });
         return settleFailure(
           change,
           attempt,
-          fail("DEPENDENCY_FAILED", `check ${describeCheck(resolvedCheck)} failed: ${reason}`),
+          fail("DEPENDENCY_FAILED", `check ${shown} failed: ${reason}`),
           record?.id,
         );
       }
-      emit({ type: "check.passed", name: change.name, check: describeCheck(resolvedCheck) });
+      emit({ type: "check.passed", name: change.name, check: shown });
     }
 
     const durationMs = performance.now() - begun;
@@ -338,6 +380,13 @@ export async function applyPlan(
     return true;
   }
 
+  function secretTexts(references: { target: string; path: (string | number)[]; text: string }[]): string[] {
+    return references
+      .map((reference) => lookup(reference))
+      .map((value) => (typeof value === "string" ? value : JSON.stringify(value)))
+      .filter((value): value is string => typeof value === "string" && value.length > 0);
+  }
+
   function settleFailure(
     change: PlannedChange,
     attempts: number,
@@ -355,6 +404,64 @@ export async function applyPlan(
     });
     emit({ type: "change.failed", name: change.name, action: change.action, error });
     return false;
+  }
+
+  /**
+   * Asks (once per server per run) whether the provider lists a resource of ours by this name and
+   * type. Found and equal to what is wanted: adopted as is (returned). Found but different: `send`
+   * becomes an update (or replace) of it. Not found, or the listing failed: a plain create.
+   */
+  async function adoptListed(
+    change: PlannedChange,
+    send: Change,
+  ): Promise<OperationResult | "down" | undefined> {
+    const probe = await listing.find(change.server, change);
+    if (!probe.alive && (probe.error.code === "TIMEOUT" || serverBroken(probe.error))) {
+      health.markDown(change.server, probe.error.message);
+      return "down";
+    }
+    const found = probe.alive ? probe.found : undefined;
+    if (!found) return undefined;
+    const info = planned.types.get(change.type)?.info;
+    const diff = diffProperties(found.properties, send.after ?? {}, info?.replaceOnChange ?? []);
+    emit({
+      type: "notice",
+      level: "warn",
+      message: `${change.name}: ${change.server} already has it (${found.id}) though state did not; adopting it${diff.length > 0 ? " and bringing it to the spec" : ""} instead of creating a duplicate`,
+    });
+    if (diff.length === 0)
+      return { name: change.name, status: "succeeded", id: found.id, outputs: found.outputs };
+    send.action = diff.some((entry) => entry.forcesReplacement) ? "replace" : "update";
+    send.id = found.id;
+    send.before = found.properties;
+    send.outputs = found.outputs;
+    send.diff = diff;
+    return undefined;
+  }
+
+  /**
+   * The answer to an apply was lost: ask the server what exists before sending anything again. A
+   * create (or the new half of a replace) it made anyway is adopted; a server that does not answer
+   * the probe either is down for the rest of the run.
+   */
+  async function askAfterLostAnswer(
+    change: PlannedChange,
+    error: ProviderErrorBody,
+  ): Promise<OperationResult | undefined> {
+    const probe = await probeServer(gateway, change.server, deploymentId, change, options.callTimeoutMs);
+    if (!probe.alive) {
+      health.markDown(change.server, `${error.message}; then ${probe.error.message}`);
+      return undefined;
+    }
+    const found = probe.found;
+    if (!found || (change.action !== "create" && change.action !== "replace")) return undefined;
+    if (change.action === "replace" && found.id === change.id) return undefined;
+    emit({
+      type: "notice",
+      level: "info",
+      message: `${change.name}: the answer of ${change.server} was lost (${error.code}), but it made the resource (${found.id}); adopted it instead of sending the ${change.action} again`,
+    });
+    return { name: change.name, status: "succeeded", id: found.id, outputs: found.outputs };
   }
 
   async function callApply(
@@ -425,8 +532,10 @@ async function rollbackApplied(
   gateway: ProviderGateway,
   catalog: TypeCatalog,
   options: ApplyOptions,
+  health: ServerHealth,
 ): Promise<{ ok: boolean; steps: RollbackStep[] }> {
   const { emit } = options;
+  const timeout = options.callTimeoutMs ? { timeoutMs: options.callTimeoutMs } : undefined;
   const steps: RollbackStep[] = [];
   emit({ type: "rollback.started", reason: "a change failed", changes: applied.length });
   const deploymentId = planned.plan.deployment;
@@ -434,22 +543,34 @@ async function rollbackApplied(
     const previous = planned.current.get(change.name);
     const step: RollbackStep = { name: change.name, action: "", status: "succeeded" };
     try {
+      const down = health.down(change.server);
+      if (down) {
+        step.action = change.action === "create" ? "delete" : "restore";
+        throw new Error(
+          `not undone: provider server "${change.server}" stopped answering (${down}); ${change.name}${record ? ` (${record.id})` : ""} remains as applied, and state says so`,
+        );
+      }
       if (change.action === "create") {
         step.action = "delete";
         await undo(change, "delete", record!.id, undefined, async () => {
-          const data = await gateway.call(change.server, "destroyDeployment", {
-            deploymentId,
-            resources: [
-              {
-                type: change.type,
-                name: change.name,
-                id: record!.id,
-                properties: record!.properties,
-                outputs: record!.outputs,
-                status: "created",
-              },
-            ],
-          });
+          const data = await gateway.call(
+            change.server,
+            "destroyDeployment",
+            {
+              deploymentId,
+              resources: [
+                {
+                  type: change.type,
+                  name: change.name,
+                  id: record!.id,
+                  properties: record!.properties,
+                  outputs: record!.outputs,
+                  status: "created",
+                },
+              ],
+            },
+            timeout,
+          );
           return firstResult(data, change.name);
         });
       } else {
@@ -468,19 +589,24 @@ async function rollbackApplied(
           change.action === "delete" ? undefined : record?.id,
           previous,
           async () => {
-            const data = await gateway.call(change.server, "applyDeployment", {
-              deploymentId,
-              changes: [
-                {
-                  name: change.name,
-                  type: change.type,
-                  action,
-                  diff: [],
-                  after: previous.properties,
-                  ...(action !== "create" && record ? { id: record.id, before: record.properties } : {}),
-                },
-              ],
-            });
+            const data = await gateway.call(
+              change.server,
+              "applyDeployment",
+              {
+                deploymentId,
+                changes: [
+                  {
+                    name: change.name,
+                    type: change.type,
+                    action,
+                    diff: [],
+                    after: previous.properties,
+                    ...(action !== "create" && record ? { id: record.id, before: record.properties } : {}),
+                  },
+                ],
+              },
+              timeout,
+            );
             return firstResult(data, change.name);
           },
         );
@@ -521,7 +647,9 @@ async function rollbackApplied(
     try {
       result = await call();
     } catch (error) {
-      await settleAgainstReality(writer, gateway, catalog, operation);
+      const body = transportErrorBody(error);
+      if (body.code === "TIMEOUT" || serverBroken(body)) health.markDown(change.server, body.message);
+      else await settleAgainstReality(writer, gateway, catalog, operation);
       throw error;
     }
     if (result.status === "failed") {
@@ -543,9 +671,16 @@ async function rollbackApplied(
         outputs: result.outputs ?? {},
         dependsOn: previous!.dependsOn,
         info: entry?.info,
+        secretKeys: planned.secrets.keys(change.name),
       }),
     });
   }
+}
+
+function maskTexts(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join("(sensitive)");
+  return out;
 }
 
 function firstResult(

@@ -108,7 +108,8 @@ export function buildGraph(deployment: Deployment, options: GraphOptions = {}): 
         outputs &&
         typeof head === "string" &&
         !outputs.has(head) &&
-        !(head in target.resource.properties)
+        // Own keys only: `__proto__`, `constructor`, `toString` are not properties of a resource.
+        !Object.hasOwn(target.resource.properties, head)
       ) {
         issues.push({
           resource: resource.name,

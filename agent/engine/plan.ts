@@ -14,6 +14,7 @@ import { callData, ProviderCallError, type ProviderGateway } from "./gateway.ts"
 import { buildGraph, countDependents, type ResourceGraph } from "./graph.ts";
 import type { ChangeRisk, Plan, PlannedChange, PlanSummary } from "./plan-types.ts";
 import { readPath, resolveReferences } from "./references.ts";
+import { SecretFlow } from "./secret-flow.ts";
 import { redact } from "./secrets.ts";
 import type { Deployment } from "./spec.ts";
 
@@ -25,6 +26,8 @@ export interface PlanResult {
   types: Map<string, TypeEntry>;
   /** State as it was when planned. */
   current: Map<string, ResourceRecord>;
+  /** Which properties hold secrets, those copied from a secret by a reference included. */
+  secrets: SecretFlow;
 }
 
 export interface PlanOptions {
@@ -99,6 +102,8 @@ export async function planDeployment(
     knownTypes: await catalog.knownTypes(),
   });
 
+  const secrets = new SecretFlow(graph, (type) => types.get(type)?.info);
+
   // Values are known at plan time only from resources that exist and will keep their outputs.
   const unstable = new Set<string>();
   for (const resource of deployment.resources) {
@@ -145,7 +150,7 @@ export async function planDeployment(
     if (!grew) break;
   }
 
-  const plannedChanges = assemble(deployment, graph, types, current, changes);
+  const plannedChanges = assemble(deployment, graph, types, current, changes, secrets);
   const plan: Plan = {
     deployment: deployment.name,
     createdAt: new Date().toISOString(),
@@ -155,7 +160,7 @@ export async function planDeployment(
     warnings,
     pendingOperations: Object.keys(state?.pending ?? {}).length,
   };
-  return { plan, deployment, graph, types, current };
+  return { plan, deployment, graph, types, current, secrets };
 }
 
 async function planServers(
@@ -227,6 +232,7 @@ function assemble(
   types: Map<string, TypeEntry>,
   current: Map<string, ResourceRecord>,
   changes: Map<string, Change>,
+  secrets: SecretFlow,
 ): PlannedChange[] {
   const out: PlannedChange[] = [];
   const currentDependents = new Map<string, { dependents: Set<string> }>();
@@ -240,7 +246,7 @@ function assemble(
     const change = changes.get(name);
     if (!change) continue;
     const entry = types.get(node.resource.type);
-    const secretKeys = entry?.info.secretProperties ?? [];
+    const secretKeys = secrets.keys(name);
     const destructive = change.action === "replace";
     const dependents = destructive ? countDependents(graph.nodes, name) : node.dependents.size;
     const planned: PlannedChange = {
@@ -255,7 +261,7 @@ function assemble(
     if (after) planned.after = after;
     if (change.outputs) planned.outputs = redact(change.outputs, entry?.info.secretOutputs ?? []) ?? {};
     planned.diff = change.diff.map((entry) =>
-      secretKeys.includes(entry.path)
+      secretKeys.includes(/^[^.[]*/.exec(entry.path)![0])
         ? {
             ...entry,
             ...(entry.before !== undefined ? { before: "(sensitive)" } : {}),
@@ -263,6 +269,7 @@ function assemble(
           }
         : entry,
     );
+    // Shown as written: a check's references are not resolved in the plan.
     if (node.resource.checks) planned.checks = node.resource.checks;
     if (change.action === "create" || change.action === "replace") {
       const outputs = entry?.info.outputs["properties"];

@@ -61,6 +61,7 @@ export async function reconcileOperation(
       dependsOn,
       info,
       ...found,
+      ...(existing ? { previous: existing.properties } : {}),
     });
 
   if (operation.id && operation.action !== "replace") {
@@ -89,21 +90,29 @@ export async function reconcileOperation(
   return existing ? "removed" : "dropped";
 }
 
-/** Reconciles every pending operation of a deployment before anything else happens to it. */
+/**
+ * Reconciles every pending operation of a deployment before anything else happens to it. Returns the
+ * idempotency keys of creates that left nothing behind, by resource name: when the plan creates that
+ * resource again, it sends the same key, so a provider still working on the first create makes one.
+ */
 export async function reconcilePending(
   writer: StateWriter,
   gateway: ProviderGateway,
   emit: EventSink,
-): Promise<number> {
+): Promise<Map<string, string>> {
+  const reusable = new Map<string, string>();
   const pending = Object.values(writer.state.pending);
-  if (pending.length === 0) return 0;
+  if (pending.length === 0) return reusable;
   emit({ type: "reconcile.started", pending: pending.length });
   const catalog = new TypeCatalog(gateway);
   const listing = new DeploymentListing(gateway, writer.state.name);
   for (const operation of pending) {
     const outcome = await reconcileOperation(writer, gateway, catalog, listing, operation);
     emit({ type: "reconcile.resolved", name: operation.name, action: operation.action, outcome });
+    const opened = operation.action === "create" || operation.action === "replace";
+    if (opened && operation.operationId && (outcome === "dropped" || outcome === "removed"))
+      reusable.set(operation.name, operation.operationId);
   }
   await writer.commit();
-  return pending.length;
+  return reusable;
 }

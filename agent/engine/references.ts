@@ -78,6 +78,8 @@ export function readPath(root: unknown, path: readonly (string | number)[]): unk
   let current = root;
   for (const part of path) {
     if (current === null || typeof current !== "object") return undefined;
+    // Own keys only: a path never reaches into Object.prototype (`__proto__`, `constructor`).
+    if (!Object.hasOwn(current, part)) return undefined;
     current = (current as Record<string | number, unknown>)[part];
   }
   return current;

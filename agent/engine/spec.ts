@@ -103,6 +103,12 @@ export function deploymentFromObject(document: unknown, source: string): Deploym
 
 /** Parses spec text (YAML, of which JSON is a subset); syntax errors name the line and column. */
 export function parseSpec(text: string, source = "spec"): Deployment {
+  const depth = flowDepth(text, MAX_DEPTH);
+  if (depth !== undefined) {
+    throw new SpecError(source, [
+      { path: `offset ${depth}`, message: `nested more than ${MAX_DEPTH} levels deep; a spec needs a few` },
+    ]);
+  }
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new SpecError(
@@ -126,6 +132,30 @@ export function parseSpec(text: string, source = "spec"): Deployment {
     ]);
   }
   return deploymentFromObject(value, source);
+}
+
+const MAX_DEPTH = 256;
+
+/**
+ * Where brackets ([ {) outside quotes first nest deeper than `limit`, or undefined. Deep nesting
+ * would exhaust the parser's stack; only flow style can nest that deep in a file of sane size.
+ */
+function flowDepth(text: string, limit: number): number | undefined {
+  let depth = 0;
+  let quote = "";
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (quote) {
+      if (char === "\\" && quote === '"') index++;
+      else if (char === quote) quote = "";
+      continue;
+    }
+    if (char === '"' || char === "'") quote = char;
+    else if (char === "[" || char === "{") {
+      if (++depth > limit) return index;
+    } else if (char === "]" || char === "}") depth = Math.max(0, depth - 1);
+  }
+  return undefined;
 }
 
 export async function loadSpecFile(file: string): Promise<Deployment> {

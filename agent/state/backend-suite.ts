@@ -141,11 +141,18 @@ export function describeStateBackend(name: string, makeBackend: () => Promise<St
     it("keeps a pending operation across a lost writer, for the next run to reconcile", async () => {
       const first = await open(backend, "web");
       await first.putResource(sampleRecord("db"));
-      const op = await first.beginOperation({ ...RUN, name: "app", action: "create" });
+      const op = await first.beginOperation({
+        ...RUN,
+        name: "app",
+        action: "create",
+        operationId: "op-app-1",
+      });
       // The first run never settles nor closes (as after kill -9); the user breaks its lock.
       await peer.forceUnlock("web");
       const next = await open(peer, "web");
       expect(next.state.pending[op.opId]).toEqual(op);
+      // The idempotency key survives, so recovery can send the same create again safely.
+      expect(next.state.pending[op.opId]?.operationId).toBe("op-app-1");
       expect(Object.keys(next.state.resources)).toEqual(["db"]);
       await next.settleOperation(op.opId, { put: sampleRecord("app") });
       await next.close();

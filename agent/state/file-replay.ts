@@ -1,7 +1,16 @@
 import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isCode } from "./atomic-json-file.ts";
-import { type DeploymentPaths, readDocument, type StateDocument } from "./file-layout.ts";
+import { StateError } from "./errors.ts";
+import {
+  type DeploymentPaths,
+  historyPath,
+  keptVersions,
+  readDocument,
+  restoreHint,
+  type StateDocument,
+} from "./file-layout.ts";
 import { applyEntry, type ParsedJournal, parseJournal } from "./journal-entry.ts";
 import type { DeploymentState } from "./types.ts";
 
@@ -25,16 +34,55 @@ const GAP_RETRIES = 20;
  * means a compaction ran between reading the document and the journal: read both again; if it
  * keeps happening, the contiguous prefix is still a state that existed.
  */
-export async function replayDeployment(paths: DeploymentPaths): Promise<Replayed | undefined> {
+export async function replayDeployment(
+  paths: DeploymentPaths,
+  name = basename(paths.document, ".json"),
+): Promise<Replayed | undefined> {
+  const hint = restoreHint(paths, name);
   let last: Replayed | undefined;
   for (let attempt = 0; attempt < GAP_RETRIES; attempt++) {
-    const document = await readDocument(paths.document);
-    if (!document) return undefined;
-    last = fold(document, parseJournal(readJournal(paths.journal)));
+    const document = await readDocument(paths.document, hint);
+    if (!document) {
+      await refuseIfLost(paths, name, hint);
+      return undefined;
+    }
+    const journal = parseJournal(readJournal(paths.journal));
+    if (journal.brokenLine !== undefined) {
+      throw new StateError(
+        "STATE_CORRUPT",
+        `the journal of deployment "${name}" (${paths.journal}) is damaged at line ${journal.brokenLine}, with intact lines after it; changes recorded there cannot be replayed`,
+        { hint },
+      );
+    }
+    last = fold(document, journal);
     if (!last.gap) return last;
     await sleep(5);
   }
-  return last;
+  // Not a compaction racing this read: entries are really missing.
+  throw new StateError(
+    "STATE_CORRUPT",
+    `the journal of deployment "${name}" (${paths.journal}) skips from seq ${last?.seq} to a later entry; changes recorded in between are lost`,
+    { hint },
+  );
+}
+
+/**
+ * No document. Fine for a deployment never created or destroyed (its last kept version is empty);
+ * a loss when the journal holds entries or the newest kept version still had resources.
+ */
+async function refuseIfLost(paths: DeploymentPaths, name: string, hint: string): Promise<void> {
+  const journalHolds = readJournal(paths.journal).toString("utf8").trim() !== "";
+  const latest = keptVersions(paths).at(-1);
+  const kept = latest === undefined ? undefined : await readDocument(historyPath(paths, latest), hint);
+  const heldSomething =
+    kept !== undefined &&
+    (Object.keys(kept.state.resources).length > 0 || Object.keys(kept.state.pending).length > 0);
+  if (!journalHolds && !heldSomething) return;
+  throw new StateError(
+    "STATE_MISSING",
+    `the state document of deployment "${name}" (${paths.document}) is missing, but its ${journalHolds ? "journal" : "history"} shows it held resources; nothing is done until it is restored`,
+    { hint },
+  );
 }
 
 function fold(document: StateDocument, journal: ParsedJournal): Replayed {

@@ -100,7 +100,10 @@ export class FileStateWriter extends JournalWriter {
     options: OpenOptions,
     settings: FileWriterSettings,
   ): Promise<FileStateWriter> {
-    const lock = await acquireLock(paths.lock, name, options.command, options.waitMs);
+    const lock = await acquireLock(paths.lock, name, options.command, options.waitMs, {
+      ...(options.onWait ? { onWait: options.onWait } : {}),
+      ...(options.onTakeover ? { onTakeover: options.onTakeover } : {}),
+    });
     try {
       mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
       removeTempFiles(paths);

@@ -1,3 +1,4 @@
+import { isJournalEntry } from "./document-schema.ts";
 import type { DeploymentState, LastRun, PendingOperation, ResourceRecord, StateSnapshot } from "./types.ts";
 
 /**
@@ -54,20 +55,29 @@ export interface ParsedJournal {
   /** Byte length of the complete, parseable lines. */
   validBytes: number;
   torn: boolean;
+  /** A damaged line with intact lines after it (1-based): not a torn tail, but corruption. */
+  brokenLine?: number;
 }
 
 /**
- * Splits JSON Lines. A line without its newline (a write cut off by a kill) or that does not parse
- * ends the journal: everything from it on is ignored, never thrown.
+ * Splits JSON Lines. The last line, when it lacks its newline or does not parse, is the tail of a
+ * write cut off by a kill: it ends the journal, never thrown. A damaged line with intact lines after
+ * it is not that: `brokenLine` says where, and the reader refuses the journal.
  */
 export function parseJournal(buffer: Buffer): ParsedJournal {
   const entries: JournalEntry[] = [];
   let start = 0;
+  let line = 0;
   while (start < buffer.length) {
+    line++;
     const end = buffer.indexOf(10, start);
     if (end < 0) return { entries, validBytes: start, torn: true };
     const entry = parseLine(buffer.toString("utf8", start, end));
-    if (!entry) return { entries, validBytes: start, torn: true };
+    if (!entry) {
+      const rest = buffer.toString("utf8", end + 1).trim();
+      if (rest === "") return { entries, validBytes: start, torn: true };
+      return { entries, validBytes: start, torn: false, brokenLine: line };
+    }
     entries.push(entry);
     start = end + 1;
   }
@@ -77,10 +87,7 @@ export function parseJournal(buffer: Buffer): ParsedJournal {
 function parseLine(line: string): JournalEntry | undefined {
   try {
     const value: unknown = JSON.parse(line);
-    if (typeof value !== "object" || value === null) return undefined;
-    const { seq, op } = value as { seq?: unknown; op?: unknown };
-    if (typeof seq !== "number" || typeof op !== "string") return undefined;
-    return value as JournalEntry;
+    return isJournalEntry(value) ? value : undefined;
   } catch {
     return undefined;
   }

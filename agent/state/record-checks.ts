@@ -31,6 +31,8 @@ export function assertOperation(op: Omit<PendingOperation, "opId" | "startedAt">
   }
   if (!ACTIONS.has(op?.action)) problems.push(`action must be one of create, update, replace, delete`);
   if (op?.id !== undefined && typeof op.id !== "string") problems.push("id must be a string when given");
+  if (op?.operationId !== undefined && (typeof op.operationId !== "string" || op.operationId === ""))
+    problems.push("operationId must be a non-empty string when given");
   if (problems.length > 0) {
     throw new StateError(
       "STATE_OPERATION_INVALID",

@@ -26,6 +26,8 @@ export interface PendingOperation {
   server: string;
   action: "create" | "update" | "replace" | "delete";
   id?: string;
+  /** The change's idempotency key, sent to the provider; the same across retries and crash recovery. */
+  operationId?: string;
   startedAt: string;
 }
 
@@ -60,6 +62,10 @@ export interface LockHolder {
   host: string;
   since: string;
   command: string;
+  /** The host's boot id and the process's start time (clock ticks since boot): with the pid they
+   *  prove the holder dead when that pid is gone or now names a younger process. */
+  bootId?: string;
+  startTicks?: number;
 }
 
 export interface DeploymentSummary {
@@ -81,6 +87,10 @@ export interface OpenOptions {
   command: string;
   /** Wait up to this long for the lock instead of failing at once. */
   waitMs?: number;
+  /** Told once whom the wait is for, when the lock is held by someone else. */
+  onWait?: (holder: LockHolder) => void;
+  /** Told when the lock of a provably dead holder on this host was taken over. */
+  onTakeover?: (holder: LockHolder) => void;
 }
 
 export interface StateBackend {

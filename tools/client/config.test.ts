@@ -161,6 +161,18 @@ describe("loadConfig", () => {
     expect(error.message).toMatch(/^mcp-iac\.config\.yaml has 6 problems:/);
   });
 
+  it("names a builtin that this installation does not have, at load time", () => {
+    write("mcp-iac.config.yaml", "mcpServers:\n  fw: { builtin: opnsens }\n  ok: { builtin: mock }\n");
+    const error = configErrorOf(() => loadConfig({ cwd: dir, builtins: ["mock", "docker", "local"] }));
+    expect(error.issues).toEqual([
+      {
+        path: "mcpServers.fw.builtin",
+        message: 'there is no built-in provider "opnsens"; the built-ins are mock, docker, local',
+      },
+    ]);
+    expect(error.message).toMatch(/^mcp-iac\.config\.yaml: mcpServers\.fw\.builtin/);
+  });
+
   it("checks policies, state and an empty server map", () => {
     write("mcp-iac.config.yaml", "mcpServers: {}\npolicies: builtin:baseline\nstate: { backend: mysql }\n");
     const error = configErrorOf(() => loadConfig({ cwd: dir }));

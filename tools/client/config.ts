@@ -43,6 +43,8 @@ export interface LoadConfigOptions {
   cwd: string;
   /** `--config FILE`, relative to cwd. */
   configFile?: string | undefined;
+  /** The built-in providers of this installation; a `builtin:` naming another is a config error. */
+  builtins?: readonly string[];
 }
 
 export interface LoadedConfig {
@@ -54,6 +56,27 @@ export interface LoadedConfig {
 
 /** Finds and checks the config; with no file (and no --config), the sandbox profile. Throws ConfigError. */
 export function loadConfig(options: LoadConfigOptions): LoadedConfig {
+  const loaded = loadConfigFile(options);
+  if (options.builtins) checkBuiltins(loaded, resolve(options.cwd), options.builtins);
+  return loaded;
+}
+
+/** At load time, not at first use: an unknown built-in is a typo in the config (exit 2). */
+function checkBuiltins(loaded: LoadedConfig, cwd: string, builtins: readonly string[]): void {
+  const issues: ConfigIssue[] = [];
+  for (const [name, entry] of Object.entries(loaded.config.mcpServers)) {
+    const builtin = (entry as { builtin?: string }).builtin;
+    if (builtin !== undefined && !builtins.includes(builtin)) {
+      issues.push({
+        path: `mcpServers.${name}.builtin`,
+        message: `there is no built-in provider "${builtin}"; the built-ins are ${builtins.join(", ")}`,
+      });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(displayPath(cwd, loaded.source), issues);
+}
+
+function loadConfigFile(options: LoadConfigOptions): LoadedConfig {
   const cwd = resolve(options.cwd);
   if (options.configFile !== undefined) {
     const file = resolve(cwd, options.configFile);

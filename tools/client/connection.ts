@@ -211,6 +211,8 @@ export class ServerConnection {
       }
       const stdio = new ChildStdioTransport({ ...spec, stderr: "pipe" });
       stdio.stderr?.on("data", (chunk: Buffer) => this.stderr.append(chunk));
+      // Obvious garbage ends the handshake at once instead of after the whole start timeout.
+      stdio.onGarbage = () => void stdio.close().catch(() => undefined);
       transport = stdio;
     }
     const session: Session = { client, transport, closed: false };
@@ -219,6 +221,7 @@ export class ServerConnection {
     };
     try {
       await client.connect(transport, { timeout: this.options.startTimeoutMs });
+      if (transport instanceof ChildStdioTransport) transport.onGarbage = undefined;
     } catch (error) {
       await this.terminate(session);
       throw this.startFailed(await this.startProblem(error, transport), error);
@@ -238,6 +241,8 @@ export class ServerConnection {
       if (code === "ENOENT")
         return `command "${command}" was not found (is it installed and on PATH?); check ${where}`;
       if (code === "EACCES") return `command "${command}" is not executable; check ${where}`;
+      if (transport.garbage !== undefined)
+        return `it wrote ${JSON.stringify(transport.garbage)} on stdout, which is not MCP (JSON-RPC); is "${command}" an MCP server, and does it log to stderr rather than stdout?`;
       if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
         return `it did not finish the MCP handshake within ${this.options.startTimeoutMs} ms (command "${command}")`;
       }

@@ -178,6 +178,20 @@ describe("ProviderClients over stdio", () => {
     expect(folder.message).toContain(`working folder ${join(dir, "missing")} does not exist`);
   });
 
+  it("names a server that prints garbage instead of MCP, quoting it, without waiting out the start timeout", async () => {
+    const providers = clients({
+      chatty: {
+        command: process.execPath,
+        args: ["-e", "process.stdout.write('Listening on port 8080\\n'); setTimeout(() => {}, 120000)"],
+      },
+    });
+    const error = await failure(providers.call("chatty", "describeResourceTypes", {}));
+    expect(error.reason).toBe("start-failed");
+    expect(error.message).toContain('"chatty"');
+    expect(error.message).toContain('wrote "Listening on port 8080" on stdout, which is not MCP');
+    expect(error.message).not.toContain("did not finish the MCP handshake within");
+  });
+
   it("gives a built-in the agent's environment and any other server only the minimal one", async () => {
     process.env["MCP_IAC_CLIENT_TEST_INHERITED"] = "from-the-agent";
     try {

@@ -12,6 +12,11 @@ export class ChildStdioTransport extends StdioClientTransport {
   exit: ExitInfo | undefined;
   /** Resolves once the child has exited (or never started). */
   readonly exited: Promise<void>;
+  /** The first line on stdout that is not JSON-RPC (a server that prints logs or a banner there). */
+  garbage: string | undefined;
+  /** Told of that line at once, so a handshake with a server that speaks something else fails fast. */
+  onGarbage: ((line: string) => void) | undefined;
+  private pendingLine = "";
   private markExited!: () => void;
 
   constructor(params: StdioServerParameters) {
@@ -31,6 +36,7 @@ export class ChildStdioTransport extends StdioClientTransport {
       return started;
     }
     trackChild(child);
+    child.stdout?.on("data", (chunk: Buffer) => this.watchForGarbage(chunk));
     child.once("exit", (code, signal) => {
       this.exit = { code, signal };
       this.markExited();
@@ -40,6 +46,21 @@ export class ChildStdioTransport extends StdioClientTransport {
       if (child.pid === undefined) this.markExited();
     });
     return started;
+  }
+
+  private watchForGarbage(chunk: Buffer): void {
+    if (this.garbage !== undefined) return;
+    // Only the start of each line matters: JSON-RPC lines begin with "{".
+    this.pendingLine += chunk.toString("utf8", 0, Math.min(chunk.length, 4096));
+    const lines = this.pendingLine.split("\n");
+    this.pendingLine = (lines.pop() ?? "").slice(0, 4096);
+    for (const line of lines) {
+      const text = line.replace(/\r$/, "");
+      if (text.trim() === "" || text.trimStart().startsWith("{")) continue;
+      this.garbage = text.slice(0, 200);
+      this.onGarbage?.(this.garbage);
+      return;
+    }
   }
 
   /** Whether the child is still running. */

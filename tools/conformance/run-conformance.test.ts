@@ -99,9 +99,11 @@ describe("runConformance", () => {
       "bad-data",
       [
         "tiny:note:note: listResources and getDeploymentState find it by name",
+        "tiny:note:note: a create sent twice with one operationId makes one resource",
         "every answer is a valid iac.mcp/v1 envelope",
       ],
     ],
+    ["operation-ignored", ["tiny:note:note: a create sent twice with one operationId makes one resource"]],
   ];
 
   it.each(defects)("reports a provider with the defect %s", async (defect, expected) => {

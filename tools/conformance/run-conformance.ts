@@ -4,6 +4,7 @@ import { Ajv } from "ajv";
 import { isErrorCode, PROTOCOL_VERSION, type ResourceTypeInfo, TOOL_NAMES } from "../protocol/index.ts";
 import { createEnvelopeCaller, type EnvelopeCaller } from "./envelope-check.ts";
 import { ConformanceFailure, fail, summarize } from "./failure.ts";
+import { createSentTwice } from "./idempotency.ts";
 import { lifecycle } from "./lifecycle.ts";
 import { type ConformanceReport, type ConformanceResult, formatResult, tally } from "./report.ts";
 import { checkSchemas } from "./schema-check.ts";
@@ -137,6 +138,9 @@ export async function runConformance(
     }
 
     for (const info of selected) await lifecycle(calls, info, deploymentId, check, skip);
+    // Once per server: the first type with an example shows whether operationId is honoured.
+    const sample = selected.find((info) => Array.isArray(info.properties.examples));
+    if (sample) await createSentTwice(calls, sample, deploymentId, check, skip);
 
     await check("an unknown type gets a standard error code", async () => {
       const read = await calls.call("getResource", { type: UNKNOWN_TYPE, id: "x" });

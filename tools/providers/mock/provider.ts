@@ -114,6 +114,9 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     ...(options.compactEvery ? { compactEvery: options.compactEvery } : {}),
   });
 
+  /** Creates by operationId, in flight or done, so a create sent twice answers the first one's resource. */
+  const byOperation = new Map<string, Promise<{ id: string; outputs: PropertyMap }>>();
+
   function die(reason: string): never {
     crash(reason);
     // Only reached when a test's crash spy returns instead of killing the process.
@@ -191,6 +194,31 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       return found?.type === type ? found : undefined;
     };
     const notFound = (id: string) => new ProviderError("NOT_FOUND", `${type} ${id} does not exist`);
+    async function createNow(
+      properties: PropertyMap,
+      { deploymentId, name }: { deploymentId: string; name: string },
+    ): Promise<{ id: string; outputs: PropertyMap }> {
+      const after = await gate("create", type, name);
+      const id = entry.newId({ name, deploymentId, properties, region });
+      const seed = `${deploymentId}/${name}`;
+      const outputs = entry.makeOutputs({ id, name, deploymentId, properties, world, region, seed });
+      const now = new Date().toISOString();
+      const resource: WorldResource = {
+        id,
+        type,
+        name,
+        deploymentId,
+        properties: storedProperties(entry, properties),
+        outputs,
+        labels: managedLabels(deploymentId, name),
+        createdAt: now,
+        updatedAt: now,
+      };
+      checkConflicts(resource, true);
+      world.put(resource);
+      after();
+      return { id, outputs };
+    }
     return {
       type,
       description: entry.description,
@@ -202,27 +230,19 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       ...(entry.validate ? { validate: entry.validate } : {}),
       ...(entry.estimateMonthlyCost ? { estimateMonthlyCost: entry.estimateMonthlyCost } : {}),
 
-      async create(properties, { deploymentId, name }) {
-        const after = await gate("create", type, name);
-        const id = entry.newId({ name, deploymentId, properties, region });
-        const seed = `${deploymentId}/${name}`;
-        const outputs = entry.makeOutputs({ id, name, deploymentId, properties, world, region, seed });
-        const now = new Date().toISOString();
-        const resource: WorldResource = {
-          id,
-          type,
-          name,
-          deploymentId,
-          properties: storedProperties(entry, properties),
-          outputs,
-          labels: managedLabels(deploymentId, name),
-          createdAt: now,
-          updatedAt: now,
-        };
-        checkConflicts(resource, true);
-        world.put(resource);
-        after();
-        return { id, outputs };
+      create(properties, context) {
+        // The operationId makes a create sent twice (a retry after a lost answer) one resource, as
+        // Cloud Control's ClientToken does: a send while the first is in flight waits for it.
+        const key = context.operationId;
+        if (!key) return createNow(properties, context);
+        const known = byOperation.get(key);
+        if (known) {
+          return known.then((created) => (world.get(created.id) ? created : createNow(properties, context)));
+        }
+        const making = createNow(properties, context);
+        byOperation.set(key, making);
+        making.catch(() => byOperation.delete(key));
+        return making;
       },
 
       async read(id) {

@@ -21,6 +21,8 @@ export type RunEvent =
   | { type: "apply.started"; total: number; parallelism: number }
   | { type: "change.started"; name: string; action: PlannedChange["action"]; server: string; attempt: number }
   | { type: "change.retrying"; name: string; attempt: number; delayMs: number; error: ProviderErrorBody }
+  /** A long operation the provider reports as alive (a cloud resource still creating, a rollout). */
+  | { type: "change.progress"; name: string; message: string }
   | {
       type: "change.succeeded";
       name: string;

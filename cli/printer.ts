@@ -85,6 +85,12 @@ export class HumanPrinter {
           );
         }
         break;
+      case "change.progress": {
+        const started = this.#running.get(event.name);
+        const elapsed = started ? ` [${seconds(Date.now() - started.since)} elapsed]` : "";
+        if (!this.#quiet) this.line(paint("dim", `${event.name}: ${event.message}${elapsed}`));
+        break;
+      }
       case "change.retrying":
         this.line(
           paint(

@@ -366,7 +366,10 @@ export async function applyPlan(
         server,
         "applyDeployment",
         { deploymentId, changes: [change] },
-        options.callTimeoutMs ? { timeoutMs: options.callTimeoutMs } : undefined,
+        {
+          ...(options.callTimeoutMs ? { timeoutMs: options.callTimeoutMs } : {}),
+          onProgress: (message) => emit({ type: "change.progress", name: change.name, message }),
+        },
       );
       if (!envelope.success)
         return { error: envelope.error ?? fail("INTERNAL", "the provider failed without an error") };

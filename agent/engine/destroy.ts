@@ -100,10 +100,12 @@ export async function destroyAll(
       emit({ type: "change.started", name: record.name, action: "delete", server: record.server, attempt });
       error = undefined;
       try {
-        const envelope = await gateway.call(record.server, "destroyDeployment", {
-          deploymentId: writer.state.name,
-          resources: [{ ...record, status: record.status }],
-        });
+        const envelope = await gateway.call(
+          record.server,
+          "destroyDeployment",
+          { deploymentId: writer.state.name, resources: [{ ...record, status: record.status }] },
+          { onProgress: (message) => emit({ type: "change.progress", name: record.name, message }) },
+        );
         const result = envelope.data?.results.find((entry) => entry.name === record.name);
         if (!envelope.success) error = envelope.error;
         else if (result?.status === "failed") {

@@ -16,7 +16,7 @@ export interface ProviderGateway {
     server: string,
     tool: T,
     input: ToolArguments<T>,
-    options?: { timeoutMs?: number },
+    options?: { timeoutMs?: number; onProgress?: (message: string) => void },
   ): Promise<Envelope<ToolData<T>>>;
   describe(server: string): Promise<ToolData<"describeResourceTypes">>;
 }

@@ -30,6 +30,7 @@ export function Progress({ goal, running }: { goal: string; running: RunningChan
         ` ${DOING[change.action]} ${change.name}${change.type ? ` (${change.type})` : ""}`,
         change.attempt > 1 ? h(Text, { color: "gray" }, ` attempt ${change.attempt}`) : null,
         change.retrying ? h(Text, { color: "yellow" }, ` — ${change.retrying}`) : null,
+        change.progress && !change.retrying ? h(Text, { color: "gray" }, ` — ${change.progress}`) : null,
       ),
     ),
   );

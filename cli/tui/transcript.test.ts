@@ -8,6 +8,24 @@ const run = (events: RunEvent[], planner = "offline planner") =>
   events.reduce(reduceEvent, initialTranscript(planner));
 
 describe("the transcript reducer", () => {
+  it("shows a long change's latest progress beside it", () => {
+    const view = run([
+      { type: "plan.ready", plan: samplePlan() },
+      { type: "change.started", name: "db", action: "create", server: "aws", attempt: 1 },
+      { type: "change.progress", name: "db", message: "IN_PROGRESS (poll 3)" },
+      { type: "change.progress", name: "db", message: "IN_PROGRESS (poll 4)" },
+    ]);
+    expect(view.running).toEqual([
+      {
+        name: "db",
+        action: "create",
+        attempt: 1,
+        type: "aws:rds:instance",
+        progress: "IN_PROGRESS (poll 4)",
+      },
+    ]);
+  });
+
   it("tracks changes in flight: started, retrying, then done or failed", () => {
     const started = run([
       { type: "plan.ready", plan: samplePlan() },

@@ -22,6 +22,8 @@ export interface RunningChange {
   attempt: number;
   /** Set while the engine waits to retry a transient error. */
   retrying?: string;
+  /** The provider's latest word on a long operation. */
+  progress?: string;
 }
 
 export interface Transcript {
@@ -125,6 +127,13 @@ export function reduceEvent(transcript: Transcript, event: RunEvent): Transcript
       };
       return { ...transcript, running: [...without(event.name), running] };
     }
+    case "change.progress":
+      return {
+        ...transcript,
+        running: transcript.running.map((change) =>
+          change.name === event.name ? { ...change, progress: event.message } : change,
+        ),
+      };
     case "change.retrying": {
       const note = `${event.error.code}: ${event.error.message}; retrying in ${seconds(event.delayMs)}`;
       return {

@@ -33,6 +33,8 @@ const ArgsSchema = z.array(z.union([z.string(), z.number(), z.boolean()]), {
 
 const common = {
   timeoutMs: positiveInt("timeoutMs").optional(),
+  /** The longest one call may run while the server keeps reporting progress. */
+  maxTotalTimeoutMs: positiveInt("maxTotalTimeoutMs").optional(),
   parallelism: positiveInt("parallelism").optional(),
 };
 

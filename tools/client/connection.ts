@@ -108,12 +108,23 @@ export class ServerConnection {
   }
 
   /** Calls one MCP tool; returns the raw result. */
-  async callTool(tool: string, args: Record<string, unknown>, timeoutMs: number) {
+  /**
+   * Calls one MCP tool; returns the raw result. The call always asks for progress: a server that
+   * reports progress is alive, so each notification restarts `timeoutMs`, up to `maxTotalTimeoutMs`.
+   */
+  async callTool(
+    tool: string,
+    args: Record<string, unknown>,
+    options: { timeoutMs: number; maxTotalTimeoutMs: number; onProgress?: (message: string) => void },
+  ) {
     const session = await this.session();
+    const { timeoutMs, maxTotalTimeoutMs, onProgress } = options;
     try {
       return await session.client.callTool({ name: tool, arguments: args }, undefined, {
         timeout: timeoutMs,
-        resetTimeoutOnProgress: false,
+        resetTimeoutOnProgress: true,
+        maxTotalTimeout: maxTotalTimeoutMs,
+        onprogress: (progress) => onProgress?.(progress.message ?? `${progress.progress}`),
       });
     } catch (error) {
       throw await this.callFailed(error, session, tool, timeoutMs);

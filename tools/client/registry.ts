@@ -28,8 +28,14 @@ export interface ProviderClientsOptions {
 /** What a caller passes to a tool: the protocol's input shape, before defaults. */
 export type ToolArguments<T extends ToolName> = z.input<z.ZodObject<(typeof TOOL_INPUTS)[T]>>;
 
+/** However much progress a server reports, one call ends after this long unless the config says otherwise. */
+export const DEFAULT_MAX_TOTAL_TIMEOUT_MS = 60 * 60_000;
+
 export interface CallOptions {
+  /** How long the server may stay silent; each progress notification it sends starts the wait anew. */
   timeoutMs?: number;
+  /** Called with each progress message of a long call (a cloud resource being created, a rollout). */
+  onProgress?: (message: string) => void;
 }
 
 export interface ServerInfo {
@@ -138,7 +144,12 @@ export class ProviderClients {
   ): Promise<Envelope<ToolData<T>>> {
     const connection = this.connection(server);
     const timeoutMs = options.timeoutMs ?? this.timeoutFor(connection);
-    const result = await connection.callTool(tool, input as Record<string, unknown>, timeoutMs);
+    const result = await connection.callTool(tool, input as Record<string, unknown>, {
+      timeoutMs,
+      maxTotalTimeoutMs:
+        connection.entry.maxTotalTimeoutMs ?? Math.max(DEFAULT_MAX_TOTAL_TIMEOUT_MS, timeoutMs),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
     const envelope = readEnvelope(tool, result);
     if (envelope instanceof NotAnEnvelope) throw connection.protocolError(tool, envelope.message);
     return envelope;

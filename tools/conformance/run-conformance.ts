@@ -104,15 +104,36 @@ export async function runConformance(
     let selected = described;
     if (options.types) {
       selected = described.filter((info) => options.types?.includes(info.type));
+      // A type outside the default listing may be described on demand (a server with a thousand types).
       for (const type of options.types) {
-        if (!described.some((info) => info.type === type)) {
+        if (described.some((info) => info.type === type)) continue;
+        const onDemand = await calls.call("describeResourceTypes", { types: [type] });
+        const info = onDemand.data?.types.find((entry) => entry.type === type);
+        if (info) {
+          await check(
+            `describeResourceTypes: ${type} (on demand) has valid schemas and examples`,
+            async () => {
+              checkSchemas(ajv, info);
+            },
+          );
+          selected.push(info);
+        } else {
           record({
             name: `${type}: described by the provider`,
             ok: false,
-            message: "asked for, but not in describeResourceTypes",
+            message: "asked for, but describeResourceTypes neither lists it nor describes it on demand",
           });
         }
       }
+    }
+
+    const first = described[0];
+    if (first) {
+      await check("describeResourceTypes: { types: [name] } describes that type", async () => {
+        const data = await calls.expectData("describeResourceTypes", { types: [first.type] });
+        if (!data.types.some((info) => info.type === first.type))
+          fail(`${first.type} is missing from the answer`);
+      });
     }
 
     for (const info of selected) await lifecycle(calls, info, deploymentId, check, skip);
@@ -128,6 +149,9 @@ export async function runConformance(
       if (plan.success) fail(`planDeployment of ${UNKNOWN_TYPE} succeeded`);
       for (const code of [read.error?.code, plan.error?.code])
         if (!isErrorCode(code)) fail(`code ${summarize(code)}`);
+      // Design §3: a type the server does not serve is UNSUPPORTED (or an error naming the type), never planned.
+      if (plan.error?.code !== "UNSUPPORTED" && !plan.error?.message.includes(UNKNOWN_TYPE))
+        fail(`planDeployment of ${UNKNOWN_TYPE} failed ${plan.error?.code} without naming the type`);
     });
 
     await check("every answer is a valid iac.mcp/v1 envelope", async () => {

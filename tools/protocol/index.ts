@@ -7,6 +7,7 @@ export {
   type HandlerContext,
   type JsonSchema,
   memorySnapshotStore,
+  type PlannedUpdate,
   type ReadResource,
   type ResourceProviderDefinition,
   type ResourceTypeHandler,
@@ -50,6 +51,7 @@ export {
   type ProviderServerDefinition,
   runInEnvelope,
   serveStdio,
+  type ToolExtra,
   type ToolHandlers,
 } from "./server.ts";
 export {

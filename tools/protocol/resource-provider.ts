@@ -1,5 +1,5 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { ProviderError, toErrorBody } from "./errors.ts";
+import { ajvIssue, diffProperties, mapLimit, valueAt } from "./provider-parts.ts";
 import {
   type Change,
   type DiffEntry,
@@ -8,57 +8,24 @@ import {
   PROTOCOL_VERSION,
   type PropertyMap,
   type Resource,
-  type ResourceTypeInfo,
   type StateResource,
   type ValidationIssue,
 } from "./schemas.ts";
-import { sameSecretAware } from "./secrets.ts";
-import { createProviderServer, type ToolHandlers } from "./server.ts";
+import { createProviderServer, type ToolExtra, type ToolHandlers } from "./server.ts";
 import type { ToolData, ToolInput } from "./tools.ts";
-import { containsUnknown, isUnknown } from "./unknown.ts";
+import type { HandlerContext, ResourceTypeHandler } from "./type-handler.ts";
+import { TypeRegistry } from "./type-registry.ts";
+import { containsUnknown } from "./unknown.ts";
 
-export type JsonSchema = Record<string, unknown>;
-
-export interface HandlerContext {
-  deploymentId: string;
-  /** The resource's name in its deployment. */
-  name: string;
-}
-
-export interface CreatedResource {
-  id: string;
-  outputs: PropertyMap;
-}
-
-export interface ReadResource {
-  properties: PropertyMap;
-  outputs: PropertyMap;
-}
-
-/** One resource type: its schemas and the four operations on the platform. */
-export interface ResourceTypeHandler {
-  type: string;
-  description: string;
-  /** JSON Schema of the properties; its `examples` give valid sample property maps. */
-  properties: JsonSchema;
-  outputs: JsonSchema;
-  replaceOnChange?: string[];
-  secretProperties?: string[];
-  secretOutputs?: string[];
-  stateful?: boolean;
-  /** Checks beyond the JSON schema; values still unknown before apply are `{ $unknown }`. */
-  validate?(properties: PropertyMap, name: string): Omit<ValidationIssue, "resource">[];
-  create(properties: PropertyMap, context: HandlerContext): Promise<CreatedResource>;
-  read(id: string): Promise<ReadResource | null>;
-  /** Without update, every change to the resource is a replacement. */
-  update?(
-    id: string,
-    properties: PropertyMap,
-    context: HandlerContext & { diff: DiffEntry[] },
-  ): Promise<PropertyMap>;
-  delete(id: string): Promise<void>;
-  estimateMonthlyCost?(properties: PropertyMap): number | undefined;
-}
+export { diffProperties } from "./provider-parts.ts";
+export type {
+  CreatedResource,
+  HandlerContext,
+  JsonSchema,
+  PlannedUpdate,
+  ReadResource,
+  ResourceTypeHandler,
+} from "./type-handler.ts";
 
 export interface SnapshotEntry {
   type: string;
@@ -101,6 +68,18 @@ export interface ResourceProviderDefinition {
   snapshots?: SnapshotStore;
   /** Whether the provider can be used at all (e.g. the engine answers); a reason when not. */
   health?(): Promise<string | undefined>;
+  /**
+   * A handler for a type outside `types`, built on demand (any CloudFormation type, any manifest
+   * kind); undefined when the server does not serve it. Asked once per type.
+   */
+  resolveType?(type: string): Promise<ResourceTypeHandler | undefined>;
+  /** Type names (canonical prefix) matching a free-text query, for describeResourceTypes({ query }). */
+  searchTypes?(query: string): Promise<string[]>;
+  /**
+   * The prefix the client mounts this server as (it sets MCP_IAC_SERVER_NAME). Handlers declare
+   * their types under the canonical prefix; tools take and report them under this one.
+   */
+  mountName?: string;
 }
 
 /** Keeps snapshots in memory; providers with a durable store pass their own. */
@@ -116,146 +95,47 @@ export function memorySnapshotStore(): SnapshotStore {
   };
 }
 
-function typeInfo(handler: ResourceTypeHandler): ResourceTypeInfo {
-  const info: ResourceTypeInfo = {
-    type: handler.type,
-    description: handler.description,
-    properties: handler.properties,
-    outputs: handler.outputs,
-    replaceOnChange: handler.replaceOnChange ?? [],
-    secretProperties: handler.secretProperties ?? [],
-  };
-  if (handler.secretOutputs) info.secretOutputs = handler.secretOutputs;
-  if (handler.stateful) info.stateful = true;
-  return info;
-}
-
-function valueAt(root: unknown, pointer: string): { found: boolean; unknownOnPath: boolean } {
-  let current: unknown = root;
-  if (isUnknown(current)) return { found: true, unknownOnPath: true };
-  for (const raw of pointer.split("/").slice(1)) {
-    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (current === null || typeof current !== "object") return { found: false, unknownOnPath: false };
-    current = (current as Record<string, unknown>)[key];
-    if (isUnknown(current)) return { found: true, unknownOnPath: true };
-  }
-  return { found: true, unknownOnPath: false };
-}
-
-function pointerToPath(pointer: string): string {
-  return pointer
-    .split("/")
-    .slice(1)
-    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
-    .join("")
-    .replace(/^\./, "");
-}
-
-function ajvIssue(resource: string, error: ErrorObject): ValidationIssue {
-  let path = pointerToPath(error.instancePath);
-  if (error.keyword === "required") {
-    const missing = (error.params as { missingProperty?: string }).missingProperty ?? "";
-    path = path ? `${path}.${missing}` : missing;
-  } else if (error.keyword === "additionalProperties") {
-    const extra = (error.params as { additionalProperty?: string }).additionalProperty ?? "";
-    path = path ? `${path}.${extra}` : extra;
-  }
-  return {
-    resource,
-    path: `properties${path ? `.${path}` : ""}`,
-    message: error.message ?? error.keyword,
-    severity: "error",
-  };
-}
-
-/** Diffs desired properties against current ones, key by key. */
-export function diffProperties(
-  before: PropertyMap,
-  after: PropertyMap,
-  replaceOnChange: readonly string[] = [],
-): DiffEntry[] {
-  const diff: DiffEntry[] = [];
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  for (const key of keys) {
-    const b = before[key];
-    const a = after[key];
-    if (sameSecretAware(b, a)) continue;
-    const entry: DiffEntry = { path: key, forcesReplacement: replaceOnChange.includes(key) };
-    if (b !== undefined) entry.before = b;
-    if (a !== undefined) entry.after = a;
-    diff.push(entry);
-  }
-  return diff;
-}
-
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const runners = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  });
-  await Promise.all(runners);
-  return results;
-}
-
 /**
  * Builds the ten iac.mcp/v1 tools from per-type create/read/update/delete handlers and a listing:
  * validation against the JSON schemas, diffing, idempotent creates, generic snapshots. Most
  * providers need nothing more.
  */
 export function createResourceProvider(definition: ResourceProviderDefinition) {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  const handlers = new Map<string, ResourceTypeHandler>();
-  const validators = new Map<string, ValidateFunction>();
-  for (const handler of definition.types) {
-    handlers.set(handler.type, handler);
-    validators.set(handler.type, ajv.compile(handler.properties));
-  }
+  const registry = new TypeRegistry(definition);
   const snapshots = definition.snapshots ?? memorySnapshotStore();
+  const handlerFor = async (type: string) => (await registry.require(type)).handler;
+  const listed = async (filter: { type?: string; deploymentId?: string }) =>
+    (await definition.list(filter.type ? { ...filter, type: registry.canonical(filter.type) } : filter)).map(
+      (entry) => ({ ...entry, type: registry.mounted(entry.type) }),
+    );
 
-  function handlerFor(type: string): ResourceTypeHandler {
-    const handler = handlers.get(type);
-    if (!handler) {
-      throw new ProviderError("UNSUPPORTED", `${definition.name} does not manage resources of type ${type}`, {
-        details: { type, supported: [...handlers.keys()] },
-      });
-    }
-    return handler;
-  }
-
-  function validateOne(resource: Resource): ValidationIssue[] {
-    const handler = handlers.get(resource.type);
-    if (!handler) {
+  async function validateOne(resource: Resource): Promise<ValidationIssue[]> {
+    const entry = await registry.find(resource.type);
+    if (!entry) {
       return [
         {
           resource: resource.name,
           path: "type",
-          message: `unknown type ${resource.type}; ${definition.name} manages ${[...handlers.keys()].join(", ")}`,
+          message: registry.unsupportedMessage(resource.type),
           severity: "error",
         },
       ];
     }
-    const validate = validators.get(resource.type)!;
     const issues: ValidationIssue[] = [];
-    if (!validate(resource.properties)) {
-      for (const error of validate.errors ?? []) {
+    if (!entry.validate(resource.properties)) {
+      for (const error of entry.validate.errors ?? []) {
         if (valueAt(resource.properties, error.instancePath).unknownOnPath) continue;
         issues.push(ajvIssue(resource.name, error));
       }
     }
-    if (handler.validate) {
-      for (const issue of handler.validate(resource.properties, resource.name)) {
-        issues.push({ resource: resource.name, ...issue });
-      }
+    for (const issue of entry.handler.validate?.(resource.properties, resource.name) ?? []) {
+      issues.push({ resource: resource.name, ...issue });
     }
     return issues;
+  }
+
+  async function validateAll(resources: Resource[]): Promise<ValidationIssue[]> {
+    return (await Promise.all(resources.map(validateOne))).flat();
   }
 
   async function findManaged(
@@ -264,8 +144,8 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
     name: string,
   ): Promise<ListedResource | undefined> {
     if (definition.findManaged) return definition.findManaged({ deploymentId, type, name });
-    const listed = await definition.list({ type, deploymentId });
-    return listed.find((entry) => entry.name === name && entry.type === type);
+    const found = await definition.list({ type, deploymentId });
+    return found.find((entry) => entry.name === name && entry.type === type);
   }
 
   async function createIdempotent(
@@ -282,15 +162,24 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
         const outputs = await handler.update(existing.id, properties, { ...context, diff });
         return { id: existing.id, outputs };
       }
-      await handler.delete(existing.id);
+      await handler.delete(existing.id, context);
     }
     return handler.create(properties, context);
   }
 
-  async function applyChange(deploymentId: string, change: Change): Promise<OperationResult> {
+  async function applyChange(
+    deploymentId: string,
+    change: Change,
+    extra: ToolExtra,
+  ): Promise<OperationResult> {
     try {
-      const handler = handlerFor(change.type);
-      const context = { deploymentId, name: change.name };
+      const handler = await handlerFor(change.type);
+      const context: HandlerContext = {
+        deploymentId,
+        name: change.name,
+        ...(change.operationId ? { operationId: change.operationId } : {}),
+        ...(extra.progress ? { progress: extra.progress } : {}),
+      };
       if (change.after && containsUnknown(change.after)) {
         throw new ProviderError(
           "VALIDATION_FAILED",
@@ -321,12 +210,12 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
           return { name: change.name, status: "succeeded", id: change.id, outputs };
         }
         case "replace": {
-          if (change.id) await deleteTolerant(handler, change.id);
+          if (change.id) await deleteTolerant(handler, change.id, context);
           const created = await handler.create(change.after ?? {}, context);
           return { name: change.name, status: "succeeded", id: created.id, outputs: created.outputs };
         }
         case "delete": {
-          if (change.id) await deleteTolerant(handler, change.id);
+          if (change.id) await deleteTolerant(handler, change.id, context);
           return { name: change.name, status: "succeeded", ...(change.id ? { id: change.id } : {}) };
         }
       }
@@ -340,9 +229,13 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
     }
   }
 
-  async function deleteTolerant(handler: ResourceTypeHandler, id: string): Promise<void> {
+  async function deleteTolerant(
+    handler: ResourceTypeHandler,
+    id: string,
+    context?: HandlerContext,
+  ): Promise<void> {
     try {
-      await handler.delete(id);
+      await handler.delete(id, context);
     } catch (error) {
       if (ProviderError.isInstance(error) && error.code === "NOT_FOUND") return;
       throw error;
@@ -352,7 +245,8 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
   async function runChanges(
     deploymentId: string,
     changes: Change[],
-    options: { parallelism?: number | undefined; continueOnError?: boolean | undefined } = {},
+    options: { parallelism?: number | undefined; continueOnError?: boolean | undefined },
+    extra: ToolExtra,
   ): Promise<OperationResult[]> {
     let failed: string | undefined;
     return mapLimit(changes, options.parallelism ?? 10, async (change) => {
@@ -367,46 +261,59 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
           },
         };
       }
-      const result = await applyChange(deploymentId, change);
+      const result = await applyChange(deploymentId, change, extra);
       if (result.status === "failed") failed ??= change.name;
       return result;
     });
   }
 
-  function planOne(
+  async function planOne(
+    deploymentId: string,
     resource: Resource,
     current: StateResource | undefined,
-    live: ReadResource | null | undefined,
-  ): Change {
-    const handler = handlerFor(resource.type);
+    refresh: boolean,
+  ): Promise<Change> {
+    const handler = await handlerFor(resource.type);
     const cost = handler.estimateMonthlyCost?.(resource.properties);
     const extra = cost === undefined ? {} : { estimatedMonthlyCost: cost };
-    if (!current || live === null) {
+    const create: Change = {
+      name: resource.name,
+      type: resource.type,
+      action: "create",
+      after: resource.properties,
+      diff: [],
+      ...extra,
+    };
+    if (!current) return create;
+    if (registry.canonical(current.type) !== registry.canonical(resource.type)) {
       return {
-        name: resource.name,
-        type: resource.type,
-        action: "create",
-        after: resource.properties,
-        diff: [],
-        ...extra,
-      };
-    }
-    const before = live ? live.properties : current.properties;
-    const outputs = live ? live.outputs : current.outputs;
-    if (current.type !== resource.type) {
-      return {
-        name: resource.name,
-        type: resource.type,
+        ...create,
         action: "replace",
         id: current.id,
-        before,
-        after: resource.properties,
-        outputs,
+        before: current.properties,
+        outputs: current.outputs,
         diff: [{ path: "type", before: current.type, after: resource.type, forcesReplacement: true }],
-        ...extra,
       };
     }
-    const diff = diffProperties(before, resource.properties, handler.replaceOnChange);
+    let before = current.properties;
+    let outputs = current.outputs;
+    let diff: DiffEntry[];
+    if (handler.plan) {
+      const planned = await handler.plan(current.id, resource.properties, current, {
+        deploymentId,
+        name: resource.name,
+      });
+      if (planned === null) return create;
+      ({ before, outputs, diff } = planned);
+    } else {
+      if (refresh) {
+        const live = await handler.read(current.id);
+        if (live === null) return create;
+        before = live.properties;
+        outputs = live.outputs;
+      }
+      diff = diffProperties(before, resource.properties, handler.replaceOnChange);
+    }
     const action =
       diff.length === 0
         ? "noop"
@@ -414,29 +321,24 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
           ? "replace"
           : "update";
     if (action === "replace") for (const entry of diff) entry.forcesReplacement ||= !handler.update;
-    return {
-      name: resource.name,
-      type: resource.type,
-      action,
-      id: current.id,
-      before,
-      after: resource.properties,
-      outputs,
-      diff,
-      ...extra,
-    };
+    return { ...create, action, id: current.id, before, outputs, diff };
   }
 
   const tools: ToolHandlers = {
-    describeResourceTypes: () => ({ protocol: PROTOCOL_VERSION, types: definition.types.map(typeInfo) }),
+    describeResourceTypes: async ({ types, query }: ToolInput<"describeResourceTypes">) => ({
+      protocol: PROTOCOL_VERSION,
+      types: await registry.describe({ types, query }),
+    }),
 
-    validateConfig: ({ resources }: ToolInput<"validateConfig">) => {
-      const issues = resources.flatMap(validateOne);
+    validateConfig: async ({ resources }: ToolInput<"validateConfig">) => {
+      const issues = await validateAll(resources);
       return { valid: !issues.some((issue) => issue.severity === "error"), issues };
     },
 
-    planDeployment: async ({ resources, current, options }: ToolInput<"planDeployment">) => {
-      const issues = resources.flatMap(validateOne).filter((issue) => issue.severity === "error");
+    planDeployment: async ({ deploymentId, resources, current, options }: ToolInput<"planDeployment">) => {
+      // A type this server does not serve is never planned (as a create or otherwise).
+      for (const resource of resources) await registry.require(resource.type);
+      const issues = (await validateAll(resources)).filter((issue) => issue.severity === "error");
       if (issues.length > 0) {
         throw new ProviderError("VALIDATION_FAILED", `${issues.length} validation error(s)`, {
           details: { issues },
@@ -444,13 +346,10 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
       }
       const currentByName = new Map(current.map((entry) => [entry.name, entry]));
       const desiredNames = new Set(resources.map((resource) => resource.name));
-      const changes: Change[] = [];
-      for (const resource of resources) {
-        const existing = currentByName.get(resource.name);
-        let live: ReadResource | null | undefined;
-        if (existing && options?.refresh) live = await handlerFor(existing.type).read(existing.id);
-        changes.push(planOne(resource, existing, live));
-      }
+      const refresh = options?.refresh === true;
+      const changes: Change[] = await mapLimit(resources, 8, (resource) =>
+        planOne(deploymentId, resource, currentByName.get(resource.name), refresh),
+      );
       for (const existing of current) {
         if (desiredNames.has(existing.name)) continue;
         changes.push({
@@ -466,11 +365,14 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
       return { changes };
     },
 
-    applyDeployment: async ({ deploymentId, changes, options }: ToolInput<"applyDeployment">) => ({
-      results: await runChanges(deploymentId, changes, options),
+    applyDeployment: async (
+      { deploymentId, changes, options }: ToolInput<"applyDeployment">,
+      extra = {},
+    ) => ({
+      results: await runChanges(deploymentId, changes, options ?? {}, extra),
     }),
 
-    destroyDeployment: async ({ deploymentId, resources }: ToolInput<"destroyDeployment">) => {
+    destroyDeployment: async ({ deploymentId, resources }: ToolInput<"destroyDeployment">, extra = {}) => {
       const changes: Change[] = resources.map((resource) => ({
         name: resource.name,
         type: resource.type,
@@ -479,33 +381,35 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
         diff: [],
       }));
       // Destroy keeps going past a failure so that one stuck resource does not strand the rest.
-      return { results: await runChanges(deploymentId, changes, { parallelism: 1, continueOnError: true }) };
+      return {
+        results: await runChanges(deploymentId, changes, { parallelism: 1, continueOnError: true }, extra),
+      };
     },
 
     getDeploymentState: async ({ deploymentId }: ToolInput<"getDeploymentState">) => ({
-      resources: await definition.list({ deploymentId }),
+      resources: await listed({ deploymentId }),
     }),
 
     listResources: async ({ filter }: ToolInput<"listResources">) => ({
-      resources: await definition.list({
+      resources: await listed({
         ...(filter?.type ? { type: filter.type } : {}),
         ...(filter?.deploymentId ? { deploymentId: filter.deploymentId } : {}),
       }),
     }),
 
     getResource: async ({ type, id }: ToolInput<"getResource">): Promise<ToolData<"getResource">> => {
-      const found = await handlerFor(type).read(id);
+      const found = await (await handlerFor(type)).read(id);
       if (!found) throw new ProviderError("NOT_FOUND", `${type} ${id} does not exist`);
       return { id, type, properties: found.properties, outputs: found.outputs };
     },
 
     createSnapshot: async ({ deploymentId }: ToolInput<"createSnapshot">) => {
-      const listed = await definition.list({ deploymentId });
+      const entries = await definition.list({ deploymentId });
       const record: SnapshotRecord = {
         snapshotId: `snap-${deploymentId}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
         deploymentId,
         createdAt: new Date().toISOString(),
-        resources: listed.map((entry) => ({
+        resources: entries.map((entry) => ({
           type: entry.type,
           name: entry.name ?? entry.id,
           id: entry.id,
@@ -513,45 +417,50 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
         })),
       };
       await snapshots.save(record);
-      return { snapshotId: record.snapshotId, createdAt: record.createdAt, resources: record.resources };
+      const resources = record.resources.map((entry) => ({ ...entry, type: registry.mounted(entry.type) }));
+      return { snapshotId: record.snapshotId, createdAt: record.createdAt, resources };
     },
 
     rollbackToSnapshot: async ({ snapshotId }: ToolInput<"rollbackToSnapshot">) => {
       const record = await snapshots.load(snapshotId);
       if (!record) throw new ProviderError("NOT_FOUND", `snapshot ${snapshotId} does not exist`);
-      const now = await definition.list({ deploymentId: record.deploymentId });
-      const restored: string[] = [];
-      const deleted: string[] = [];
-      const kept = new Set<string>();
-      for (const entry of record.resources) {
-        const handler = handlerFor(entry.type);
-        const context = { deploymentId: record.deploymentId, name: entry.name };
-        const live = now.find((item) => item.name === entry.name && item.type === entry.type);
-        if (live) {
-          kept.add(live.id);
-          const diff = diffProperties(live.properties, entry.properties, handler.replaceOnChange);
-          if (diff.length === 0) continue;
-          if (handler.update && !diff.some((item) => item.forcesReplacement)) {
-            await handler.update(live.id, entry.properties, { ...context, diff });
-          } else {
-            await deleteTolerant(handler, live.id);
-            await handler.create(entry.properties, context);
-          }
-        } else {
-          await handler.create(entry.properties, context);
-        }
-        restored.push(entry.name);
-      }
-      for (const live of now) {
-        if (kept.has(live.id)) continue;
-        const handler = handlers.get(live.type);
-        if (!handler) continue;
-        await deleteTolerant(handler, live.id);
-        deleted.push(live.name ?? live.id);
-      }
-      return { restored, deleted };
+      return restoreSnapshot(record);
     },
   };
+
+  async function restoreSnapshot(record: SnapshotRecord) {
+    const now = await definition.list({ deploymentId: record.deploymentId });
+    const restored: string[] = [];
+    const deleted: string[] = [];
+    const kept = new Set<string>();
+    for (const entry of record.resources) {
+      const handler = await handlerFor(entry.type);
+      const context = { deploymentId: record.deploymentId, name: entry.name };
+      const live = now.find((item) => item.name === entry.name && item.type === entry.type);
+      if (live) {
+        kept.add(live.id);
+        const diff = diffProperties(live.properties, entry.properties, handler.replaceOnChange);
+        if (diff.length === 0) continue;
+        if (handler.update && !diff.some((item) => item.forcesReplacement)) {
+          await handler.update(live.id, entry.properties, { ...context, diff });
+        } else {
+          await deleteTolerant(handler, live.id, context);
+          await handler.create(entry.properties, context);
+        }
+      } else {
+        await handler.create(entry.properties, context);
+      }
+      restored.push(entry.name);
+    }
+    for (const live of now) {
+      if (kept.has(live.id)) continue;
+      const entry = await registry.find(live.type);
+      if (!entry) continue;
+      await deleteTolerant(entry.handler, live.id);
+      deleted.push(live.name ?? live.id);
+    }
+    return { restored, deleted };
+  }
 
   return {
     tools,

@@ -93,6 +93,12 @@ export const ChangeSchema = z.object({
   diff: z.array(DiffEntrySchema).default([]),
   /** Optional extras a provider may report: estimated monthly cost in USD. */
   estimatedMonthlyCost: z.number().optional(),
+  /**
+   * The idempotency key of this change in applyDeployment: the same across the engine's retries and a
+   * recovery after a crash, so a provider that can (a client token, a label) makes one resource of a
+   * create sent twice.
+   */
+  operationId: z.string().optional(),
 });
 export type Change = z.infer<typeof ChangeSchema>;
 

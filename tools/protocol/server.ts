@@ -11,9 +11,42 @@ import {
   type ToolName,
 } from "./tools.ts";
 
+/** What a handler gets besides its input: a way to report that a long call is alive. */
+export interface ToolExtra {
+  /** Sends an MCP progress notification when the caller asked for them; the client resets its timeout on each. */
+  progress?(message: string): void;
+}
+
 export type ToolHandlers = {
-  [K in ToolName]: (input: ToolInput<K>) => Promise<ToolData<K>> | ToolData<K>;
+  [K in ToolName]: (input: ToolInput<K>, extra?: ToolExtra) => Promise<ToolData<K>> | ToolData<K>;
 };
+
+interface RequestExtra {
+  _meta?: { progressToken?: string | number };
+  sendNotification(notification: {
+    method: "notifications/progress";
+    params: { progressToken: string | number; progress: number; message?: string };
+  }): Promise<void>;
+}
+
+/** Progress notifications for one request, when its caller sent a progress token. */
+function progressFor(request: RequestExtra | undefined): ToolExtra {
+  const token = request?._meta?.progressToken;
+  if (token === undefined || !request) return {};
+  let progress = 0;
+  return {
+    progress(message: string) {
+      progress += 1;
+      // A lost notification only costs the caller a timeout reset; never fail the operation over it.
+      request
+        .sendNotification({
+          method: "notifications/progress",
+          params: { progressToken: token, progress, message },
+        })
+        .catch(() => {});
+    },
+  };
+}
 
 export interface ProviderServerDefinition {
   /** Reported in every envelope's metadata and in the MCP handshake. */
@@ -66,11 +99,14 @@ export function createProviderServer(definition: ProviderServerDefinition): McpS
     },
   );
   for (const tool of TOOL_NAMES) {
-    const handler = definition.handlers[tool] as (input: unknown) => unknown;
+    const handler = definition.handlers[tool] as (input: unknown, extra: ToolExtra) => unknown;
     server.registerTool(
       tool,
       { description: TOOL_DESCRIPTIONS[tool], inputSchema: TOOL_INPUTS[tool] },
-      async (input: unknown) => envelopeResult(await runInEnvelope(definition, () => handler(input))),
+      async (input: unknown, request: unknown) =>
+        envelopeResult(
+          await runInEnvelope(definition, () => handler(input, progressFor(request as RequestExtra))),
+        ),
     );
   }
   return server;

@@ -28,7 +28,10 @@ export type ToolName = (typeof TOOL_NAMES)[number];
 
 /** Input shapes (zod raw shapes, as MCP servers register them). */
 export const TOOL_INPUTS = {
-  describeResourceTypes: {},
+  describeResourceTypes: {
+    types: z.array(z.string()).optional(),
+    query: z.string().optional(),
+  },
   validateConfig: { resources: z.array(ResourceSchema) },
   planDeployment: {
     deploymentId: z.string(),
@@ -90,7 +93,8 @@ export type ToolData<T extends ToolName> = z.output<(typeof TOOL_DATA)[T]>;
 
 export const TOOL_DESCRIPTIONS: Record<ToolName, string> = {
   describeResourceTypes:
-    "List the resource types this provider manages, with JSON schemas for properties and outputs.",
+    "List the resource types this provider manages, with JSON schemas for properties and outputs. " +
+    "With no input, the types it describes in full; `types` names others to describe on demand, `query` searches.",
   validateConfig: "Check resources against this provider's schemas and rules without changing anything.",
   planDeployment:
     "Compute the changes (create, update, replace, delete, noop) that would bring reality to the desired resources.",

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import Docker from "dockerode";
 import { CONFIG_FILE_NAMES } from "../tools/client/index.ts";
@@ -19,6 +20,8 @@ export interface InitOptions {
   dockerHost?: string;
   /** Work out the content but write nothing. */
   dryRun?: boolean;
+  /** Where to look for AWS credentials; default process.env (and the SDK's files under ~/.aws). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface InitResult {
@@ -30,7 +33,22 @@ export interface InitResult {
   dockerWhere: string;
   /** Why the engine did not answer, when it did not. */
   dockerProblem?: string;
+  /** Where AWS credentials were found (the real AWS provider is configured), when they were. */
+  awsCredentials?: string;
   content: string;
+}
+
+/** Where the AWS SDK's default chain would find credentials, or undefined (nothing is read or sent). */
+export function awsCredentialSource(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env["AWS_ACCESS_KEY_ID"] && env["AWS_SECRET_ACCESS_KEY"]) return "AWS_ACCESS_KEY_ID";
+  if (env["AWS_PROFILE"]) return `AWS_PROFILE=${env["AWS_PROFILE"]}`;
+  if (env["AWS_WEB_IDENTITY_TOKEN_FILE"]) return "AWS_WEB_IDENTITY_TOKEN_FILE";
+  if (env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] || env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"])
+    return "the container credentials endpoint";
+  const home = env["HOME"] ?? homedir();
+  for (const file of [env["AWS_SHARED_CREDENTIALS_FILE"], join(home, ".aws", "credentials")])
+    if (file && existsSync(file)) return file;
+  return undefined;
 }
 
 function dockerClient(host: string): Docker {
@@ -80,9 +98,11 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
 
   const dockerWhere = options.dockerHost || process.env.DOCKER_HOST || DEFAULT_DOCKER_HOST;
   const dockerProblem = await dockerEngineProblem(dockerWhere);
+  const awsCredentials = awsCredentialSource(options.env);
   const content = renderConfig({
     dockerWhere,
     dockerProblem,
+    awsCredentials,
     // A non-default engine is pinned, so the config works from a shell without DOCKER_HOST too.
     pinDockerHost: dockerWhere !== DEFAULT_DOCKER_HOST,
   });
@@ -105,6 +125,7 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
     dockerAnswers: dockerProblem === undefined,
     dockerWhere,
     ...(dockerProblem === undefined ? {} : { dockerProblem }),
+    ...(awsCredentials === undefined ? {} : { awsCredentials }),
     content,
   };
 }
@@ -136,7 +157,10 @@ export function initSummary(result: InitResult): string[] {
       ? `  docker      the real Docker provider (an engine answers at ${result.dockerWhere})`
       : `  docker      the mock: no Docker engine answers at ${result.dockerWhere} (${result.dockerProblem ?? "no answer"})`,
     "  local       the local provider: files, commands and services on this machine",
-    "  opnsense, aws, kubernetes   the mock; the file shows how to connect the real ones",
+    result.awsCredentials
+      ? `  aws         the real AWS provider (Cloud Control; credentials from ${result.awsCredentials})`
+      : "  aws         the mock: no AWS credentials found; the file shows how to connect",
+    "  opnsense, kubernetes   the mock; the file shows how to connect the real ones",
   ];
   if (!result.dockerAnswers)
     lines.push("Start a Docker engine (or set DOCKER_HOST) and run `agent init --force` to use it.");
@@ -147,7 +171,30 @@ export function initSummary(result: InitResult): string[] {
 interface RenderInput {
   dockerWhere: string;
   dockerProblem: string | undefined;
+  awsCredentials?: string | undefined;
   pinDockerHost: boolean;
+}
+
+function awsStanza(input: RenderInput): string[] {
+  if (input.awsCredentials) {
+    return [
+      `  # AWS credentials were found (${input.awsCredentials}): the real AWS provider manages`,
+      "  # aws:* types through Cloud Control, with the SDK's usual chain (AWS_PROFILE, AWS_REGION,",
+      "  # AWS_ENDPOINT_URL_CLOUDCONTROL). Any CloudFormation type works as aws:<service>:<resource>.",
+      "  aws: { builtin: aws }",
+    ];
+  }
+  return [
+    "  # AWS: the mock serves aws:* types; no credentials were found. To manage real AWS through",
+    "  # Cloud Control, set credentials the usual way (AWS_PROFILE and ~/.aws, or AWS_ACCESS_KEY_ID",
+    "  # and AWS_SECRET_ACCESS_KEY) and run `agent init --force`, or uncomment the stanza below.",
+    "  # aws:",
+    "  #   builtin: aws",
+    "  #   env:",
+    '  #     AWS_PROFILE: "default"',
+    '  #     AWS_REGION: "eu-central-1"',
+    "  aws: { builtin: mock }",
+  ];
 }
 
 function dockerStanza(input: RenderInput): string[] {
@@ -202,15 +249,7 @@ function renderConfig(input: RenderInput): string {
     '  #     OPNSENSE_API_SECRET: "your-api-secret"',
     "  opnsense: { builtin: mock }",
     "",
-    "  # AWS: the mock serves aws:* types. No AWS provider is bundled yet: point the stanza below at",
-    "  # any iac.mcp/v1 AWS server, or use `url:` for one served over HTTP. Credentials come the usual",
-    "  # way (AWS_PROFILE and ~/.aws, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) through env.",
-    "  # aws:",
-    "  #   command: aws-iac-mcp",
-    "  #   env:",
-    '  #     AWS_PROFILE: "default"',
-    '  #     AWS_REGION: "eu-central-1"',
-    "  aws: { builtin: mock }",
+    ...awsStanza(input),
     "",
     "  # Kubernetes: the mock serves kubernetes:* types. No Kubernetes provider is bundled yet: point",
     "  # the stanza below at any iac.mcp/v1 Kubernetes server; KUBECONFIG names the cluster.",

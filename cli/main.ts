@@ -509,6 +509,7 @@ const BUILTIN_PROVIDERS: Record<string, () => Promise<{ main(): Promise<void> }>
   mock: () => import("../tools/providers/mock/server.ts"),
   docker: () => import("../tools/providers/docker/server.ts"),
   local: () => import("../tools/providers/local/server.ts"),
+  aws: () => import("../tools/providers/aws/server.ts"),
 };
 
 async function providerCommand(rest: string[], parsed: ParsedCommand): Promise<number> {

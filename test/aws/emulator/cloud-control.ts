@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { ApiException } from "./errors.ts";
-import { applyPatch, type PatchOperation, PatchError, touchedProperties } from "./json-patch.ts";
-import { isRunning, newEvent, type Operation, type ProgressEvent, type ResourceRequest, settle } from "./requests.ts";
+import { applyPatch, type PatchError, type PatchOperation, touchedProperties } from "./json-patch.ts";
+import {
+  isRunning,
+  newEvent,
+  type Operation,
+  type ProgressEvent,
+  type ResourceRequest,
+  settle,
+} from "./requests.ts";
 import { type HandlerFailure, type Lookup, type Model, TYPE_RULES, type TypeRule } from "./type-rules.ts";
 
 /** Switches a test flips to make the service misbehave the documented ways. */
@@ -25,7 +32,7 @@ export interface EmulatorOptions {
   settleMs?: number;
   /** RetryAfter (ms from now) on IN_PROGRESS events; default none. */
   retryAfterMs?: number;
-  /** ListResources page size; default 10. */
+  /** ListResources page size; default 100 (the real maximum). */
   pageSize?: number;
 }
 
@@ -37,7 +44,10 @@ type Input = Record<string, unknown>;
 function requireString(input: Input, key: string): string {
   const value = input[key];
   if (typeof value !== "string" || value === "")
-    throw new ApiException("ValidationException", `1 validation error detected: Value at '${key}' failed to satisfy constraint: Member must not be null`);
+    throw new ApiException(
+      "ValidationException",
+      `1 validation error detected: Value at '${key}' failed to satisfy constraint: Member must not be null`,
+    );
   return value;
 }
 
@@ -65,7 +75,13 @@ export class CloudControlState {
   readonly resources = new Map<string, Map<string, Model>>();
   readonly requests = new Map<string, ResourceRequest>();
   readonly order: string[] = [];
-  readonly faults: Faults = { throttleNext: 0, throttleEvery: 0, failNext: [], notFoundAfterCreate: 0, slowTypes: {} };
+  readonly faults: Faults = {
+    throttleNext: 0,
+    throttleEvery: 0,
+    failNext: [],
+    notFoundAfterCreate: 0,
+    slowTypes: {},
+  };
   /** How many times each operation was called (throttled calls included). */
   readonly calls: Record<string, number> = {};
   private readonly clientTokens = new Map<string, { requestToken: string; input: string }>();
@@ -75,18 +91,22 @@ export class CloudControlState {
   readonly options: Required<Omit<EmulatorOptions, "retryAfterMs">> & { retryAfterMs?: number };
 
   constructor(options: EmulatorOptions = {}) {
-    this.options = { polls: options.polls ?? 2, settleMs: options.settleMs ?? 3000, pageSize: options.pageSize ?? 10 };
+    this.options = {
+      polls: options.polls ?? 2,
+      settleMs: options.settleMs ?? 3000,
+      pageSize: options.pageSize ?? 100,
+    };
     if (options.retryAfterMs !== undefined) this.options.retryAfterMs = options.retryAfterMs;
     // Every account has a default VPC with subnets; the catalog's examples point at them.
     this.table("AWS::EC2::VPC").set(DEFAULT_VPC, { VpcId: DEFAULT_VPC, CidrBlock: "172.31.0.0/16" });
-    DEFAULT_SUBNETS.forEach((id, index) =>
+    for (const [index, id] of DEFAULT_SUBNETS.entries()) {
       this.table("AWS::EC2::Subnet").set(id, {
         SubnetId: id,
         VpcId: DEFAULT_VPC,
         CidrBlock: `172.31.${index * 16}.0/20`,
         AvailabilityZone: `us-east-1${"ab"[index]}`,
-      }),
-    );
+      });
+    }
   }
 
   private table(type: string): Map<string, Model> {
@@ -100,12 +120,15 @@ export class CloudControlState {
 
   private readonly lookup: Lookup = {
     get: (type, id) => this.resources.get(type)?.get(id),
-    all: (type) => [...(this.resources.get(type) ?? new Map<string, Model>())].map(([id, model]) => ({ id, model })),
+    all: (type) =>
+      [...(this.resources.get(type) ?? new Map<string, Model>())].map(([id, model]) => ({ id, model })),
   };
 
   /** Every resource as `type id`, for before/after comparisons in tests. */
   inventory(): string[] {
-    return [...this.resources].flatMap(([type, table]) => [...table.keys()].map((id) => `${type} ${id}`)).sort();
+    return [...this.resources]
+      .flatMap(([type, table]) => [...table.keys()].map((id) => `${type} ${id}`))
+      .sort();
   }
 
   /** Settles every running request and stops their clocks. */
@@ -155,18 +178,33 @@ export class CloudControlState {
   private replay(input: Input, operation: string): ProgressEvent | undefined {
     const token = input["ClientToken"];
     if (typeof token !== "string") return undefined;
-    const key = JSON.stringify([operation, input["TypeName"], input["Identifier"], input["DesiredState"], input["PatchDocument"]]);
+    const key = JSON.stringify([
+      operation,
+      input["TypeName"],
+      input["Identifier"],
+      input["DesiredState"],
+      input["PatchDocument"],
+    ]);
     const known = this.clientTokens.get(token);
     if (!known) return undefined;
     if (known.input !== key)
-      throw new ApiException("ClientTokenConflictException", `ClientToken ${token} was used by a different request`);
+      throw new ApiException(
+        "ClientTokenConflictException",
+        `ClientToken ${token} was used by a different request`,
+      );
     return { ...this.requests.get(known.requestToken)!.event };
   }
 
   private start(input: Input, operation: string, request: ResourceRequest): { ProgressEvent: ProgressEvent } {
     const token = input["ClientToken"];
     if (typeof token === "string") {
-      const key = JSON.stringify([operation, input["TypeName"], input["Identifier"], input["DesiredState"], input["PatchDocument"]]);
+      const key = JSON.stringify([
+        operation,
+        input["TypeName"],
+        input["Identifier"],
+        input["DesiredState"],
+        input["PatchDocument"],
+      ]);
       this.clientTokens.set(token, { requestToken: request.event.RequestToken, input: key });
     }
     this.requests.set(request.event.RequestToken, request);
@@ -189,7 +227,9 @@ export class CloudControlState {
 
   private injected(typeName: string, operation: Operation): HandlerFailure | undefined {
     const index = this.faults.failNext.findIndex(
-      (fault) => (!fault.typeName || fault.typeName === typeName) && (!fault.operation || fault.operation === operation),
+      (fault) =>
+        (!fault.typeName || fault.typeName === typeName) &&
+        (!fault.operation || fault.operation === operation),
     );
     if (index < 0) return undefined;
     const [fault] = this.faults.failNext.splice(index, 1);
@@ -202,11 +242,17 @@ export class CloudControlState {
     const record = model as Model;
     for (const key of Object.keys(record)) {
       if (!rule.properties.includes(key))
-        throw new ApiException("ValidationException", `Model validation failed (#: extraneous key [${key}] is not permitted)`);
+        throw new ApiException(
+          "ValidationException",
+          `Model validation failed (#: extraneous key [${key}] is not permitted)`,
+        );
     }
     for (const key of rule.required ?? []) {
       if (record[key] === undefined)
-        throw new ApiException("ValidationException", `Model validation failed (#: required key [${key}] not found)`);
+        throw new ApiException(
+          "ValidationException",
+          `Model validation failed (#: required key [${key}] not found)`,
+        );
     }
     return record;
   }
@@ -216,23 +262,38 @@ export class CloudControlState {
     const replayed = this.replay(input, "CREATE");
     if (replayed) return { ProgressEvent: this.withRetryAfter(replayed) };
     const desired = this.checkModel(rule, parseJson(requireString(input, "DesiredState"), "DesiredState"));
-    const readOnly = Object.keys(desired).filter((key) => rule.readOnly.includes(key) && key !== rule.primary);
+    const readOnly = Object.keys(desired).filter(
+      (key) => rule.readOnly.includes(key) && key !== rule.primary,
+    );
     if (readOnly.length > 0)
-      throw new ApiException("ValidationException", `Model validation failed (#: read-only key [${readOnly[0]}] cannot be set)`);
+      throw new ApiException(
+        "ValidationException",
+        `Model validation failed (#: read-only key [${readOnly[0]}] cannot be set)`,
+      );
     const event = newEvent(typeName, "CREATE");
     const request: ResourceRequest = {
       event,
       pollsLeft: this.pollsFor(typeName),
       finish: () => {
         const failure = this.injected(typeName, "CREATE") ?? rule.checkCreate?.(desired, this.lookup);
-        if (failure) return { OperationStatus: "FAILED", ErrorCode: failure.code, StatusMessage: failure.message };
+        if (failure)
+          return { OperationStatus: "FAILED", ErrorCode: failure.code, StatusMessage: failure.message };
         const id = rule.newId(desired);
         if (this.table(typeName).has(id))
-          return { OperationStatus: "FAILED", ErrorCode: "AlreadyExists", StatusMessage: `${id} already exists` };
+          return {
+            OperationStatus: "FAILED",
+            ErrorCode: "AlreadyExists",
+            StatusMessage: `${id} already exists`,
+          };
         const model = { ...desired, ...rule.outputs?.(desired, id), [rule.primary]: id };
         this.table(typeName).set(id, model);
-        if (this.faults.notFoundAfterCreate > 0) this.notFoundLeft.set(`${typeName} ${id}`, this.faults.notFoundAfterCreate);
-        return { OperationStatus: "SUCCESS", Identifier: id, ResourceModel: JSON.stringify(this.visible(rule, model)) };
+        if (this.faults.notFoundAfterCreate > 0)
+          this.notFoundLeft.set(`${typeName} ${id}`, this.faults.notFoundAfterCreate);
+        return {
+          OperationStatus: "SUCCESS",
+          Identifier: id,
+          ResourceModel: JSON.stringify(this.visible(rule, model)),
+        };
       },
     };
     return this.start(input, "CREATE", request);
@@ -247,7 +308,10 @@ export class CloudControlState {
   private notBusy(id: string): void {
     const token = this.busy.get(id);
     if (token && isRunning(this.requests.get(token)!.event))
-      throw new ApiException("ConcurrentOperationException", `Another resource operation (${token}) is in progress on ${id}`);
+      throw new ApiException(
+        "ConcurrentOperationException",
+        `Another resource operation (${token}) is in progress on ${id}`,
+      );
   }
 
   private update(input: Input): unknown {
@@ -265,12 +329,22 @@ export class CloudControlState {
       throw new ApiException("ValidationException", (error as PatchError).message);
     }
     const touched = touchedProperties(operations);
-    const createOnly = touched.find((key) => rule.createOnly?.includes(key) && JSON.stringify(next[key]) !== JSON.stringify(current[key]));
+    const createOnly = touched.find(
+      (key) => rule.createOnly?.includes(key) && JSON.stringify(next[key]) !== JSON.stringify(current[key]),
+    );
     if (createOnly)
-      throw new ApiException("NotUpdatableException", `Invalid patch update: createOnlyProperties [/properties/${createOnly}] cannot be updated`);
-    const readOnly = touched.find((key) => rule.readOnly.includes(key) && JSON.stringify(next[key]) !== JSON.stringify(current[key]));
+      throw new ApiException(
+        "NotUpdatableException",
+        `Invalid patch update: createOnlyProperties [/properties/${createOnly}] cannot be updated`,
+      );
+    const readOnly = touched.find(
+      (key) => rule.readOnly.includes(key) && JSON.stringify(next[key]) !== JSON.stringify(current[key]),
+    );
     if (readOnly)
-      throw new ApiException("ValidationException", `Invalid patch update: readOnlyProperties [/properties/${readOnly}] cannot be updated`);
+      throw new ApiException(
+        "ValidationException",
+        `Invalid patch update: readOnlyProperties [/properties/${readOnly}] cannot be updated`,
+      );
     const outputs = Object.fromEntries(rule.readOnly.map((key) => [key, current[key]]));
     this.checkModel(rule, Object.fromEntries(Object.entries(next).filter(([key]) => !(key in outputs))));
     const request: ResourceRequest = {
@@ -279,8 +353,10 @@ export class CloudControlState {
       resourceId: id,
       finish: () => {
         const failure = this.injected(typeName, "UPDATE");
-        if (failure) return { OperationStatus: "FAILED", ErrorCode: failure.code, StatusMessage: failure.message };
-        if (!this.table(typeName).has(id)) return { OperationStatus: "FAILED", ErrorCode: "NotFound", StatusMessage: `${id} not found` };
+        if (failure)
+          return { OperationStatus: "FAILED", ErrorCode: failure.code, StatusMessage: failure.message };
+        if (!this.table(typeName).has(id))
+          return { OperationStatus: "FAILED", ErrorCode: "NotFound", StatusMessage: `${id} not found` };
         this.table(typeName).set(id, next);
         return { OperationStatus: "SUCCESS", ResourceModel: JSON.stringify(this.visible(rule, next)) };
       },
@@ -300,11 +376,17 @@ export class CloudControlState {
       resourceId: id,
       finish: () => {
         const failure = this.injected(typeName, "DELETE");
-        if (failure) return { OperationStatus: "FAILED", ErrorCode: failure.code, StatusMessage: failure.message };
+        if (failure)
+          return { OperationStatus: "FAILED", ErrorCode: failure.code, StatusMessage: failure.message };
         if (!this.table(typeName).has(id))
-          return { OperationStatus: "FAILED", ErrorCode: "NotFound", StatusMessage: `${typeName} ${id} not found` };
+          return {
+            OperationStatus: "FAILED",
+            ErrorCode: "NotFound",
+            StatusMessage: `${typeName} ${id} not found`,
+          };
         const blocked = rule.checkDelete?.(id, this.lookup);
-        if (blocked) return { OperationStatus: "FAILED", ErrorCode: blocked.code, StatusMessage: blocked.message };
+        if (blocked)
+          return { OperationStatus: "FAILED", ErrorCode: blocked.code, StatusMessage: blocked.message };
         this.table(typeName).delete(id);
         return { OperationStatus: "SUCCESS" };
       },
@@ -329,15 +411,23 @@ export class CloudControlState {
       throw notFound(typeName, id);
     }
     const model = this.existing(typeName, id);
-    return { TypeName: typeName, ResourceDescription: { Identifier: id, Properties: JSON.stringify(this.visible(rule, model)) } };
+    return {
+      TypeName: typeName,
+      ResourceDescription: { Identifier: id, Properties: JSON.stringify(this.visible(rule, model)) },
+    };
   }
 
   private page<T>(items: T[], input: Input, size: number): { items: T[]; NextToken?: string } {
-    const start = typeof input["NextToken"] === "string" ? Number(Buffer.from(input["NextToken"], "base64").toString()) : 0;
-    if (!Number.isInteger(start) || start < 0) throw new ApiException("InvalidRequestException", "NextToken is not valid");
+    const start =
+      typeof input["NextToken"] === "string"
+        ? Number(Buffer.from(input["NextToken"], "base64").toString())
+        : 0;
+    if (!Number.isInteger(start) || start < 0)
+      throw new ApiException("InvalidRequestException", "NextToken is not valid");
     const max = typeof input["MaxResults"] === "number" ? Math.min(size, input["MaxResults"]) : size;
     const slice = items.slice(start, start + max);
-    const next = start + max < items.length ? { NextToken: Buffer.from(String(start + max)).toString("base64") } : {};
+    const next =
+      start + max < items.length ? { NextToken: Buffer.from(String(start + max)).toString("base64") } : {};
     return { items: slice, ...next };
   }
 
@@ -345,15 +435,24 @@ export class CloudControlState {
     const { typeName, rule } = this.rule(input);
     let entries = [...this.table(typeName)];
     if (rule.listNeeds) {
-      const parent = typeof input["ResourceModel"] === "string" ? (parseJson(input["ResourceModel"], "ResourceModel") as Model) : {};
+      const parent =
+        typeof input["ResourceModel"] === "string"
+          ? (parseJson(input["ResourceModel"], "ResourceModel") as Model)
+          : {};
       if (parent[rule.listNeeds] === undefined)
-        throw new ApiException("InvalidRequestException", `Missing Or Invalid ResourceModel property in ${typeName} list handler request input. Required property: [${rule.listNeeds}]`);
+        throw new ApiException(
+          "InvalidRequestException",
+          `Missing Or Invalid ResourceModel property in ${typeName} list handler request input. Required property: [${rule.listNeeds}]`,
+        );
       entries = entries.filter(([, model]) => model[rule.listNeeds!] === parent[rule.listNeeds!]);
     }
     const { items, NextToken } = this.page(entries, input, this.options.pageSize);
     return {
       TypeName: typeName,
-      ResourceDescriptions: items.map(([id, model]) => ({ Identifier: id, Properties: JSON.stringify(this.visible(rule, model)) })),
+      ResourceDescriptions: items.map(([id, model]) => ({
+        Identifier: id,
+        Properties: JSON.stringify(this.visible(rule, model)),
+      })),
       ...(NextToken ? { NextToken } : {}),
     };
   }
@@ -361,7 +460,8 @@ export class CloudControlState {
   private request(input: Input): ResourceRequest {
     const token = requireString(input, "RequestToken");
     const request = this.requests.get(token);
-    if (!request) throw new ApiException("RequestTokenNotFoundException", `Request with token ${token} was not found`);
+    if (!request)
+      throw new ApiException("RequestTokenNotFoundException", `Request with token ${token} was not found`);
     return request;
   }
 
@@ -375,11 +475,17 @@ export class CloudControlState {
   }
 
   private listRequests(input: Input): unknown {
-    const filter = (input["ResourceRequestStatusFilter"] ?? {}) as { Operations?: string[]; OperationStatuses?: string[] };
+    const filter = (input["ResourceRequestStatusFilter"] ?? {}) as {
+      Operations?: string[];
+      OperationStatuses?: string[];
+    };
     const events = this.order
       .map((token) => this.requests.get(token)!.event)
       .filter((event) => !filter.Operations?.length || filter.Operations.includes(event.Operation))
-      .filter((event) => !filter.OperationStatuses?.length || filter.OperationStatuses.includes(event.OperationStatus))
+      .filter(
+        (event) =>
+          !filter.OperationStatuses?.length || filter.OperationStatuses.includes(event.OperationStatus),
+      )
       .reverse();
     const { items, NextToken } = this.page(events, input, 20);
     return { ResourceRequestStatusSummaries: items, ...(NextToken ? { NextToken } : {}) };
@@ -388,7 +494,10 @@ export class CloudControlState {
   private cancel(input: Input): unknown {
     const request = this.request(input);
     if (!isRunning(request.event))
-      throw new ApiException("ConcurrentModificationException", `Request ${request.event.RequestToken} is ${request.event.OperationStatus} and cannot be cancelled`);
+      throw new ApiException(
+        "ConcurrentModificationException",
+        `Request ${request.event.RequestToken} is ${request.event.OperationStatus} and cannot be cancelled`,
+      );
     clearTimeout(request.timer);
     request.event.OperationStatus = "CANCEL_COMPLETE";
     return { ProgressEvent: { ...request.event } };

@@ -31,7 +31,8 @@ function parentOf(doc: unknown, pointer: string): { parent: Container; key: stri
   if (key === undefined) throw new PatchError("the whole document cannot be patched");
   let current: unknown = doc;
   for (const part of parts) {
-    if (current === null || typeof current !== "object") throw new PatchError(`path ${pointer} does not exist`);
+    if (current === null || typeof current !== "object")
+      throw new PatchError(`path ${pointer} does not exist`);
     current = (current as Record<string, unknown>)[part];
   }
   if (current === null || typeof current !== "object") throw new PatchError(`path ${pointer} does not exist`);

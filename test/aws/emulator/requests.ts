@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 
 export type Operation = "CREATE" | "UPDATE" | "DELETE";
-export type Status = "PENDING" | "IN_PROGRESS" | "SUCCESS" | "FAILED" | "CANCEL_IN_PROGRESS" | "CANCEL_COMPLETE";
+export type Status =
+  | "PENDING"
+  | "IN_PROGRESS"
+  | "SUCCESS"
+  | "FAILED"
+  | "CANCEL_IN_PROGRESS"
+  | "CANCEL_COMPLETE";
 
 /** A ProgressEvent as the wire carries it (timestamps in epoch seconds). */
 export interface ProgressEvent {
@@ -24,7 +30,10 @@ export interface ResourceRequest {
   /** The resource it works on, once known (busy while the request runs). */
   resourceId?: string;
   /** Carries out the change; returns the finished event's fields. */
-  finish(): Pick<ProgressEvent, "OperationStatus" | "Identifier" | "ResourceModel" | "StatusMessage" | "ErrorCode">;
+  finish(): Pick<
+    ProgressEvent,
+    "OperationStatus" | "Identifier" | "ResourceModel" | "StatusMessage" | "ErrorCode"
+  >;
   timer?: NodeJS.Timeout;
 }
 

@@ -27,15 +27,25 @@ function send(response: ServerResponse, status: number, payload: unknown): void 
   response.end(JSON.stringify(payload));
 }
 
-async function handle(state: CloudControlState, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(
+  state: CloudControlState,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const target = String(request.headers["x-amz-target"] ?? "");
   if (request.method !== "POST" || !target.startsWith(TARGET_PREFIX)) {
-    send(response, 404, { __type: "UnknownOperationException", Message: `expected POST / with X-Amz-Target ${TARGET_PREFIX}*` });
+    send(response, 404, {
+      __type: "UnknownOperationException",
+      Message: `expected POST / with X-Amz-Target ${TARGET_PREFIX}*`,
+    });
     return;
   }
   // SigV4 is not verified (reference §4), but a request without it is not one the SDK or CLI would send.
   if (!String(request.headers.authorization ?? "").startsWith("AWS4-HMAC-SHA256")) {
-    send(response, 403, { __type: "MissingAuthenticationTokenException", Message: "Missing Authentication Token" });
+    send(response, 403, {
+      __type: "MissingAuthenticationTokenException",
+      Message: "Missing Authentication Token",
+    });
     return;
   }
   const text = await body(request);
@@ -50,7 +60,10 @@ async function handle(state: CloudControlState, request: IncomingMessage, respon
     send(response, 200, state.call(target.slice(TARGET_PREFIX.length), input));
   } catch (error) {
     if (error instanceof ApiException) {
-      send(response, error.status, { __type: `com.amazonaws.cloudcontrol#${error.type}`, Message: error.message });
+      send(response, error.status, {
+        __type: `com.amazonaws.cloudcontrol#${error.type}`,
+        Message: error.message,
+      });
       return;
     }
     send(response, 500, { __type: "InternalFailure", Message: String(error) });
@@ -58,10 +71,14 @@ async function handle(state: CloudControlState, request: IncomingMessage, respon
 }
 
 /** Starts the Cloud Control emulator on a free loopback port. */
-export async function startCloudControlEmulator(options: EmulatorOptions = {}): Promise<CloudControlEmulator> {
+export async function startCloudControlEmulator(
+  options: EmulatorOptions = {},
+): Promise<CloudControlEmulator> {
   const state = new CloudControlState(options);
   const server: Server = createServer((request, response) => {
-    handle(state, request, response).catch((error: unknown) => send(response, 500, { __type: "InternalFailure", Message: String(error) }));
+    handle(state, request, response).catch((error: unknown) =>
+      send(response, 500, { __type: "InternalFailure", Message: String(error) }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -51,7 +51,10 @@ function shortHash(text: string, length: number): string {
 }
 
 function notFound(what: string, id: unknown): HandlerFailure {
-  return { code: "NotFound", message: `The ${what} ID '${String(id)}' does not exist (Service: Ec2, Status Code: 400)` };
+  return {
+    code: "NotFound",
+    message: `The ${what} ID '${String(id)}' does not exist (Service: Ec2, Status Code: 400)`,
+  };
 }
 
 const vpc: TypeRule = {
@@ -128,7 +131,16 @@ const subnet: TypeRule = {
 
 const securityGroup: TypeRule = {
   primary: "Id",
-  properties: ["GroupDescription", "GroupName", "VpcId", "SecurityGroupIngress", "SecurityGroupEgress", TAGS, "Id", "GroupId"],
+  properties: [
+    "GroupDescription",
+    "GroupName",
+    "VpcId",
+    "SecurityGroupIngress",
+    "SecurityGroupEgress",
+    TAGS,
+    "Id",
+    "GroupId",
+  ],
   required: ["GroupDescription"],
   createOnly: ["GroupDescription", "GroupName", "VpcId"],
   readOnly: ["Id", "GroupId"],
@@ -159,7 +171,15 @@ const instance: TypeRule = {
     "VpcId",
     "State",
   ],
-  createOnly: ["ImageId", "SubnetId", "AvailabilityZone", "KeyName", "NetworkInterfaces", "SecurityGroups", "PrivateIpAddress"],
+  createOnly: [
+    "ImageId",
+    "SubnetId",
+    "AvailabilityZone",
+    "KeyName",
+    "NetworkInterfaces",
+    "SecurityGroups",
+    "PrivateIpAddress",
+  ],
   readOnly: ["InstanceId", "PrivateIp", "PublicIp", "PrivateDnsName", "PublicDnsName", "VpcId", "State"],
   newId: () => hexId("i"),
   outputs(_model, id) {
@@ -210,7 +230,14 @@ const dbInstance: TypeRule = {
     "DBInstanceStatus",
   ],
   required: ["DBInstanceClass"],
-  createOnly: ["DBInstanceIdentifier", "DBName", "MasterUsername", "DBSubnetGroupName", "KmsKeyId", "StorageEncrypted"],
+  createOnly: [
+    "DBInstanceIdentifier",
+    "DBName",
+    "MasterUsername",
+    "DBSubnetGroupName",
+    "KmsKeyId",
+    "StorageEncrypted",
+  ],
   readOnly: ["Endpoint", "DBInstanceArn", "DbiResourceId", "DBInstanceStatus"],
   writeOnly: ["MasterUserPassword"],
   newId: (model) =>
@@ -222,7 +249,11 @@ const dbInstance: TypeRule = {
     const port = engine.startsWith("mysql") || engine === "mariadb" ? "3306" : "5432";
     return {
       DBInstanceIdentifier: id,
-      Endpoint: { Address: `${id}.${shortHash(ACCOUNT, 12)}.${REGION}.rds.amazonaws.com`, Port: port, HostedZoneId: "Z2R2ITUGPM61AM" },
+      Endpoint: {
+        Address: `${id}.${shortHash(ACCOUNT, 12)}.${REGION}.rds.amazonaws.com`,
+        Port: port,
+        HostedZoneId: "Z2R2ITUGPM61AM",
+      },
       DBInstanceArn: `arn:aws:rds:${REGION}:${ACCOUNT}:db:${id}`,
       DbiResourceId: `db-${shortHash(id, 26).toUpperCase()}`,
       DBInstanceStatus: "available",
@@ -257,9 +288,16 @@ const loadBalancer: TypeRule = {
     "CanonicalHostedZoneID",
   ],
   createOnly: ["Name", "Type", "Scheme"],
-  readOnly: ["LoadBalancerArn", "LoadBalancerName", "LoadBalancerFullName", "DNSName", "CanonicalHostedZoneID"],
+  readOnly: [
+    "LoadBalancerArn",
+    "LoadBalancerName",
+    "LoadBalancerFullName",
+    "DNSName",
+    "CanonicalHostedZoneID",
+  ],
   newId(model) {
-    const name = typeof model["Name"] === "string" ? model["Name"] : `lb-${shortHash(String(Math.random()), 10)}`;
+    const name =
+      typeof model["Name"] === "string" ? model["Name"] : `lb-${shortHash(String(Math.random()), 10)}`;
     const kind = model["Type"] === "network" ? "net" : "app";
     return `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/${kind}/${name}/${randomBytes(8).toString("hex")}`;
   },
@@ -282,17 +320,38 @@ const loadBalancer: TypeRule = {
 
 const targetGroup: TypeRule = {
   primary: "TargetGroupArn",
-  properties: ["Name", "Protocol", "Port", "VpcId", "TargetType", "HealthCheckPath", "Targets", TAGS, "TargetGroupArn", "TargetGroupName", "LoadBalancerArns"],
+  properties: [
+    "Name",
+    "Protocol",
+    "Port",
+    "VpcId",
+    "TargetType",
+    "HealthCheckPath",
+    "Targets",
+    TAGS,
+    "TargetGroupArn",
+    "TargetGroupName",
+    "LoadBalancerArns",
+  ],
   createOnly: ["Name", "Protocol", "Port", "VpcId", "TargetType"],
   readOnly: ["TargetGroupArn", "TargetGroupName", "LoadBalancerArns"],
-  newId: () => `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/tg-${shortHash(String(Math.random()), 8)}/${randomBytes(8).toString("hex")}`,
+  newId: () =>
+    `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/tg-${shortHash(String(Math.random()), 8)}/${randomBytes(8).toString("hex")}`,
   outputs: (_model, id) => ({ TargetGroupArn: id, TargetGroupName: id.split("/")[1] }),
   checkCreate: vpcMustExist,
 };
 
 const listener: TypeRule = {
   primary: "ListenerArn",
-  properties: ["LoadBalancerArn", "Port", "Protocol", "DefaultActions", "Certificates", "SslPolicy", "ListenerArn"],
+  properties: [
+    "LoadBalancerArn",
+    "Port",
+    "Protocol",
+    "DefaultActions",
+    "Certificates",
+    "SslPolicy",
+    "ListenerArn",
+  ],
   required: ["LoadBalancerArn", "DefaultActions"],
   createOnly: ["LoadBalancerArn"],
   readOnly: ["ListenerArn"],
@@ -325,7 +384,10 @@ const bucket: TypeRule = {
   ],
   createOnly: ["BucketName"],
   readOnly: ["Arn", "DomainName", "DualStackDomainName", "RegionalDomainName", "WebsiteURL"],
-  newId: (model) => (typeof model["BucketName"] === "string" ? model["BucketName"] : `bucket-${shortHash(String(Math.random()), 12)}`),
+  newId: (model) =>
+    typeof model["BucketName"] === "string"
+      ? model["BucketName"]
+      : `bucket-${shortHash(String(Math.random()), 12)}`,
   outputs: (_model, id) => ({
     BucketName: id,
     Arn: `arn:aws:s3:::${id}`,
@@ -376,7 +438,10 @@ const logGroup: TypeRule = {
   properties: ["LogGroupName", "RetentionInDays", "KmsKeyId", "LogGroupClass", TAGS, "Arn"],
   createOnly: ["LogGroupName", "LogGroupClass"],
   readOnly: ["Arn"],
-  newId: (model) => (typeof model["LogGroupName"] === "string" ? model["LogGroupName"] : `log-group-${shortHash(String(Math.random()), 10)}`),
+  newId: (model) =>
+    typeof model["LogGroupName"] === "string"
+      ? model["LogGroupName"]
+      : `log-group-${shortHash(String(Math.random()), 10)}`,
   outputs: (_model, id) => ({ LogGroupName: id, Arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${id}:*` }),
 };
 

@@ -24,22 +24,58 @@ const rdsBase = simple(
       "An RDS database instance (AWS::RDS::DBInstance). Stateful: a replacement loses its data. password is write-only (MasterUserPassword) and secret.",
     properties: propertiesSchema(
       {
-        engine: enumOf("postgres", "mysql", "mariadb", "oracle-se2", "oracle-ee", "sqlserver-ex", "sqlserver-web", "sqlserver-se", "sqlserver-ee"),
+        engine: enumOf(
+          "postgres",
+          "mysql",
+          "mariadb",
+          "oracle-se2",
+          "oracle-ee",
+          "sqlserver-ex",
+          "sqlserver-web",
+          "sqlserver-se",
+          "sqlserver-ee",
+        ),
         engineVersion: nonEmpty,
-        instanceClass: { type: "string", pattern: "^db\\.[a-z0-9]+\\.[a-z0-9]+$", description: "e.g. db.t3.micro" },
+        instanceClass: {
+          type: "string",
+          pattern: "^db\\.[a-z0-9]+\\.[a-z0-9]+$",
+          description: "e.g. db.t3.micro",
+        },
         allocatedStorage: { type: "integer", minimum: 20, maximum: 65536, description: "GiB" },
         backupRetentionDays: { type: "integer", minimum: 0, maximum: 35 },
         publiclyAccessible: { type: "boolean" },
         multiAz: { type: "boolean" },
-        username: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_]{0,62}$", description: "MasterUsername; create-only" },
-        password: { type: "string", minLength: 8, maxLength: 128, pattern: '^[^/@" ]+$', description: "secret; write-only" },
+        username: {
+          type: "string",
+          pattern: "^[A-Za-z][A-Za-z0-9_]{0,62}$",
+          description: "MasterUsername; create-only",
+        },
+        password: {
+          type: "string",
+          minLength: 8,
+          maxLength: 128,
+          pattern: '^[^/@" ]+$',
+          description: "secret; write-only",
+        },
         securityGroups: stringList,
         tags,
       },
       ["engine", "instanceClass"],
       [
-        { engine: "postgres", instanceClass: "db.t3.micro", allocatedStorage: 20, backupRetentionDays: 7, publiclyAccessible: false },
-        { engine: "postgres", instanceClass: "db.t3.small", allocatedStorage: 50, backupRetentionDays: 14, publiclyAccessible: false },
+        {
+          engine: "postgres",
+          instanceClass: "db.t3.micro",
+          allocatedStorage: 20,
+          backupRetentionDays: 7,
+          publiclyAccessible: false,
+        },
+        {
+          engine: "postgres",
+          instanceClass: "db.t3.small",
+          allocatedStorage: 50,
+          backupRetentionDays: 14,
+          publiclyAccessible: false,
+        },
       ],
     ),
     outputs: outputsSchema(
@@ -65,13 +101,15 @@ const rds: Mapping = {
   ownedKeys: [...RDS_PAIRS.map(([, cfn]) => cfn), "AllocatedStorage", "MasterUserPassword"],
   toCfn(properties) {
     const model = rename(properties, RDS_PAIRS);
-    if (properties["allocatedStorage"] !== undefined) model["AllocatedStorage"] = String(properties["allocatedStorage"]);
+    if (properties["allocatedStorage"] !== undefined)
+      model["AllocatedStorage"] = String(properties["allocatedStorage"]);
     if (properties["password"] !== undefined) model["MasterUserPassword"] = properties["password"];
     return model;
   },
   fromCfn(model, id) {
     const properties = rename(model, swap(RDS_PAIRS));
-    if (model["AllocatedStorage"] !== undefined) properties["allocatedStorage"] = Number(model["AllocatedStorage"]);
+    if (model["AllocatedStorage"] !== undefined)
+      properties["allocatedStorage"] = Number(model["AllocatedStorage"]);
     const endpoint = (model["Endpoint"] ?? {}) as PropertyMap;
     const outputs: PropertyMap = { id: String(model["DBInstanceIdentifier"] ?? id) };
     if (endpoint["Address"] !== undefined) outputs["endpoint"] = endpoint["Address"];
@@ -90,7 +128,11 @@ const bucketBase = simple(
     description: "An S3 bucket (AWS::S3::Bucket). Stateful: deleting it loses its objects.",
     properties: propertiesSchema(
       {
-        bucketName: { type: "string", pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", description: "globally unique; create-only" },
+        bucketName: {
+          type: "string",
+          pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+          description: "globally unique; create-only",
+        },
         versioning: { type: "boolean" },
         publicAccessBlock: { type: "boolean", description: "block every kind of public access" },
         tags,
@@ -107,10 +149,11 @@ const bucketBase = simple(
   },
   [["bucketName", "BucketName"]],
   "BucketName",
-  (model) => rename(model, [
-    ["Arn", "arn"],
-    ["DomainName", "domainName"],
-  ]),
+  (model) =>
+    rename(model, [
+      ["Arn", "arn"],
+      ["DomainName", "domainName"],
+    ]),
 );
 
 const bucket: Mapping = {
@@ -121,7 +164,9 @@ const bucket: Mapping = {
     if (typeof properties["versioning"] === "boolean")
       model["VersioningConfiguration"] = { Status: properties["versioning"] ? "Enabled" : "Suspended" };
     if (typeof properties["publicAccessBlock"] === "boolean")
-      model["PublicAccessBlockConfiguration"] = Object.fromEntries(ALL_BLOCKED.map((key) => [key, properties["publicAccessBlock"]]));
+      model["PublicAccessBlockConfiguration"] = Object.fromEntries(
+        ALL_BLOCKED.map((key) => [key, properties["publicAccessBlock"]]),
+      );
     return model;
   },
   fromCfn(model, id) {

@@ -1,6 +1,15 @@
 import type { JsonSchema, PropertyMap } from "../../protocol/index.ts";
 import { AWS_ENTRIES } from "../mock/catalog-aws.ts";
-import { enumOf, ipv4Cidr, nonEmpty, outputsSchema, port, propertiesSchema, stringList, stringMap } from "../mock/schema-parts.ts";
+import {
+  enumOf,
+  ipv4Cidr,
+  nonEmpty,
+  outputsSchema,
+  port,
+  propertiesSchema,
+  stringList,
+  stringMap,
+} from "../mock/schema-parts.ts";
 import type { Mapping } from "./mapping.ts";
 
 /**
@@ -38,7 +47,10 @@ function simple(
     tagsProperty: "tags",
     ownedKeys: pairs.map(([, cfn]) => cfn),
     toCfn: (properties) => rename(properties, pairs),
-    fromCfn: (model, id) => ({ properties: rename(model, swap(pairs)), outputs: { id: String(model[primary] ?? id), ...outputs(model) } }),
+    fromCfn: (model, id) => ({
+      properties: rename(model, swap(pairs)),
+      outputs: { id: String(model[primary] ?? id), ...outputs(model) },
+    }),
   };
   const cost = costOf(base.token);
   if (cost) mapping.estimateMonthlyCost = cost;
@@ -51,7 +63,12 @@ const vpc = simple(
     cfnType: "AWS::EC2::VPC",
     description: "A VPC (AWS::EC2::VPC): an isolated IPv4 network.",
     properties: propertiesSchema(
-      { cidrBlock: ipv4Cidr, enableDnsHostnames: { type: "boolean" }, enableDnsSupport: { type: "boolean" }, tags },
+      {
+        cidrBlock: ipv4Cidr,
+        enableDnsHostnames: { type: "boolean" },
+        enableDnsSupport: { type: "boolean" },
+        tags,
+      },
       ["cidrBlock"],
       [{ cidrBlock: "10.20.0.0/16" }, { cidrBlock: "10.20.0.0/16", enableDnsHostnames: true }],
     ),
@@ -83,7 +100,12 @@ const subnet = simple(
       ["vpc", "cidrBlock"],
       [
         { vpc: EXAMPLE_VPC, cidrBlock: "172.31.200.0/24", availabilityZone: "us-east-1a" },
-        { vpc: EXAMPLE_VPC, cidrBlock: "172.31.200.0/24", availabilityZone: "us-east-1a", mapPublicIpOnLaunch: true },
+        {
+          vpc: EXAMPLE_VPC,
+          cidrBlock: "172.31.200.0/24",
+          availabilityZone: "us-east-1a",
+          mapPublicIpOnLaunch: true,
+        },
       ],
     ),
     outputs: outputsSchema({ availabilityZone: { type: "string" } }),
@@ -128,7 +150,8 @@ function fromIngress(rules: unknown): Rule[] {
 const securityGroup: Mapping = {
   token: "aws:vpc:security-group",
   cfnType: "AWS::EC2::SecurityGroup",
-  description: "A security group (AWS::EC2::SecurityGroup): stateful ingress rules; ingress maps to SecurityGroupIngress.",
+  description:
+    "A security group (AWS::EC2::SecurityGroup): stateful ingress rules; ingress maps to SecurityGroupIngress.",
   properties: propertiesSchema(
     {
       vpc: { ...nonEmpty, description: "the VPC's id" },
@@ -163,14 +186,18 @@ const securityGroup: Mapping = {
   ownedKeys: ["VpcId", "GroupDescription", "SecurityGroupIngress"],
   toCfn: (properties) => ({
     ...rename(properties, [["vpc", "VpcId"]]),
-    GroupDescription: typeof properties["description"] === "string" ? properties["description"] : DEFAULT_GROUP_DESCRIPTION,
-    ...(properties["ingress"] === undefined ? {} : { SecurityGroupIngress: toIngress(properties["ingress"]) }),
+    GroupDescription:
+      typeof properties["description"] === "string" ? properties["description"] : DEFAULT_GROUP_DESCRIPTION,
+    ...(properties["ingress"] === undefined
+      ? {}
+      : { SecurityGroupIngress: toIngress(properties["ingress"]) }),
   }),
   fromCfn(model, id) {
     const properties = rename(model, [["VpcId", "vpc"]]);
     if (model["GroupDescription"] !== DEFAULT_GROUP_DESCRIPTION && model["GroupDescription"] !== undefined)
       properties["description"] = model["GroupDescription"];
-    if (model["SecurityGroupIngress"] !== undefined) properties["ingress"] = fromIngress(model["SecurityGroupIngress"]);
+    if (model["SecurityGroupIngress"] !== undefined)
+      properties["ingress"] = fromIngress(model["SecurityGroupIngress"]);
     return { properties, outputs: { id: String(model["GroupId"] ?? model["Id"] ?? id) } };
   },
   estimateMonthlyCost: () => 0,
@@ -183,7 +210,11 @@ const instance = simple(
     description: "An EC2 virtual machine (AWS::EC2::Instance); outputs its private and public address.",
     properties: propertiesSchema(
       {
-        instanceType: { type: "string", pattern: "^[a-z][a-z0-9-]*\\.[a-z0-9]+$", description: "e.g. t3.medium" },
+        instanceType: {
+          type: "string",
+          pattern: "^[a-z][a-z0-9-]*\\.[a-z0-9]+$",
+          description: "e.g. t3.medium",
+        },
         ami: { type: "string", pattern: "^ami-[0-9a-z]+$" },
         subnet: { ...nonEmpty, description: "the subnet's id" },
         securityGroups: { ...stringList, description: "security group ids" },

@@ -9,7 +9,7 @@ import {
   type ProgressEvent,
   UpdateResourceCommand,
 } from "@aws-sdk/client-cloudcontrol";
-import { ProviderError, type PropertyMap } from "../../protocol/index.ts";
+import { type PropertyMap, ProviderError } from "../../protocol/index.ts";
 import { errorName, fromFailedEvent, fromSdkError, isThrottling } from "./errors.ts";
 
 /** Polling starts well under a second and backs off: peers poll every 5 s and users notice (§7). */
@@ -106,7 +106,8 @@ export class CloudControl {
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       context.progress?.(`${context.label}: ${event?.OperationStatus ?? "?"} after ${seconds} s`);
     }
-    if (!event) throw new ProviderError("INTERNAL", `${context.label}: Cloud Control returned no progress event`);
+    if (!event)
+      throw new ProviderError("INTERNAL", `${context.label}: Cloud Control returned no progress event`);
     return event;
   }
 
@@ -142,7 +143,9 @@ export class CloudControl {
     for (let generation = 0; generation < TOKEN_GENERATIONS; generation++) {
       const token = clientToken(`${context.tokenSeed}|create|${typeName}`, generation);
       const answer = await this.send(`${context.label}: CreateResource`, () =>
-        this.client.send(new CreateResourceCommand({ TypeName: typeName, DesiredState: desiredState, ClientToken: token })),
+        this.client.send(
+          new CreateResourceCommand({ TypeName: typeName, DesiredState: desiredState, ClientToken: token }),
+        ),
       );
       const replayed = !running(answer.ProgressEvent);
       const event = await this.wait(answer.ProgressEvent, context);
@@ -157,17 +160,32 @@ export class CloudControl {
       if (model) return { id, model };
       // A replayed success whose resource is gone since: the token is spent, make it anew.
       if (replayed) continue;
-      throw new ProviderError("NOT_FOUND", `${context.label}: ${id} reported created but cannot be read`, { retryable: true });
+      throw new ProviderError("NOT_FOUND", `${context.label}: ${id} reported created but cannot be read`, {
+        retryable: true,
+      });
     }
-    throw new ProviderError("CONFLICT", `${context.label}: every client token for this change is spent; retry with a new change`);
+    throw new ProviderError(
+      "CONFLICT",
+      `${context.label}: every client token for this change is spent; retry with a new change`,
+    );
   }
 
-  async update(typeName: string, id: string, patch: unknown[], context: OperationContext): Promise<PropertyMap> {
+  async update(
+    typeName: string,
+    id: string,
+    patch: unknown[],
+    context: OperationContext,
+  ): Promise<PropertyMap> {
     const patchDocument = JSON.stringify(patch);
     const token = clientToken(`${context.tokenSeed}|update|${typeName}|${id}|${patchDocument}`);
     const answer = await this.send(`${context.label}: UpdateResource`, () =>
       this.client.send(
-        new UpdateResourceCommand({ TypeName: typeName, Identifier: id, PatchDocument: patchDocument, ClientToken: token }),
+        new UpdateResourceCommand({
+          TypeName: typeName,
+          Identifier: id,
+          PatchDocument: patchDocument,
+          ClientToken: token,
+        }),
       ),
     );
     const event = await this.wait(answer.ProgressEvent, context);
@@ -181,7 +199,9 @@ export class CloudControl {
     for (let generation = 0; generation < TOKEN_GENERATIONS; generation++) {
       const token = clientToken(`${context.tokenSeed}|delete|${typeName}|${id}`, generation);
       const answer = await this.send(`${context.label}: DeleteResource`, () =>
-        this.client.send(new DeleteResourceCommand({ TypeName: typeName, Identifier: id, ClientToken: token })),
+        this.client.send(
+          new DeleteResourceCommand({ TypeName: typeName, Identifier: id, ClientToken: token }),
+        ),
       );
       const replayed = !running(answer.ProgressEvent);
       const event = await this.wait(answer.ProgressEvent, context);

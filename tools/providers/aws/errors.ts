@@ -49,7 +49,12 @@ const EXCEPTIONS: Record<string, ErrorCode> = {
 };
 
 /** Errors worth another attempt although their code is not retryable by default. */
-const RETRYABLE = new Set(["ConcurrentOperationException", "ResourceConflict", "ResourceConflictException", "NotStabilized"]);
+const RETRYABLE = new Set([
+  "ConcurrentOperationException",
+  "ResourceConflict",
+  "ResourceConflictException",
+  "NotStabilized",
+]);
 
 const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EPIPE"]);
 
@@ -69,9 +74,13 @@ export function fromSdkError(error: unknown, doing: string): ProviderError {
   const message = error instanceof Error ? error.message : String(error);
   const network = (error as { code?: string })?.code;
   if (network && NETWORK.has(network)) {
-    return new ProviderError("UNAVAILABLE", `${doing}: Cloud Control is not reachable (${network}); check AWS_REGION and AWS_ENDPOINT_URL_CLOUDCONTROL`, {
-      details: { cause: network },
-    });
+    return new ProviderError(
+      "UNAVAILABLE",
+      `${doing}: Cloud Control is not reachable (${network}); check AWS_REGION and AWS_ENDPOINT_URL_CLOUDCONTROL`,
+      {
+        details: { cause: network },
+      },
+    );
   }
   const code = EXCEPTIONS[name] ?? (name === "TimeoutError" ? "TIMEOUT" : "INTERNAL");
   const hint = code === "UNAUTHORIZED" ? "; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY" : "";
@@ -90,8 +99,16 @@ export function fromFailedEvent(
   const code = HANDLER_CODES[handlerCode] ?? "INTERNAL";
   // An empty StatusMessage happens on the live service; the code and token still say something.
   const status = event.StatusMessage?.trim() || "the handler gave no status message";
-  return new ProviderError(code, `${doing} failed: ${status} (ErrorCode ${handlerCode}, RequestToken ${event.RequestToken ?? "?"})`, {
-    details: { errorCode: handlerCode, statusMessage: event.StatusMessage ?? "", requestToken: event.RequestToken },
-    ...(RETRYABLE.has(handlerCode) ? { retryable: true } : {}),
-  });
+  return new ProviderError(
+    code,
+    `${doing} failed: ${status} (ErrorCode ${handlerCode}, RequestToken ${event.RequestToken ?? "?"})`,
+    {
+      details: {
+        errorCode: handlerCode,
+        statusMessage: event.StatusMessage ?? "",
+        requestToken: event.RequestToken,
+      },
+      ...(RETRYABLE.has(handlerCode) ? { retryable: true } : {}),
+    },
+  );
 }

@@ -1,8 +1,21 @@
-import { type DiffEntry, deepEqual, type PropertyMap, ProviderError, type ResourceTypeHandler } from "../../protocol/index.ts";
+import {
+  type DiffEntry,
+  deepEqual,
+  type PropertyMap,
+  ProviderError,
+  type ResourceTypeHandler,
+} from "../../protocol/index.ts";
 import { enumOf, nonEmpty, outputsSchema, port, propertiesSchema, stringList } from "../mock/schema-parts.ts";
 import { EXAMPLE_SUBNETS, simple, tagsSchema } from "./catalog.ts";
 import type { CloudControl } from "./cloud-control.ts";
-import { type AwsContext, buildPatch, desiredModel, operationContext, planAgainstLive, viewOf } from "./mapping.ts";
+import {
+  type AwsContext,
+  buildPatch,
+  desiredModel,
+  operationContext,
+  planAgainstLive,
+  viewOf,
+} from "./mapping.ts";
 import { ownTags, writeTags } from "./tags.ts";
 
 /**
@@ -81,10 +94,16 @@ function listenersOf(properties: PropertyMap): Listener[] {
 }
 
 const keyOf = (listener: Listener) =>
-  JSON.stringify([listener.protocol, listener.port, listener.targetPort ?? listener.port, listener.certificateArn ?? null]);
+  JSON.stringify([
+    listener.protocol,
+    listener.port,
+    listener.targetPort ?? listener.port,
+    listener.certificateArn ?? null,
+  ]);
 
 /** A target group speaks the plain protocol behind a TLS listener. */
-const targetProtocol = (protocol: string) => (protocol === "HTTPS" ? "HTTP" : protocol === "TLS" ? "TCP" : protocol);
+const targetProtocol = (protocol: string) =>
+  protocol === "HTTPS" ? "HTTP" : protocol === "TLS" ? "TCP" : protocol;
 
 export function loadBalancerType(cc: CloudControl): ResourceTypeHandler & { cfnType: string } {
   const replaceOnChange = [...base.replaceOnChange];
@@ -92,17 +111,24 @@ export function loadBalancerType(cc: CloudControl): ResourceTypeHandler & { cfnT
   async function vpcOf(subnets: unknown): Promise<string> {
     const first = Array.isArray(subnets) ? String(subnets[0]) : "";
     const subnet = await cc.get("AWS::EC2::Subnet", first);
-    if (!subnet) throw new ProviderError("NOT_FOUND", `aws:elb:load-balancer: subnet ${first} does not exist`);
+    if (!subnet)
+      throw new ProviderError("NOT_FOUND", `aws:elb:load-balancer: subnet ${first} does not exist`);
     return String(subnet["VpcId"]);
   }
 
   /** The listeners on a load balancer, with the target group each forwards to. */
-  async function liveListeners(lbArn: string): Promise<Array<{ id: string; targetGroup?: string; listener: Listener }>> {
+  async function liveListeners(
+    lbArn: string,
+  ): Promise<Array<{ id: string; targetGroup?: string; listener: Listener }>> {
     const found = await cc.list(LISTENER, { LoadBalancerArn: lbArn });
     const out = [];
     for (const { id, model } of found) {
-      const actions = Array.isArray(model["DefaultActions"]) ? (model["DefaultActions"] as PropertyMap[]) : [];
-      const targetGroup = actions.find((action) => typeof action["TargetGroupArn"] === "string")?.["TargetGroupArn"] as string | undefined;
+      const actions = Array.isArray(model["DefaultActions"])
+        ? (model["DefaultActions"] as PropertyMap[])
+        : [];
+      const targetGroup = actions.find((action) => typeof action["TargetGroupArn"] === "string")?.[
+        "TargetGroupArn"
+      ] as string | undefined;
       const group = targetGroup ? await cc.get(TARGET_GROUP, targetGroup) : null;
       const listener: Listener = { protocol: String(model["Protocol"]), port: Number(model["Port"]) };
       const targetPort = Number(group?.["Port"] ?? listener.port);
@@ -111,16 +137,33 @@ export function loadBalancerType(cc: CloudControl): ResourceTypeHandler & { cfnT
       if (typeof certificate === "string") listener.certificateArn = certificate;
       out.push({ id, ...(targetGroup ? { targetGroup } : {}), listener });
     }
-    return out.sort((a, b) => a.listener.port - b.listener.port || a.listener.protocol.localeCompare(b.listener.protocol));
+    return out.sort(
+      (a, b) => a.listener.port - b.listener.port || a.listener.protocol.localeCompare(b.listener.protocol),
+    );
   }
 
-  async function addListener(lbArn: string, vpcId: string, listener: Listener, context: AwsContext): Promise<void> {
+  async function addListener(
+    lbArn: string,
+    vpcId: string,
+    listener: Listener,
+    context: AwsContext,
+  ): Promise<void> {
     const tags = writeTags(ownTags(context.deploymentId, context.name), "list");
     const seed = { lbArn, listener: keyOf(listener) };
     const group = await cc.create(
       TARGET_GROUP,
-      { Protocol: targetProtocol(listener.protocol), Port: listener.targetPort ?? listener.port, VpcId: vpcId, Tags: tags },
-      operationContext({ cfnType: TARGET_GROUP }, context, `target group for ${listener.protocol}:${listener.port}`, seed),
+      {
+        Protocol: targetProtocol(listener.protocol),
+        Port: listener.targetPort ?? listener.port,
+        VpcId: vpcId,
+        Tags: tags,
+      },
+      operationContext(
+        { cfnType: TARGET_GROUP },
+        context,
+        `target group for ${listener.protocol}:${listener.port}`,
+        seed,
+      ),
     );
     const model: PropertyMap = {
       LoadBalancerArn: lbArn,
@@ -129,13 +172,29 @@ export function loadBalancerType(cc: CloudControl): ResourceTypeHandler & { cfnT
       DefaultActions: [{ Type: "forward", TargetGroupArn: group.id }],
     };
     if (listener.certificateArn) model["Certificates"] = [{ CertificateArn: listener.certificateArn }];
-    await cc.create(LISTENER, model, operationContext({ cfnType: LISTENER }, context, `listener ${listener.protocol}:${listener.port}`, seed));
+    await cc.create(
+      LISTENER,
+      model,
+      operationContext(
+        { cfnType: LISTENER },
+        context,
+        `listener ${listener.protocol}:${listener.port}`,
+        seed,
+      ),
+    );
   }
 
-  async function removeListener(entry: { id: string; targetGroup?: string }, context?: AwsContext): Promise<void> {
+  async function removeListener(
+    entry: { id: string; targetGroup?: string },
+    context?: AwsContext,
+  ): Promise<void> {
     await cc.delete(LISTENER, entry.id, operationContext({ cfnType: LISTENER }, context, "delete", entry.id));
     if (entry.targetGroup)
-      await cc.delete(TARGET_GROUP, entry.targetGroup, operationContext({ cfnType: TARGET_GROUP }, context, "delete", entry.targetGroup));
+      await cc.delete(
+        TARGET_GROUP,
+        entry.targetGroup,
+        operationContext({ cfnType: TARGET_GROUP }, context, "delete", entry.targetGroup),
+      );
   }
 
   async function removeAll(lbArn: string, context?: AwsContext): Promise<void> {
@@ -152,7 +211,7 @@ export function loadBalancerType(cc: CloudControl): ResourceTypeHandler & { cfnT
     return view;
   }
 
-  const handler: ResourceTypeHandler & { cfnType: string; plan: unknown } = {
+  const handler: ResourceTypeHandler & { cfnType: string } = {
     type: base.token,
     cfnType: LB,
     description: base.description,
@@ -180,23 +239,28 @@ export function loadBalancerType(cc: CloudControl): ResourceTypeHandler & { cfnT
       if (!live) throw new ProviderError("NOT_FOUND", `aws:elb:load-balancer ${id} does not exist`);
       const patch = buildPatch(base, live, desiredModel(base, properties, context), context.diff);
       let model = live;
-      if (patch.length > 0) model = await cc.update(LB, id, patch, operationContext(base, context, "update", patch));
+      if (patch.length > 0)
+        model = await cc.update(LB, id, patch, operationContext(base, context, "update", patch));
       const wanted = listenersOf(properties);
       const current = await liveListeners(id);
       for (const entry of current)
-        if (!wanted.some((listener) => keyOf(listener) === keyOf(entry.listener))) await removeListener(entry, context);
-      const missing = wanted.filter((listener) => !current.some((entry) => keyOf(entry.listener) === keyOf(listener)));
+        if (!wanted.some((listener) => keyOf(listener) === keyOf(entry.listener)))
+          await removeListener(entry, context);
+      const missing = wanted.filter(
+        (listener) => !current.some((entry) => keyOf(entry.listener) === keyOf(listener)),
+      );
       if (missing.length > 0) {
         const vpcId = await vpcOf(properties["subnets"]);
         for (const listener of missing) await addListener(id, vpcId, listener, context);
       }
       return viewOf(base, model, id).outputs;
     },
-    async delete(id) {
-      if (!(await cc.get(LB, id))) throw new ProviderError("NOT_FOUND", `aws:elb:load-balancer ${id} does not exist`);
-      await removeAll(id);
+    async delete(id, context) {
+      if (!(await cc.get(LB, id)))
+        throw new ProviderError("NOT_FOUND", `aws:elb:load-balancer ${id} does not exist`);
+      await removeAll(id, context);
     },
-    async plan(id: string, desired: PropertyMap, current: { properties: PropertyMap }) {
+    async plan(id, desired, current) {
       const live = await read(id);
       if (!live) return null;
       const planned = planAgainstLive(base, live, desired, current.properties, replaceOnChange);

@@ -13,11 +13,7 @@ import {
 import type { CloudControl, OperationContext } from "./cloud-control.ts";
 import { hasKeys, ownTags, readTags, type TagFormat, type TagMap, userTags, writeTags } from "./tags.ts";
 
-/** The protocol's context with the additions of design §3 (operationId, progress), optional either way. */
-export type AwsContext = HandlerContext & {
-  operationId?: string | undefined;
-  progress?: ((message: string) => void) | undefined;
-};
+export type AwsContext = HandlerContext;
 
 /** How one iac.mcp/v1 type maps onto one CloudFormation type through Cloud Control. */
 export interface Mapping {
@@ -55,26 +51,41 @@ export function operationContext(
 ): OperationContext {
   const label = `${mapping.cfnType} ${context?.name ?? ""} (${action})`.replace("  ", " ");
   // Without an operationId the token is derived from the change itself, so a re-run of it replays.
-  const seed = context?.operationId ?? `${context?.deploymentId ?? ""}|${context?.name ?? ""}|${digest(fallback)}`;
-  return { label, tokenSeed: seed, progress: context?.progress };
+  const seed =
+    context?.operationId ?? `${context?.deploymentId ?? ""}|${context?.name ?? ""}|${digest(fallback)}`;
+  const progress = context?.progress ? (message: string) => context.progress?.(message) : undefined;
+  return { label, tokenSeed: `${seed}|${action}`, progress };
 }
 
 /** The desired CloudFormation model: mapped properties plus the user's tags and ours. */
-export function desiredModel(mapping: Mapping, properties: PropertyMap, context: HandlerContext): PropertyMap {
+export function desiredModel(
+  mapping: Mapping,
+  properties: PropertyMap,
+  context: HandlerContext,
+): PropertyMap {
   const model = mapping.toCfn(properties);
   if (mapping.tagFormat !== "none") {
-    const tags: TagMap = { ...userTags(readTags(properties[mapping.tagsProperty])), ...ownTags(context.deploymentId, context.name) };
+    const tags: TagMap = {
+      ...userTags(readTags(properties[mapping.tagsProperty])),
+      ...ownTags(context.deploymentId, context.name),
+    };
     model["Tags"] = writeTags(tags, mapping.tagFormat);
   }
   return model;
 }
 
 /** Our view of a model: properties (user tags included, ours left out) and outputs. */
-export function viewOf(mapping: Mapping, model: PropertyMap, id: string): { properties: PropertyMap; outputs: PropertyMap } {
+export function viewOf(
+  mapping: Mapping,
+  model: PropertyMap,
+  id: string,
+): { properties: PropertyMap; outputs: PropertyMap } {
   const { properties, outputs } = mapping.fromCfn(model, id);
   const mine = userTags(readTags(model["Tags"]));
   delete properties["Tags"];
-  if (hasKeys(mine)) properties[mapping.tagsProperty] = mapping.tagsProperty === "Tags" ? writeTags(mine, mapping.tagFormat) : mine;
+  if (hasKeys(mine))
+    properties[mapping.tagsProperty] =
+      mapping.tagsProperty === "Tags" ? writeTags(mine, mapping.tagFormat) : mine;
   return { properties, outputs };
 }
 
@@ -86,17 +97,26 @@ function pointer(key: string): string {
  * The RFC 6902 patch from the live model to the desired one over the keys in play. Write-only keys
  * are never read back, so they are sent (as `add`) only when the change itself touches them.
  */
-export function buildPatch(mapping: Mapping, live: PropertyMap, desired: PropertyMap, diff: DiffEntry[]): unknown[] {
+export function buildPatch(
+  mapping: Mapping,
+  live: PropertyMap,
+  desired: PropertyMap,
+  diff: DiffEntry[],
+): unknown[] {
   const writeOnly = new Map(Object.entries(mapping.writeOnly ?? {}).map(([ours, cfn]) => [cfn, ours]));
   const removed = diff.filter((entry) => entry.after === undefined).map((entry) => entry.path);
-  const keys = new Set([...(mapping.ownedKeys ?? [...Object.keys(desired), ...removed]), ...Object.keys(desired)]);
+  const keys = new Set([
+    ...(mapping.ownedKeys ?? [...Object.keys(desired), ...removed]),
+    ...Object.keys(desired),
+  ]);
   if (mapping.tagFormat !== "none") keys.add("Tags");
   const patch: unknown[] = [];
   for (const key of keys) {
     const want = desired[key];
     const ours = writeOnly.get(key);
     if (ours !== undefined) {
-      if (want !== undefined && diff.some((entry) => entry.path === ours)) patch.push({ op: "add", path: pointer(key), value: want });
+      if (want !== undefined && diff.some((entry) => entry.path === ours))
+        patch.push({ op: "add", path: pointer(key), value: want });
       continue;
     }
     const have = live[key];
@@ -134,7 +154,7 @@ export function mappedType(cc: CloudControl, mapping: Mapping): ResourceTypeHand
     const model = await cc.get(mapping.cfnType, id);
     return model ? viewOf(mapping, model, id) : null;
   };
-  const handler: ResourceTypeHandler & { cfnType: string; plan: unknown } = {
+  const handler: ResourceTypeHandler & { cfnType: string } = {
     type: mapping.token,
     cfnType: mapping.cfnType,
     description: mapping.description,
@@ -147,7 +167,11 @@ export function mappedType(cc: CloudControl, mapping: Mapping): ResourceTypeHand
     ...(mapping.estimateMonthlyCost ? { estimateMonthlyCost: mapping.estimateMonthlyCost } : {}),
     async create(properties, context: AwsContext) {
       const desired = desiredModel(mapping, properties, context);
-      const created = await cc.create(mapping.cfnType, desired, operationContext(mapping, context, "create", desired));
+      const created = await cc.create(
+        mapping.cfnType,
+        desired,
+        operationContext(mapping, context, "create", desired),
+      );
       return { id: created.id, outputs: viewOf(mapping, created.model, created.id).outputs };
     },
     read,
@@ -158,16 +182,21 @@ export function mappedType(cc: CloudControl, mapping: Mapping): ResourceTypeHand
       const patch = buildPatch(mapping, live, desired, context.diff);
       if (patch.length === 0) return viewOf(mapping, live, id).outputs;
       try {
-        const model = await cc.update(mapping.cfnType, id, patch, operationContext(mapping, context, "update", patch));
+        const model = await cc.update(
+          mapping.cfnType,
+          id,
+          patch,
+          operationContext(mapping, context, "update", patch),
+        );
         return viewOf(mapping, model, id).outputs;
       } catch (error) {
         throw notUpdatable(error, mapping, replaceOnChange, context.diff);
       }
     },
-    async delete(id) {
-      await cc.delete(mapping.cfnType, id, operationContext(mapping, undefined, "delete", id));
+    async delete(id, context) {
+      await cc.delete(mapping.cfnType, id, operationContext(mapping, context, "delete", id));
     },
-    async plan(id: string, desired: PropertyMap, current: { properties: PropertyMap }) {
+    async plan(id, desired, current) {
       const live = await read(id);
       return live ? planAgainstLive(mapping, live, desired, current.properties, replaceOnChange) : null;
     },
@@ -179,11 +208,20 @@ export function mappedType(cc: CloudControl, mapping: Mapping): ResourceTypeHand
  * NotUpdatable means the plan should have been a replace: say so, and remember the properties so the
  * next plan of this type replaces (for types whose create-only list we could not know beforehand).
  */
-function notUpdatable(error: unknown, mapping: Mapping, replaceOnChange: string[], diff: DiffEntry[]): unknown {
-  const exception = (error as ProviderError)?.details as { exception?: string; errorCode?: string } | undefined;
-  if (exception?.exception !== "NotUpdatableException" && exception?.errorCode !== "NotUpdatable") return error;
+function notUpdatable(
+  error: unknown,
+  mapping: Mapping,
+  replaceOnChange: string[],
+  diff: DiffEntry[],
+): unknown {
+  const exception = (error as ProviderError)?.details as
+    | { exception?: string; errorCode?: string }
+    | undefined;
+  if (exception?.exception !== "NotUpdatableException" && exception?.errorCode !== "NotUpdatable")
+    return error;
   const named = /\/properties\/([A-Za-z0-9]+)/.exec((error as Error).message)?.[1];
-  const learned = named && diff.some((entry) => entry.path === named) ? [named] : diff.map((entry) => entry.path);
+  const learned =
+    named && diff.some((entry) => entry.path === named) ? [named] : diff.map((entry) => entry.path);
   for (const key of learned) if (!replaceOnChange.includes(key)) replaceOnChange.push(key);
   return new ProviderError(
     "VALIDATION_FAILED",

@@ -27,7 +27,9 @@ export function readTags(value: unknown): TagMap {
     return out;
   }
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, v]) => [key, String(v)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([key, v]) => [key, String(v)]),
+    );
   }
   return {};
 }
@@ -45,7 +47,9 @@ export function userTags(tags: TagMap): TagMap {
 }
 
 export function identity(tags: TagMap): { managed: boolean; name?: string; deploymentId?: string } {
-  const out: { managed: boolean; name?: string; deploymentId?: string } = { managed: tags[TAG_MANAGED_BY] === MANAGED_BY };
+  const out: { managed: boolean; name?: string; deploymentId?: string } = {
+    managed: tags[TAG_MANAGED_BY] === MANAGED_BY,
+  };
   if (tags[TAG_NAME]) out.name = tags[TAG_NAME];
   if (tags[TAG_DEPLOYMENT]) out.deploymentId = tags[TAG_DEPLOYMENT];
   return out;

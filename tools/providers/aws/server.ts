@@ -64,9 +64,11 @@ export function createAwsProvider(options: AwsProviderOptions = {}) {
   }
 
   async function list(filter: { type?: string; deploymentId?: string }): Promise<ListedResource[]> {
-    const handlers = filter.type
-      ? [served.get(filter.type)].filter((h): h is Handler => h !== undefined)
-      : [...served.values()];
+    let handlers = [...served.values()];
+    if (filter.type) {
+      const handler = served.get(filter.type) ?? (await resolveType(filter.type));
+      handlers = handler ? [handler as Handler] : [];
+    }
     const out: ListedResource[] = [];
     for (const handler of handlers) {
       for (const { id, model } of await cc.list(handler.cfnType)) {

@@ -188,10 +188,9 @@ describe("Cloud Control done right", () => {
 
     emulator.state.faults.throttleEvery = 1;
     try {
-      const read = await provider.tools
-        .getResource({ type: "aws:logs:log-group", id: ok.state.id })
-        .catch((e: unknown) => e);
-      expect(read).toMatchObject({ code: "THROTTLED", retryable: true });
+      await expect(
+        Promise.resolve(provider.tools.getResource({ type: "aws:logs:log-group", id: ok.state.id })),
+      ).rejects.toMatchObject({ code: "THROTTLED", retryable: true });
     } finally {
       emulator.state.faults.throttleEvery = 0;
     }

@@ -20,6 +20,7 @@ export interface PollSettings {
 }
 
 export const DEFAULT_POLL: PollSettings = { firstMs: 200, factor: 1.5, maxMs: 5_000 };
+const MIN_POLL_MS = 20;
 const THROTTLE_ATTEMPTS = 6;
 const THROTTLE_BASE_MS = 100;
 const THROTTLE_CAP_MS = 4_000;
@@ -95,9 +96,12 @@ export class CloudControl {
     let delay = this.poll.firstMs;
     const started = Date.now();
     while (running(event)) {
+      // The service's RetryAfter knows better than our backoff; without one, back off from well under a second.
       const retryAfter = event?.RetryAfter ? event.RetryAfter.getTime() - Date.now() : undefined;
-      await sleep(Math.min(this.poll.maxMs, Math.max(delay, retryAfter ?? 0)));
-      delay = Math.min(this.poll.maxMs, delay * this.poll.factor);
+      if (retryAfter === undefined) {
+        await sleep(delay);
+        delay = Math.min(this.poll.maxMs, delay * this.poll.factor);
+      } else await sleep(Math.min(this.poll.maxMs, Math.max(MIN_POLL_MS, retryAfter)));
       const token = event?.RequestToken;
       const answer = await this.send(`${context.label}: polling`, () =>
         this.client.send(new GetResourceRequestStatusCommand({ RequestToken: token })),

@@ -1,15 +1,10 @@
-import {
-  type DiffEntry,
-  deepEqual,
-  type PropertyMap,
-  ProviderError,
-  type ResourceTypeHandler,
-} from "../../protocol/index.ts";
+import { type DiffEntry, deepEqual, type PropertyMap, ProviderError } from "../../protocol/index.ts";
 import { enumOf, nonEmpty, outputsSchema, port, propertiesSchema, stringList } from "../mock/schema-parts.ts";
 import { EXAMPLE_SUBNETS, simple, tagsSchema } from "./catalog.ts";
 import type { CloudControl } from "./cloud-control.ts";
 import {
   type AwsContext,
+  type AwsHandler,
   buildPatch,
   desiredModel,
   operationContext,
@@ -105,7 +100,7 @@ const keyOf = (listener: Listener) =>
 const targetProtocol = (protocol: string) =>
   protocol === "HTTPS" ? "HTTP" : protocol === "TLS" ? "TCP" : protocol;
 
-export function loadBalancerType(cc: CloudControl): ResourceTypeHandler & { cfnType: string } {
+export function loadBalancerType(cc: CloudControl): AwsHandler {
   const replaceOnChange = [...base.replaceOnChange];
 
   async function vpcOf(subnets: unknown): Promise<string> {
@@ -211,7 +206,7 @@ export function loadBalancerType(cc: CloudControl): ResourceTypeHandler & { cfnT
     return view;
   }
 
-  const handler: ResourceTypeHandler & { cfnType: string } = {
+  const handler: AwsHandler = {
     type: base.token,
     cfnType: LB,
     description: base.description,

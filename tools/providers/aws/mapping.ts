@@ -148,15 +148,22 @@ export function planAgainstLive(
 }
 
 /** A type handler over Cloud Control from a mapping. */
-export function mappedType(cc: CloudControl, mapping: Mapping): ResourceTypeHandler & { cfnType: string } {
+/** A handler over Cloud Control; `fromList` turns a ListResources model into our view without another read. */
+export type AwsHandler = ResourceTypeHandler & {
+  cfnType: string;
+  fromList?(id: string, model: PropertyMap): { properties: PropertyMap; outputs: PropertyMap };
+};
+
+export function mappedType(cc: CloudControl, mapping: Mapping): AwsHandler {
   const replaceOnChange = [...mapping.replaceOnChange];
   const read = async (id: string) => {
     const model = await cc.get(mapping.cfnType, id);
     return model ? viewOf(mapping, model, id) : null;
   };
-  const handler: ResourceTypeHandler & { cfnType: string } = {
+  const handler: AwsHandler = {
     type: mapping.token,
     cfnType: mapping.cfnType,
+    fromList: (id, model) => viewOf(mapping, model, id),
     description: mapping.description,
     properties: mapping.properties,
     outputs: mapping.outputs,

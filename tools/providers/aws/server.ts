@@ -3,6 +3,7 @@ import type { CloudControlClient } from "@aws-sdk/client-cloudcontrol";
 import {
   createResourceProvider,
   type ListedResource,
+  type PropertyMap,
   type ResourceTypeHandler,
   serveStdio,
 } from "../../protocol/index.ts";
@@ -11,7 +12,7 @@ import { STATEFUL_MAPPINGS } from "./catalog-data.ts";
 import { CloudControl, type PollSettings } from "./cloud-control.ts";
 import { candidatesFor, genericMapping, searchKnown, tokenOf } from "./generic.ts";
 import { loadBalancerType } from "./load-balancer.ts";
-import { mappedType } from "./mapping.ts";
+import { type AwsHandler, mappedType } from "./mapping.ts";
 import { identity, readTags } from "./tags.ts";
 
 export interface AwsProviderOptions {
@@ -39,7 +40,7 @@ function packageVersion(): string {
   }
 }
 
-type Handler = ResourceTypeHandler & { cfnType: string };
+type Handler = AwsHandler;
 
 /** The AWS provider: the iac.mcp/v1 tools over Cloud Control, and an MCP server exposing them. */
 export function createAwsProvider(options: AwsProviderOptions = {}) {
@@ -63,32 +64,56 @@ export function createAwsProvider(options: AwsProviderOptions = {}) {
     return undefined;
   }
 
+  async function handlersFor(type: string | undefined): Promise<Handler[]> {
+    if (!type) return [...served.values()];
+    const handler = served.get(type) ?? (await resolveType(type));
+    return handler ? [handler as Handler] : [];
+  }
+
+  /** Our view of one listed model; S3 and the load balancer need a full read (partial list, owned listeners). */
+  async function listed(
+    handler: Handler,
+    id: string,
+    model: PropertyMap,
+  ): Promise<ListedResource | undefined> {
+    const who = identity(readTags(model["Tags"]));
+    const partial = handler.cfnType === "AWS::S3::Bucket" && model["Arn"] === undefined;
+    const view = handler.fromList && !partial ? handler.fromList(id, model) : await handler.read(id);
+    if (!view) return undefined;
+    return {
+      id,
+      type: handler.type,
+      ...(who.name ? { name: who.name } : {}),
+      ...(who.deploymentId ? { deploymentId: who.deploymentId } : {}),
+      properties: view.properties,
+      outputs: view.outputs,
+      managed: who.managed,
+    };
+  }
+
   async function list(filter: { type?: string; deploymentId?: string }): Promise<ListedResource[]> {
-    let handlers = [...served.values()];
-    if (filter.type) {
-      const handler = served.get(filter.type) ?? (await resolveType(filter.type));
-      handlers = handler ? [handler as Handler] : [];
-    }
     const out: ListedResource[] = [];
-    for (const handler of handlers) {
+    for (const handler of await handlersFor(filter.type)) {
       for (const { id, model } of await cc.list(handler.cfnType)) {
-        const who = identity(readTags(model["Tags"]));
-        if (filter.deploymentId && who.deploymentId !== filter.deploymentId) continue;
-        // The list model may be partial (S3 lists names only): read each of ours in full.
-        const view = await handler.read(id);
-        if (!view) continue;
-        out.push({
-          id,
-          type: handler.type,
-          ...(who.name ? { name: who.name } : {}),
-          ...(who.deploymentId ? { deploymentId: who.deploymentId } : {}),
-          properties: view.properties,
-          outputs: view.outputs,
-          managed: who.managed,
-        });
+        if (filter.deploymentId && identity(readTags(model["Tags"])).deploymentId !== filter.deploymentId)
+          continue;
+        const entry = await listed(handler, id, model);
+        if (entry) out.push(entry);
       }
     }
     return out;
+  }
+
+  /** One managed resource by its tags: a create cut off before its id came back is found, not remade. */
+  async function findManaged(query: { deploymentId: string; type: string; name: string }) {
+    for (const handler of await handlersFor(query.type)) {
+      for (const { id, model } of await cc.list(handler.cfnType)) {
+        const who = identity(readTags(model["Tags"]));
+        if (who.deploymentId === query.deploymentId && who.name === query.name)
+          return listed(handler, id, model);
+      }
+    }
+    return undefined;
   }
 
   const version = packageVersion();
@@ -99,6 +124,7 @@ export function createAwsProvider(options: AwsProviderOptions = {}) {
     instructions: INSTRUCTIONS,
     types: curated,
     list,
+    findManaged,
     resolveType,
     async searchTypes(query) {
       const words = query.toLowerCase();

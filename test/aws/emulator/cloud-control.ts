@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { ApiException } from "./errors.ts";
 import { applyPatch, type PatchError, type PatchOperation, touchedProperties } from "./json-patch.ts";
+import { cancelRequest, listRequests, requestStatus } from "./request-ops.ts";
 import {
   isRunning,
   newEvent,
@@ -9,7 +9,9 @@ import {
   type ResourceRequest,
   settle,
 } from "./requests.ts";
-import { type HandlerFailure, type Lookup, type Model, TYPE_RULES, type TypeRule } from "./type-rules.ts";
+import { TYPE_RULES } from "./rules.ts";
+import type { HandlerFailure, Lookup, Model, TypeRule } from "./type-rules.ts";
+import { checkModel, type Input, notFound, page, parseJson, requireString } from "./wire.ts";
 
 /** Switches a test flips to make the service misbehave the documented ways. */
 export interface Faults {
@@ -38,34 +40,6 @@ export interface EmulatorOptions {
 
 export const DEFAULT_VPC = "vpc-0a1b2c3d4e5f67890";
 export const DEFAULT_SUBNETS = ["subnet-0a1b2c3d4e5f67890", "subnet-0b1c2d3e4f5a67890"];
-
-type Input = Record<string, unknown>;
-
-function requireString(input: Input, key: string): string {
-  const value = input[key];
-  if (typeof value !== "string" || value === "")
-    throw new ApiException(
-      "ValidationException",
-      `1 validation error detected: Value at '${key}' failed to satisfy constraint: Member must not be null`,
-    );
-  return value;
-}
-
-/** As the live service words it: the handler's NotFound wrapped in a synchronous exception (§7). */
-function notFound(typeName: string, id: string): ApiException {
-  return new ApiException(
-    "ResourceNotFoundException",
-    `${typeName} Handler returned status FAILED: ${id} not found (HandlerErrorCode: NotFound, RequestToken: ${randomUUID()})`,
-  );
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ApiException("ValidationException", `${what} is not valid JSON`);
-  }
-}
 
 /**
  * The Cloud Control API's behaviour over an in-memory account: the eight operations, asynchronous
@@ -157,11 +131,11 @@ export class CloudControlState {
       case "ListResources":
         return this.list(input);
       case "GetResourceRequestStatus":
-        return this.status(input);
+        return requestStatus(this.requests, input, (event) => this.withRetryAfter(event));
       case "ListResourceRequests":
-        return this.listRequests(input);
+        return listRequests(this.requests, this.order, input);
       case "CancelResourceRequest":
-        return this.cancel(input);
+        return cancelRequest(this.requests, input);
       default:
         throw new ApiException("UnknownOperationException", `unknown operation ${operation}`);
     }
@@ -236,32 +210,11 @@ export class CloudControlState {
     return { code: fault!.code, message: fault!.message ?? "" };
   }
 
-  private checkModel(rule: TypeRule, model: unknown): Model {
-    if (!model || typeof model !== "object" || Array.isArray(model))
-      throw new ApiException("ValidationException", "Model validation failed (#: expected type: JSONObject)");
-    const record = model as Model;
-    for (const key of Object.keys(record)) {
-      if (!rule.properties.includes(key))
-        throw new ApiException(
-          "ValidationException",
-          `Model validation failed (#: extraneous key [${key}] is not permitted)`,
-        );
-    }
-    for (const key of rule.required ?? []) {
-      if (record[key] === undefined)
-        throw new ApiException(
-          "ValidationException",
-          `Model validation failed (#: required key [${key}] not found)`,
-        );
-    }
-    return record;
-  }
-
   private create(input: Input): unknown {
     const { typeName, rule } = this.rule(input);
     const replayed = this.replay(input, "CREATE");
     if (replayed) return { ProgressEvent: this.withRetryAfter(replayed) };
-    const desired = this.checkModel(rule, parseJson(requireString(input, "DesiredState"), "DesiredState"));
+    const desired = checkModel(rule, parseJson(requireString(input, "DesiredState"), "DesiredState"));
     const readOnly = Object.keys(desired).filter(
       (key) => rule.readOnly.includes(key) && key !== rule.primary,
     );
@@ -346,7 +299,7 @@ export class CloudControlState {
         `Invalid patch update: readOnlyProperties [/properties/${readOnly}] cannot be updated`,
       );
     const outputs = Object.fromEntries(rule.readOnly.map((key) => [key, current[key]]));
-    this.checkModel(rule, Object.fromEntries(Object.entries(next).filter(([key]) => !(key in outputs))));
+    checkModel(rule, Object.fromEntries(Object.entries(next).filter(([key]) => !(key in outputs))));
     const request: ResourceRequest = {
       event: newEvent(typeName, "UPDATE", id),
       pollsLeft: this.pollsFor(typeName),
@@ -417,20 +370,6 @@ export class CloudControlState {
     };
   }
 
-  private page<T>(items: T[], input: Input, size: number): { items: T[]; NextToken?: string } {
-    const start =
-      typeof input["NextToken"] === "string"
-        ? Number(Buffer.from(input["NextToken"], "base64").toString())
-        : 0;
-    if (!Number.isInteger(start) || start < 0)
-      throw new ApiException("InvalidRequestException", "NextToken is not valid");
-    const max = typeof input["MaxResults"] === "number" ? Math.min(size, input["MaxResults"]) : size;
-    const slice = items.slice(start, start + max);
-    const next =
-      start + max < items.length ? { NextToken: Buffer.from(String(start + max)).toString("base64") } : {};
-    return { items: slice, ...next };
-  }
-
   private list(input: Input): unknown {
     const { typeName, rule } = this.rule(input);
     let entries = [...this.table(typeName)];
@@ -446,7 +385,7 @@ export class CloudControlState {
         );
       entries = entries.filter(([, model]) => model[rule.listNeeds!] === parent[rule.listNeeds!]);
     }
-    const { items, NextToken } = this.page(entries, input, this.options.pageSize);
+    const { items, NextToken } = page(entries, input, this.options.pageSize);
     return {
       TypeName: typeName,
       ResourceDescriptions: items.map(([id, model]) => ({
@@ -455,51 +394,5 @@ export class CloudControlState {
       })),
       ...(NextToken ? { NextToken } : {}),
     };
-  }
-
-  private request(input: Input): ResourceRequest {
-    const token = requireString(input, "RequestToken");
-    const request = this.requests.get(token);
-    if (!request)
-      throw new ApiException("RequestTokenNotFoundException", `Request with token ${token} was not found`);
-    return request;
-  }
-
-  private status(input: Input): unknown {
-    const request = this.request(input);
-    if (isRunning(request.event)) {
-      request.pollsLeft--;
-      if (request.pollsLeft <= 0) settle(request);
-    }
-    return { ProgressEvent: this.withRetryAfter({ ...request.event }) };
-  }
-
-  private listRequests(input: Input): unknown {
-    const filter = (input["ResourceRequestStatusFilter"] ?? {}) as {
-      Operations?: string[];
-      OperationStatuses?: string[];
-    };
-    const events = this.order
-      .map((token) => this.requests.get(token)!.event)
-      .filter((event) => !filter.Operations?.length || filter.Operations.includes(event.Operation))
-      .filter(
-        (event) =>
-          !filter.OperationStatuses?.length || filter.OperationStatuses.includes(event.OperationStatus),
-      )
-      .reverse();
-    const { items, NextToken } = this.page(events, input, 20);
-    return { ResourceRequestStatusSummaries: items, ...(NextToken ? { NextToken } : {}) };
-  }
-
-  private cancel(input: Input): unknown {
-    const request = this.request(input);
-    if (!isRunning(request.event))
-      throw new ApiException(
-        "ConcurrentModificationException",
-        `Request ${request.event.RequestToken} is ${request.event.OperationStatus} and cannot be cancelled`,
-      );
-    clearTimeout(request.timer);
-    request.event.OperationStatus = "CANCEL_COMPLETE";
-    return { ProgressEvent: { ...request.event } };
   }
 }

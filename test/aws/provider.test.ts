@@ -223,6 +223,26 @@ describe("Cloud Control done right", () => {
     expect(progress.some((line) => /AWS::SNS::Topic alerts \(create\): IN_PROGRESS/.test(line))).toBe(true);
   });
 
+  it("retries a failed create under the same operationId: the replayed failure is not the answer", async () => {
+    emulator.state.faults.failNext.push({
+      typeName: "AWS::SQS::Queue",
+      code: "InternalFailure",
+      message: "handler crashed",
+    });
+    const change = {
+      name: "retry-me",
+      type: "aws:sqs:queue",
+      action: "create" as const,
+      after: {},
+      diff: [],
+      operationId: "op-retry-1",
+    };
+    const first = await provider.tools.applyDeployment({ deploymentId: "d-r", changes: [change] });
+    expect(first.results[0]?.error?.message).toContain("handler crashed");
+    const second = await provider.tools.applyDeployment({ deploymentId: "d-r", changes: [change] });
+    expect(second.results[0]?.status).toBe("succeeded");
+  });
+
   it("answers NOT_FOUND for a missing id and UNSUPPORTED for a type Cloud Control does not know", async () => {
     await expect(
       provider.tools.getResource({ type: "aws:vpc:vpc", id: "vpc-missing" }),

@@ -181,19 +181,25 @@ export class CloudControl {
     context: OperationContext,
   ): Promise<PropertyMap> {
     const patchDocument = JSON.stringify(patch);
-    const token = clientToken(`${context.tokenSeed}|update|${typeName}|${id}|${patchDocument}`);
-    const answer = await this.send(`${context.label}: UpdateResource`, () =>
-      this.client.send(
-        new UpdateResourceCommand({
-          TypeName: typeName,
-          Identifier: id,
-          PatchDocument: patchDocument,
-          ClientToken: token,
-        }),
-      ),
-    );
-    const event = await this.wait(answer.ProgressEvent, context);
-    if (event.OperationStatus !== "SUCCESS") throw fromFailedEvent(event, context.label);
+    for (let generation = 0; ; generation++) {
+      const token = clientToken(`${context.tokenSeed}|update|${typeName}|${id}|${patchDocument}`, generation);
+      const answer = await this.send(`${context.label}: UpdateResource`, () =>
+        this.client.send(
+          new UpdateResourceCommand({
+            TypeName: typeName,
+            Identifier: id,
+            PatchDocument: patchDocument,
+            ClientToken: token,
+          }),
+        ),
+      );
+      const replayed = !running(answer.ProgressEvent);
+      const event = await this.wait(answer.ProgressEvent, context);
+      if (event.OperationStatus === "SUCCESS") break;
+      // A retry of an update that failed before replays that failure: send it anew under the next token.
+      if ((replayed || event.ErrorCode === "Throttling") && generation + 1 < TOKEN_GENERATIONS) continue;
+      throw fromFailedEvent(event, context.label);
+    }
     const model = await this.getVisible(typeName, id);
     if (!model) throw new ProviderError("NOT_FOUND", `${context.label}: ${id} does not exist any more`);
     return model;

@@ -79,6 +79,22 @@ describe("agent init without a Docker engine", () => {
     }
   });
 
+  it("serves kubernetes with the real provider when KUBECONFIG names a kubeconfig", async () => {
+    const cwd = tempDir();
+    const kubeconfig = join(cwd, "kubeconfig");
+    writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\n");
+    const saved = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = kubeconfig;
+    try {
+      const result = await initConfig({ cwd, dockerHost: NOWHERE });
+      expect(result.content).toContain(`A kubeconfig was found (${kubeconfig})`);
+      expect(loadConfig({ cwd }).config.mcpServers.kubernetes).toEqual({ builtin: "kubernetes" });
+    } finally {
+      if (saved === undefined) delete process.env.KUBECONFIG;
+      else process.env.KUBECONFIG = saved;
+    }
+  });
+
   it("leaves stanzas for OPNsense, AWS and Kubernetes that load once uncommented", async () => {
     const cwd = tempDir();
     const { content, file } = await initConfig({ cwd, dockerHost: NOWHERE });
@@ -92,7 +108,7 @@ describe("agent init without a Docker engine", () => {
         },
       },
       aws: { builtin: "aws", env: { AWS_PROFILE: "default", AWS_REGION: "eu-central-1" } },
-      kubernetes: { command: "kubernetes-iac-mcp", env: { KUBECONFIG: "/home/you/.kube/config" } },
+      kubernetes: { builtin: "kubernetes", env: { KUBECONFIG: "/home/you/.kube/config" } },
     };
     for (const [server, entry] of Object.entries(expected)) {
       writeFileSync(file, uncommentStanza(content, server));

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
-import Docker from "dockerode";
+import { delimiter, join, resolve } from "node:path";
+import type Docker from "dockerode";
 import { CONFIG_FILE_NAMES } from "../tools/client/index.ts";
 import { IacError } from "./errors.ts";
 
@@ -33,6 +33,10 @@ export interface InitResult {
   dockerWhere: string;
   /** Why the engine did not answer, when it did not. */
   dockerProblem?: string;
+  /** OPNSENSE_URL, OPNSENSE_API_KEY and OPNSENSE_API_SECRET are set: the real OPNsense provider serves. */
+  opnsenseFromEnv?: boolean;
+  /** The kubeconfig the real Kubernetes provider will use, when one was found. */
+  kubeconfig?: string;
   /** Where AWS credentials were found (the real AWS provider is configured), when they were. */
   awsCredentials?: string;
   content: string;
@@ -51,13 +55,13 @@ export function awsCredentialSource(env: NodeJS.ProcessEnv = process.env): strin
   return undefined;
 }
 
-function dockerClient(host: string): Docker {
-  if (host.startsWith("unix://")) return new Docker({ socketPath: host.slice("unix://".length) });
-  if (host.startsWith("/")) return new Docker({ socketPath: host });
+function dockerClient(DockerClass: typeof Docker, host: string): Docker {
+  if (host.startsWith("unix://")) return new DockerClass({ socketPath: host.slice("unix://".length) });
+  if (host.startsWith("/")) return new DockerClass({ socketPath: host });
   const url = new URL(/^[a-z]+:\/\//.test(host) ? host : `tcp://${host}`);
   if (url.protocol !== "tcp:" && url.protocol !== "http:" && url.protocol !== "https:")
     throw new Error(`${url.protocol}// addresses are not supported; use unix:// or tcp://`);
-  return new Docker({
+  return new DockerClass({
     host: url.hostname,
     port: Number(url.port || (url.protocol === "https:" ? 2376 : 2375)),
     protocol: url.protocol === "https:" ? "https" : "http",
@@ -69,7 +73,8 @@ export async function dockerEngineProblem(host: string): Promise<string | undefi
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      dockerClient(host).ping(),
+      // dockerode (and its ssh and gRPC stacks) loads only when `agent init` asks an engine.
+      dockerClient((await import("dockerode")).default, host).ping(),
       new Promise((_, reject) => {
         timer = setTimeout(
           () => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)),
@@ -99,9 +104,15 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
   const dockerWhere = options.dockerHost || process.env.DOCKER_HOST || DEFAULT_DOCKER_HOST;
   const dockerProblem = await dockerEngineProblem(dockerWhere);
   const awsCredentials = awsCredentialSource(options.env);
+  const opnsenseFromEnv = ["OPNSENSE_URL", "OPNSENSE_API_KEY", "OPNSENSE_API_SECRET"].every(
+    (name) => process.env[name],
+  );
+  const kubeconfig = findKubeconfig();
   const content = renderConfig({
     dockerWhere,
     dockerProblem,
+    opnsenseFromEnv,
+    kubeconfig,
     awsCredentials,
     // A non-default engine is pinned, so the config works from a shell without DOCKER_HOST too.
     pinDockerHost: dockerWhere !== DEFAULT_DOCKER_HOST,
@@ -125,6 +136,8 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
     dockerAnswers: dockerProblem === undefined,
     dockerWhere,
     ...(dockerProblem === undefined ? {} : { dockerProblem }),
+    ...(opnsenseFromEnv ? { opnsenseFromEnv } : {}),
+    ...(kubeconfig ? { kubeconfig } : {}),
     ...(awsCredentials === undefined ? {} : { awsCredentials }),
     content,
   };
@@ -157,10 +170,15 @@ export function initSummary(result: InitResult): string[] {
       ? `  docker      the real Docker provider (an engine answers at ${result.dockerWhere})`
       : `  docker      the mock: no Docker engine answers at ${result.dockerWhere} (${result.dockerProblem ?? "no answer"})`,
     "  local       the local provider: files, commands and services on this machine",
+    result.opnsenseFromEnv
+      ? "  opnsense    the real OPNsense provider (OPNSENSE_URL and the API key are set)"
+      : "  opnsense    the mock; the file shows how to connect a firewall",
+    result.kubeconfig
+      ? `  kubernetes  the real Kubernetes provider (kubeconfig ${result.kubeconfig})`
+      : "  kubernetes  the mock: no kubeconfig found; the file shows how to connect a cluster",
     result.awsCredentials
       ? `  aws         the real AWS provider (Cloud Control; credentials from ${result.awsCredentials})`
       : "  aws         the mock: no AWS credentials found; the file shows how to connect",
-    "  opnsense, kubernetes   the mock; the file shows how to connect the real ones",
   ];
   if (!result.dockerAnswers)
     lines.push("Start a Docker engine (or set DOCKER_HOST) and run `agent init --force` to use it.");
@@ -173,6 +191,39 @@ interface RenderInput {
   dockerProblem: string | undefined;
   awsCredentials?: string | undefined;
   pinDockerHost: boolean;
+  opnsenseFromEnv?: boolean;
+  /** Where a kubeconfig was found, when one was. */
+  kubeconfig: string | undefined;
+}
+
+/** The kubeconfig the Kubernetes provider would load: KUBECONFIG, ~/.kube/config, or in-cluster. */
+export function findKubeconfig(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const listed = (env.KUBECONFIG ?? "").split(delimiter).filter(Boolean);
+  const found = listed.find((path) => existsSync(path));
+  if (found) return found;
+  if (listed.length === 0 && existsSync(join(homedir(), ".kube", "config")))
+    return join(homedir(), ".kube", "config");
+  const token = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+  if (env.KUBERNETES_SERVICE_HOST && existsSync(token)) return "in-cluster service account";
+  return undefined;
+}
+
+function kubernetesStanza(input: RenderInput): string[] {
+  if (input.kubeconfig)
+    return [
+      `  # A kubeconfig was found (${input.kubeconfig}): the real Kubernetes provider manages its current`,
+      "  # context. KUBE_CONTEXT in env picks another; a second cluster is a second entry under its own name.",
+      "  kubernetes: { builtin: kubernetes }",
+    ];
+  return [
+    "  # Kubernetes: no kubeconfig was found (KUBECONFIG, ~/.kube/config, in-cluster), so the mock serves",
+    "  # kubernetes:* types. To manage a cluster, set KUBECONFIG and run `agent init --force`, or use:",
+    "  # kubernetes:",
+    "  #   builtin: kubernetes",
+    "  #   env:",
+    '  #     KUBECONFIG: "/home/you/.kube/config"',
+    "  kubernetes: { builtin: mock }",
+  ];
 }
 
 function awsStanza(input: RenderInput): string[] {
@@ -237,27 +288,22 @@ function renderConfig(input: RenderInput): string {
     "  # Files, commands and services on this machine (local:file:file, local:process:service ...).",
     "  local: { builtin: local }",
     "",
-    "  # OPNsense: the mock serves opnsense:* types until a real firewall is connected. No OPNsense",
-    "  # provider is bundled yet: point the stanza below at any iac.mcp/v1 OPNsense server (an API",
-    "  # key and secret come from System > Access > Users on the firewall). A server started by",
-    "  # command gets only a minimal environment, so its credentials go in its env block.",
+    "  # OPNsense: `{ builtin: opnsense }` is the bundled provider; it reads OPNSENSE_URL,",
+    "  # OPNSENSE_API_KEY and OPNSENSE_API_SECRET (System > Access > Users on the firewall) from this",
+    "  # shell, and OPNSENSE_CA_FILE or OPNSENSE_INSECURE=1 for a self-signed certificate. Any other",
+    "  # iac.mcp/v1 OPNsense server works too; started by command, it gets only a minimal environment,",
+    "  # so its credentials go in its env block.",
     "  # opnsense:",
     "  #   command: opnsense-iac-mcp",
     "  #   env:",
     '  #     OPNSENSE_URL: "https://fw.lan"',
     '  #     OPNSENSE_API_KEY: "your-api-key"',
     '  #     OPNSENSE_API_SECRET: "your-api-secret"',
-    "  opnsense: { builtin: mock }",
+    input.opnsenseFromEnv ? "  opnsense: { builtin: opnsense }" : "  opnsense: { builtin: mock }",
     "",
     ...awsStanza(input),
     "",
-    "  # Kubernetes: the mock serves kubernetes:* types. No Kubernetes provider is bundled yet: point",
-    "  # the stanza below at any iac.mcp/v1 Kubernetes server; KUBECONFIG names the cluster.",
-    "  # kubernetes:",
-    "  #   command: kubernetes-iac-mcp",
-    "  #   env:",
-    '  #     KUBECONFIG: "/home/you/.kube/config"',
-    "  kubernetes: { builtin: mock }",
+    ...kubernetesStanza(input),
     "",
     "# Checked against every plan; add your own packs as files: [builtin:baseline, ./policies/ours.yaml]",
     "policies: [builtin:baseline]",

@@ -188,18 +188,22 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
   });
 
   // What the configured servers offer: the model sees every schema, the offline planner the type list.
-  const schemas: ResourceTypeInfo[] = [];
-  for (const server of services.servers) {
-    try {
-      schemas.push(...(await gateway.describe(server)).types);
-    } catch (error) {
-      emit({
-        type: "notice",
-        level: "warn",
-        message: `${server} could not describe its types: ${error instanceof Error ? error.message : String(error)}`,
-      });
-    }
-  }
+  // All at once: each describe may start a provider process, and those start in parallel.
+  const described = await Promise.all(
+    services.servers.map(async (server) => {
+      try {
+        return (await gateway.describe(server)).types;
+      } catch (error) {
+        emit({
+          type: "notice",
+          level: "warn",
+          message: `${server} could not describe its types: ${error instanceof Error ? error.message : String(error)}`,
+        });
+        return [];
+      }
+    }),
+  );
+  const schemas: ResourceTypeInfo[] = described.flat();
   const typeInfo = new Map(schemas.map((info) => [info.type, info]));
   const redactListed = (entry: { type: string; properties?: unknown; outputs?: unknown }) => {
     const info = typeInfo.get(entry.type);

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -133,6 +134,19 @@ export async function benchLargeApply(count = 10_000, parallelism = 10): Promise
     await clients.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The bench in its own process, so each size's peak RSS is its own (a process's peak only grows).
+ * `node bench/apply-large.ts N` prints the figures as JSON.
+ */
+export async function largeApplyInChild(count: number): Promise<LargeApplyFigures> {
+  const result = spawnSync(process.execPath, [fileURLToPath(import.meta.url), String(count)], {
+    encoding: "utf8",
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`apply-large ${count} exited ${result.status}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as LargeApplyFigures;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

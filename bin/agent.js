@@ -1,3 +1,8 @@
 #!/usr/bin/env node
-// The sources are TypeScript with erasable syntax only, so Node 22.18+ runs them directly.
-import "../cli/main.ts";
+// The sources are TypeScript with erasable syntax only, so Node 22.18+ runs them directly; the
+// package's bin is the build of this file (dist/bin/agent.js), which imports the compiled JavaScript.
+import module from "node:module";
+
+// V8's code cache on disk (Node 22.1+): later starts skip compiling the same modules again.
+module.enableCompileCache?.();
+await import("../cli/main.ts");

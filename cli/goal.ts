@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { selectModel } from "../agent/llm/select.ts";
-import { type GoalReport, runGoal } from "../agent/run.ts";
+import type { GoalReport } from "../agent/run.ts";
 import { SecretScrubber, secretsFromConfig } from "../agent/secrets.ts";
 import { createMemoryStore, type MemoryStore } from "../memory/index.ts";
 import { type Enforcement, loadPolicies, type PolicySet } from "../policies/index.ts";
@@ -41,6 +41,8 @@ export interface GoalCommandOptions {
 /** `agent "<goal>"`: builds the run's services from the config and environment, then runs it. */
 export async function goalCommand(options: GoalCommandOptions): Promise<GoalReport> {
   const { workspace, global } = options;
+  // The planner, recovery and engine load here, not when `plan` or `apply` only need policiesFor.
+  const { runGoal } = await import("../agent/run.ts");
   const scrubber = new SecretScrubber();
   secretsFromConfig(
     workspace.loaded.config.mcpServers as Record<

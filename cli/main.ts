@@ -1,29 +1,11 @@
-import { readFileSync } from "node:fs";
-import { buildGraph } from "../agent/engine/graph.ts";
-import { loadSpecFile } from "../agent/engine/spec.ts";
+// Only what every command needs is imported here; each command imports the rest itself, so
+// `--help` and `agent provider NAME` load a few modules, not the whole program (Ink, model SDKs, pg).
 import { EXIT, IacError } from "../agent/errors.ts";
 import type { EventSink, RunEvent } from "../agent/events.ts";
-import { initConfig, initSummary } from "../agent/init.ts";
-import { createAgentMcpServer } from "../agent/mcp-server.ts";
-import {
-  applyDeployment,
-  destroyDeployment,
-  planOnly,
-  refreshDeployment,
-  rollbackDeployment,
-} from "../agent/operations.ts";
-import { SecretScrubber, secretsFromConfig } from "../agent/secrets.ts";
-import { formatFindings } from "../policies/index.ts";
-import { loadConfig, ProviderClients } from "../tools/client/index.ts";
-import { serveStdio } from "../tools/protocol/index.ts";
-import { askYes } from "./approve.ts";
 import { HELP, type ParsedCommand, parseCommandLine, positiveInt, usageError } from "./args.ts";
-import { goalCommand, memoryFor, policiesFor } from "./goal.ts";
-import { formatGraph } from "./graph-format.ts";
-import { HumanPrinter } from "./printer.ts";
-import { summaryLine } from "./render-plan.ts";
+import type { HumanPrinter } from "./printer.ts";
 import { painter } from "./style.ts";
-import { openWorkspace, selfCommand, stateBackendFor } from "./workspace.ts";
+import { packageVersion } from "./version.ts";
 
 type Output = {
   /** Events go to the human printer, or are collected for the one JSON document. */
@@ -34,7 +16,7 @@ type Output = {
   result(document: Record<string, unknown>, human?: () => void): void;
 };
 
-function makeOutput(json: boolean): Output {
+async function makeOutput(json: boolean): Promise<Output> {
   const events: RunEvent[] = [];
   if (json) {
     return {
@@ -43,6 +25,7 @@ function makeOutput(json: boolean): Output {
       result: (document) => process.stdout.write(`${JSON.stringify({ ...document, events }, null, 2)}\n`),
     };
   }
+  const { HumanPrinter } = await import("./printer.ts");
   const printer = new HumanPrinter(process.stdout);
   return { events, emit: printer.handle, printer, result: (_document, human) => human?.() };
 }
@@ -71,10 +54,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
   const [command, ...rest] = parsed.command;
   const { global } = parsed;
   if (parsed.flags["version"]) {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-      version: string;
-    };
-    process.stdout.write(`${pkg.version}\n`);
+    process.stdout.write(`${packageVersion()}\n`);
     return EXIT.ok;
   }
   if (parsed.flags["help"] || command === "help") {
@@ -90,11 +70,15 @@ async function run(parsed: ParsedCommand): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return EXIT.usage;
   }
-  const out = makeOutput(global.json);
+  const out = await makeOutput(global.json);
   const paint = painter(process.stdout);
 
   switch (command) {
     case "plan": {
+      const { loadSpecFile } = await import("../agent/engine/spec.ts");
+      const { openWorkspace } = await import("./workspace.ts");
+      const { policiesFor } = await import("./goal.ts");
+      const { planOnly } = await import("../agent/operations.ts");
       const deployment = await loadSpecFile(requireFile(parsed));
       const workspace = openWorkspace(global, out.emit);
       try {
@@ -112,6 +96,12 @@ async function run(parsed: ParsedCommand): Promise<number> {
       }
     }
     case "apply": {
+      const { loadSpecFile } = await import("../agent/engine/spec.ts");
+      const { openWorkspace } = await import("./workspace.ts");
+      const { policiesFor } = await import("./goal.ts");
+      const { applyDeployment } = await import("../agent/operations.ts");
+      const { askYes } = await import("./approve.ts");
+      const { summaryLine } = await import("./render-plan.ts");
       const deployment = await loadSpecFile(requireFile(parsed));
       const workspace = openWorkspace(global, out.emit);
       try {
@@ -187,6 +177,9 @@ async function run(parsed: ParsedCommand): Promise<number> {
       }
     }
     case "destroy": {
+      const { openWorkspace } = await import("./workspace.ts");
+      const { destroyDeployment } = await import("../agent/operations.ts");
+      const { askYes } = await import("./approve.ts");
       const name = requireName(parsed);
       const workspace = openWorkspace(global, out.emit);
       try {
@@ -215,6 +208,8 @@ async function run(parsed: ParsedCommand): Promise<number> {
       }
     }
     case "refresh": {
+      const { openWorkspace } = await import("./workspace.ts");
+      const { refreshDeployment } = await import("../agent/operations.ts");
       const name = requireName(parsed);
       const workspace = openWorkspace(global, out.emit);
       try {
@@ -232,6 +227,8 @@ async function run(parsed: ParsedCommand): Promise<number> {
       }
     }
     case "rollback": {
+      const { openWorkspace } = await import("./workspace.ts");
+      const { rollbackDeployment } = await import("../agent/operations.ts");
       const name = requireName(parsed);
       const workspace = openWorkspace(global, out.emit);
       try {
@@ -257,6 +254,9 @@ async function run(parsed: ParsedCommand): Promise<number> {
     case "providers":
       return providersCommand(parsed, out);
     case "graph": {
+      const { loadSpecFile } = await import("../agent/engine/spec.ts");
+      const { buildGraph } = await import("../agent/engine/graph.ts");
+      const { formatGraph } = await import("./graph-format.ts");
       const deployment = await loadSpecFile(requireFile(parsed));
       const format = parsed.flags["format"] ?? "mermaid";
       if (format !== "mermaid" && format !== "dot")
@@ -270,6 +270,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
     case "provider":
       return providerCommand(rest, parsed);
     case "init": {
+      const { initConfig, initSummary } = await import("../agent/init.ts");
       const result = await initConfig({ cwd: global.cwd, force: Boolean(parsed.flags["force"]) });
       out.result({ command: "init", ...result }, () => {
         for (const line of initSummary(result)) out.printer?.line(line);
@@ -296,6 +297,8 @@ async function run(parsed: ParsedCommand): Promise<number> {
       if (!/\s/.test(parsed.command.join(" ")))
         throw usageError(`unknown command "${command}"; a goal in plain language goes in quotes`);
       const goal = parsed.command.join(" ");
+      const { openWorkspace } = await import("./workspace.ts");
+      const { goalCommand } = await import("./goal.ts");
       const workspace = openWorkspace(global, out.emit);
       try {
         const parallelism = positiveInt(parsed.flags["parallelism"], "parallelism");
@@ -343,6 +346,12 @@ async function run(parsed: ParsedCommand): Promise<number> {
 
 /** `agent mcp`: the agent as a stdio MCP server until its client goes away. */
 async function mcpCommand(parsed: ParsedCommand): Promise<number> {
+  const { loadConfig, ProviderClients } = await import("../tools/client/index.ts");
+  const { selfCommand, stateBackendFor } = await import("./workspace.ts");
+  const { SecretScrubber, secretsFromConfig } = await import("../agent/secrets.ts");
+  const { createAgentMcpServer } = await import("../agent/mcp-server.ts");
+  const { policiesFor } = await import("./goal.ts");
+  const { serveStdio } = await import("../tools/protocol/server.ts");
   const cwd = parsed.global.cwd;
   const loaded = loadConfig({ cwd, configFile: parsed.global.config });
   const clients = new ProviderClients(loaded.config.mcpServers, { cwd, builtinCommand: selfCommand() });
@@ -353,15 +362,12 @@ async function mcpCommand(parsed: ParsedCommand): Promise<number> {
     process.env,
     scrubber,
   );
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
   const server = createAgentMcpServer({
     workspace: (emit) => ({ gateway: clients, state, emit }),
     policies: await policiesFor(loaded, cwd, { allowDestroy: Boolean(parsed.flags["allow-destroy"]) }),
     allowApply: Boolean(parsed.flags["allow-apply"]),
     scrubber,
-    version: pkg.version,
+    version: packageVersion(),
   });
   await serveStdio(server, () => clients.close());
   return -1;
@@ -370,6 +376,10 @@ async function mcpCommand(parsed: ParsedCommand): Promise<number> {
 async function policyCommand(parsed: ParsedCommand, out: Output): Promise<number> {
   if (parsed.command[1] !== "check")
     throw usageError("agent policy check -f FILE checks a spec against the configured policies");
+  const { loadSpecFile } = await import("../agent/engine/spec.ts");
+  const { loadConfig } = await import("../tools/client/config.ts");
+  const { policiesFor } = await import("./goal.ts");
+  const { formatFindings } = await import("../policies/index.ts");
   const deployment = await loadSpecFile(requireFile(parsed));
   const cwd = parsed.global.cwd;
   const loaded = loadConfig({ cwd, configFile: parsed.global.config });
@@ -385,6 +395,7 @@ async function policyCommand(parsed: ParsedCommand, out: Output): Promise<number
 
 async function memoryCommand(parsed: ParsedCommand, out: Output): Promise<number> {
   const sub = parsed.command[1];
+  const { memoryFor } = await import("./goal.ts");
   const memory = memoryFor(parsed.global.cwd);
   try {
     if (sub === "list") {
@@ -437,6 +448,8 @@ async function memoryCommand(parsed: ParsedCommand, out: Output): Promise<number
 async function stateCommand(parsed: ParsedCommand, out: Output): Promise<number> {
   const sub = parsed.command[1];
   const cwd = parsed.global.cwd;
+  const { loadConfig } = await import("../tools/client/config.ts");
+  const { stateBackendFor } = await import("./workspace.ts");
   const backend = stateBackendFor(loadConfig({ cwd, configFile: parsed.global.config }), cwd);
   if (sub === "list") {
     const deployments = await backend.list();
@@ -482,6 +495,7 @@ async function stateCommand(parsed: ParsedCommand, out: Output): Promise<number>
 }
 
 async function providersCommand(parsed: ParsedCommand, out: Output): Promise<number> {
+  const { openWorkspace } = await import("./workspace.ts");
   const workspace = openWorkspace(parsed.global, out.emit);
   try {
     const servers = workspace.clients.listServers();
@@ -509,6 +523,8 @@ const BUILTIN_PROVIDERS: Record<string, () => Promise<{ main(): Promise<void> }>
   mock: () => import("../tools/providers/mock/server.ts"),
   docker: () => import("../tools/providers/docker/server.ts"),
   local: () => import("../tools/providers/local/server.ts"),
+  opnsense: () => import("../tools/providers/opnsense/server.ts"),
+  kubernetes: () => import("../tools/providers/kubernetes/server.ts"),
   aws: () => import("../tools/providers/aws/server.ts"),
 };
 

@@ -1,5 +1,5 @@
 import type { Plan, PlannedChange } from "../agent/engine/plan-types.ts";
-import { isUnknown } from "../tools/protocol/index.ts";
+import { isUnknown } from "../tools/protocol/unknown.ts";
 import type { Paint } from "./style.ts";
 
 const SYMBOL: Record<PlannedChange["action"], string> = {

@@ -39,7 +39,17 @@ export class TypeCatalog {
           try {
             const server = await this.#gateway.serverFor(type);
             route.server = server;
-            await this.#describe(server);
+            const described = await this.#describe(server);
+            if (!described.has(type)) {
+              // A server may describe a type on demand (any manifest kind, any CloudFormation type).
+              // One that cannot leaves the type unknown, reported as before.
+              const asked = await (async () =>
+                this.#gateway.call(server, "describeResourceTypes", { types: [type] }))().catch(
+                () => undefined,
+              );
+              if (asked?.success && asked.data)
+                for (const info of asked.data.types) described.set(info.type, info);
+            }
           } catch (error) {
             route.error = error instanceof Error ? error.message : String(error);
           }

@@ -12,6 +12,7 @@ import type {
   Tool,
 } from "@anthropic-ai/sdk/resources/messages";
 import type { CallSite } from "./classify-error.ts";
+import { ANTHROPIC_KEY_VARIABLE } from "./key-variables.ts";
 import { checkToolInput, checkUsable, isPlainObject } from "./response-checks.ts";
 import {
   answeringModel,
@@ -43,7 +44,8 @@ export interface AnthropicModelOptions extends SdkModelOptions {
   defaultMaxTokens?: number;
 }
 
-export const ANTHROPIC_KEY_VARIABLE = "ANTHROPIC_API_KEY";
+export { ANTHROPIC_KEY_VARIABLE };
+
 const DEFAULT_MAX_TOKENS = 8192;
 const NAMES: ConnectionNames = {
   label: "Anthropic",

@@ -16,7 +16,9 @@ export interface FailedCall {
 }
 
 export interface CallSite {
-  provider: "anthropic" | "openai";
+  provider: "anthropic" | "openai" | "langchain";
+  /** Who was called, as messages name it; default the provider's name and the endpoint. */
+  label?: string;
   model: string;
   /** The environment variable that holds this provider's key, named in auth messages. */
   keyVariable: string;
@@ -26,11 +28,11 @@ export interface CallSite {
   apiKey?: string | undefined;
 }
 
-const LABEL = { anthropic: "Anthropic", openai: "OpenAI" } as const;
+const LABEL = { anthropic: "Anthropic", openai: "OpenAI", langchain: "LangChain" } as const;
 
 /** One place that turns a failed model call into a `ModelError` (style lesson 9). */
 export function classifyModelFailure(failure: FailedCall, site: CallSite): ModelError {
-  const who = `${LABEL[site.provider]} (${site.endpoint})`;
+  const who = site.label ?? `${LABEL[site.provider]} (${site.endpoint})`;
   const detail = serverSays(failure.apiMessage, site.apiKey);
   const { status, cause } = failure;
 

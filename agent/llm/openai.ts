@@ -7,6 +7,7 @@ import type {
   ChatCompletionMessageToolCall,
 } from "openai/resources/chat/completions";
 import type { CallSite } from "./classify-error.ts";
+import { OPENAI_KEY_VARIABLE } from "./key-variables.ts";
 import { checkToolInput, checkUsable, isPlainObject } from "./response-checks.ts";
 import {
   answeringModel,
@@ -36,7 +37,8 @@ export interface OpenAIModelOptions extends SdkModelOptions {
   baseURL?: string;
 }
 
-export const OPENAI_KEY_VARIABLE = "OPENAI_API_KEY";
+export { OPENAI_KEY_VARIABLE };
+
 const NAMES: ConnectionNames = {
   label: "OpenAI",
   keyVariable: OPENAI_KEY_VARIABLE,

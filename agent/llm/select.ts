@@ -1,9 +1,21 @@
-import { ANTHROPIC_KEY_VARIABLE, createAnthropicModel } from "./anthropic.ts";
-import { createOpenAIModel, OPENAI_KEY_VARIABLE } from "./openai.ts";
+import type { AnthropicModelOptions } from "./anthropic.ts";
+import { ANTHROPIC_KEY_VARIABLE, OPENAI_KEY_VARIABLE } from "./key-variables.ts";
+import { createLazyLangChainModel, isShortForm, langChainSpecOf } from "./langchain-load.ts";
+import type { OpenAIModelOptions } from "./openai.ts";
 import { type LanguageModel, ModelError } from "./types.ts";
 
-/** The config file's `model` block (design §7); a bare string is a model name. */
-export type ModelConfig = { provider?: "anthropic" | "openai" | "offline"; name?: string; baseURL?: string };
+/**
+ * The config file's `model` block (design §7); a bare string is a model name. `package`, `class`
+ * and `options` belong to `provider: langchain` (any LangChain chat model, issue 15).
+ */
+export type ModelConfig = {
+  provider?: "anthropic" | "openai" | "langchain" | "offline";
+  name?: string;
+  baseURL?: string;
+  package?: string;
+  class?: string;
+  options?: Record<string, unknown>;
+};
 
 export interface ModelSelection {
   /** Undefined means the offline planner serves. */
@@ -27,10 +39,38 @@ const ADAPTERS = {
   anthropic: {
     keyVariable: ANTHROPIC_KEY_VARIABLE,
     baseVariable: "ANTHROPIC_BASE_URL",
-    create: createAnthropicModel,
+    // The SDKs are loaded on the first call, so runs without a model (and every other command) never load them.
+    create: (options: AnthropicModelOptions) =>
+      lazyModel("anthropic", options.model, async () =>
+        (await import("./anthropic.ts")).createAnthropicModel(options),
+      ),
   },
-  openai: { keyVariable: OPENAI_KEY_VARIABLE, baseVariable: "OPENAI_BASE_URL", create: createOpenAIModel },
+  openai: {
+    keyVariable: OPENAI_KEY_VARIABLE,
+    baseVariable: "OPENAI_BASE_URL",
+    create: (options: OpenAIModelOptions) =>
+      lazyModel("openai", options.model, async () =>
+        (await import("./openai.ts")).createOpenAIModel(options),
+      ),
+  },
 } as const;
+
+/** A model whose adapter (and SDK) is built on the first call; a failure to build is that call's failure. */
+function lazyModel(
+  provider: LanguageModel["provider"],
+  model: string,
+  load: () => Promise<LanguageModel>,
+): LanguageModel {
+  let adapter: Promise<LanguageModel> | undefined;
+  return {
+    provider,
+    model,
+    async generate(request) {
+      adapter ??= load();
+      return (await adapter).generate(request);
+    },
+  };
+}
 
 const OFFLINE_HINT = `set ${ANTHROPIC_KEY_VARIABLE} or ${OPENAI_KEY_VARIABLE}, or model: in mcp-iac.config.yaml`;
 
@@ -47,6 +87,9 @@ export function selectModel(
 ): ModelSelection {
   const block = typeof config === "string" ? { name: config } : config;
   const named = nonEmpty(flags.model) ?? nonEmpty(env["MCP_IAC_MODEL"]);
+  if (block?.provider === "langchain" || isShortForm(named) || isShortForm(nonEmpty(block?.name))) {
+    return langChain(block, named, tuning);
+  }
 
   if (block && (block.provider || nonEmpty(block.name) || nonEmpty(block.baseURL))) {
     if (block.provider === "offline") {
@@ -100,6 +143,20 @@ function build(
   const sources = [configSource, hasKey ? adapter.keyVariable : "no key"].filter(Boolean).join(", ");
   const where = baseURL ? ` at ${baseURL}` : "";
   return { model, description: `model: ${provider} ${modelName}${where} (${sources})` };
+}
+
+function langChain(
+  block: ModelConfig | undefined,
+  named: string | undefined,
+  tuning: AdapterTuning,
+): ModelSelection {
+  const spec = langChainSpecOf(block && { ...block, name: nonEmpty(block.name) }, named);
+  const model = createLazyLangChainModel(spec, tuning);
+  const source = isShortForm(named) ? "--model or MCP_IAC_MODEL" : "model: in the config";
+  return {
+    model,
+    description: `model: langchain ${spec.class} ${model.model} (${spec.package}, ${source})`,
+  };
 }
 
 function providerOfKeys(env: NodeJS.ProcessEnv): Provider | undefined {

@@ -55,7 +55,7 @@ export interface ModelResponse {
   latencyMs: number;
 }
 
-export type ModelProvider = "anthropic" | "openai" | "scripted";
+export type ModelProvider = "anthropic" | "openai" | "langchain" | "scripted";
 
 export interface LanguageModel {
   readonly provider: ModelProvider;

@@ -1,8 +1,8 @@
-import { Client, Pool } from "pg";
 import { IacError } from "../errors.ts";
 import { assertVersionNumber, summarizeDeployments } from "./backend-reads.ts";
 import { StateError } from "./errors.ts";
 import { assertDeploymentName } from "./names.ts";
+import { loadPg } from "./pg-driver.ts";
 import { forcePostgresUnlock, readLockRow } from "./postgres-lock.ts";
 import { deploymentNames, historyDocument, historySummaries, loadDeployment } from "./postgres-read.ts";
 import { ensurePostgresTables, type PostgresTables, postgresTables } from "./postgres-schema.ts";
@@ -54,6 +54,7 @@ export function createPostgresBackend(
     historyLimit: positive(options.historyLimit, 20, "historyLimit"),
     compactEntries: positive(options.compactEntries, 5_000, "compactEntries"),
   };
+  const { Client, Pool } = loadPg();
   const pool = new Pool({
     connectionString,
     max: positive(options.poolSize, 4, "poolSize"),

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { escapeIdentifier, type Pool } from "pg";
+import type { Pool } from "pg";
 import { StateError } from "./errors.ts";
+import { loadPg } from "./pg-driver.ts";
 
 /** Quoted, schema-qualified table names. */
 export interface PostgresTables {
@@ -27,7 +28,7 @@ export function postgresTables(schema: string): PostgresTables {
       { exitCode: 2 },
     );
   }
-  const table = (name: string) => `${escapeIdentifier(schema)}.${escapeIdentifier(name)}`;
+  const table = (name: string) => `${loadPg().escapeIdentifier(schema)}.${loadPg().escapeIdentifier(name)}`;
   return {
     schema,
     deployments: table("deployments"),
@@ -46,7 +47,7 @@ export function advisoryKey(...parts: (string | number)[]): string {
 
 function ddl(t: PostgresTables): string[] {
   return [
-    `CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(t.schema)}`,
+    `CREATE SCHEMA IF NOT EXISTS ${loadPg().escapeIdentifier(t.schema)}`,
     `CREATE TABLE IF NOT EXISTS ${t.deployments} (
       name text PRIMARY KEY,
       version integer NOT NULL,

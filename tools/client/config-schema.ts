@@ -70,18 +70,38 @@ export const BuiltinEntrySchema = z.strictObject({
 const ModelSchema = z.union(
   [
     z.string().min(1),
-    z.looseObject({
-      provider: z
-        .enum(["anthropic", "openai", "offline"], {
-          error: "model.provider must be anthropic, openai or offline",
-        })
-        .optional(),
-      name: z.string({ error: "model.name must be text" }).optional(),
-      baseURL: z
-        .string()
-        .refine(isHttpUrl, { error: "baseURL must be an http:// or https:// address" })
-        .optional(),
-    }),
+    z
+      .looseObject({
+        provider: z
+          .enum(["anthropic", "openai", "langchain", "offline"], {
+            error: "model.provider must be anthropic, openai, langchain or offline",
+          })
+          .optional(),
+        name: z.string({ error: "model.name must be text" }).optional(),
+        baseURL: z
+          .string()
+          .refine(isHttpUrl, { error: "baseURL must be an http:// or https:// address" })
+          .optional(),
+        // provider: langchain — any LangChain chat model class, built with `options`.
+        package: z
+          .string({ error: 'model.package must name an npm package, e.g. "@langchain/anthropic"' })
+          .min(1, { error: 'model.package must name an npm package, e.g. "@langchain/anthropic"' })
+          .optional(),
+        class: z
+          .string({ error: "model.class must name the chat model class, e.g. ChatAnthropic" })
+          .regex(/^[A-Za-z_$][\w$]*$/, {
+            error: "model.class must name the chat model class, e.g. ChatAnthropic",
+          })
+          .optional(),
+        options: z
+          .record(z.string(), z.unknown(), {
+            error: "model.options must be a map of the class's constructor options, e.g. { model: … }",
+          })
+          .optional(),
+      })
+      .refine((model) => model.provider === "langchain" || (model.package ?? model.class) === undefined, {
+        error: "model.package and model.class belong to provider: langchain; add it, or remove them",
+      }),
   ],
   { error: "model must be { provider, name } or a model name" },
 );
@@ -137,7 +157,7 @@ export type ServerEntry =
   | (Omit<BuiltinServerEntry, "args" | "env"> & { args?: string[]; env?: Record<string, string> });
 
 export interface ModelConfig {
-  provider?: "anthropic" | "openai" | "offline";
+  provider?: "anthropic" | "openai" | "langchain" | "offline";
   name?: string;
   baseURL?: string;
   [option: string]: unknown;

@@ -7,11 +7,14 @@ export const PROTOCOL_VERSION = "iac.mcp/v1";
 export const PropertyMapSchema = z.record(z.string(), z.unknown());
 export type PropertyMap = Record<string, unknown>;
 
-/** `provider:module:kind`, more segments allowed; the first segment routes to a server. */
+/**
+ * `provider:module:kind`, more segments allowed; the first segment routes to a server. Segments after
+ * the first may hold `.` and `/` (`kubernetes:networking.k8s.io/v1:Ingress`).
+ */
 export const ResourceTypeSchema = z
   .string()
   .regex(
-    /^[a-z0-9][a-z0-9-]*(:[a-z0-9][a-z0-9-]*){2,}$/i,
+    /^[a-z0-9][a-z0-9-]*(:[a-z0-9][a-z0-9./-]*){2,}$/i,
     "a type is provider:module:kind, e.g. aws:ec2:instance",
   );
 

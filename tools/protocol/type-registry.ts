@@ -17,8 +17,8 @@ export interface TypeSource {
 }
 
 interface Entry {
-  handler: ResourceTypeHandler;
-  validate: ValidateFunction;
+  readonly handler: ResourceTypeHandler;
+  readonly validate: ValidateFunction;
 }
 
 function prefixOf(type: string): string {
@@ -54,8 +54,17 @@ export class TypeRegistry {
     this.mountPrefix = mount && mount !== this.canonicalPrefix ? mount : undefined;
   }
 
+  /** Compiled on first use: compiling every type's schema up front was most of a provider's start-up. */
   private compile(handler: ResourceTypeHandler): Entry {
-    return { handler, validate: this.ajv.compile(handler.properties) };
+    const ajv = this.ajv;
+    let validate: ValidateFunction | undefined;
+    return {
+      handler,
+      get validate() {
+        validate ??= ajv.compile(handler.properties);
+        return validate;
+      },
+    };
   }
 
   /** A type as the client names it → the name the handlers use. */
@@ -86,7 +95,11 @@ export class TypeRegistry {
     if (!pending) {
       pending = resolveType(canonical).then(
         (handler) => {
-          if (!handler) return undefined;
+          if (!handler) {
+            // Not served now may be served later (a CRD applied in this very run): ask again next time.
+            this.resolving.delete(canonical);
+            return undefined;
+          }
           const entry = this.compile(handler);
           this.entries.set(canonical, entry);
           return entry;

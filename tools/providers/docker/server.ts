@@ -26,13 +26,20 @@ export interface DockerProviderOptions {
 
 const NAME = "docker";
 
+/** The package root is three folders up from the sources and four from the build (dist/). */
 function packageVersion(): string {
-  try {
-    const url = new URL("../../../package.json", import.meta.url);
-    return (JSON.parse(readFileSync(url, "utf8")) as { version?: string }).version ?? "0.0.0";
-  } catch {
-    return "0.0.0";
+  for (const path of ["../../../package.json", "../../../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === "mcp-iac") return pkg.version ?? "0.0.0";
+    } catch {
+      // not at this level: try the next
+    }
   }
+  return "0.0.0";
 }
 
 const INSTRUCTIONS =

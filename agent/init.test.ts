@@ -107,7 +107,7 @@ describe("agent init without a Docker engine", () => {
           OPNSENSE_API_SECRET: "your-api-secret",
         },
       },
-      aws: { command: "aws-iac-mcp", env: { AWS_PROFILE: "default", AWS_REGION: "eu-central-1" } },
+      aws: { builtin: "aws", env: { AWS_PROFILE: "default", AWS_REGION: "eu-central-1" } },
       kubernetes: { builtin: "kubernetes", env: { KUBECONFIG: "/home/you/.kube/config" } },
     };
     for (const [server, entry] of Object.entries(expected)) {

@@ -20,6 +20,8 @@ export interface InitOptions {
   dockerHost?: string;
   /** Work out the content but write nothing. */
   dryRun?: boolean;
+  /** Where to look for AWS credentials; default process.env (and the SDK's files under ~/.aws). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface InitResult {
@@ -35,7 +37,22 @@ export interface InitResult {
   opnsenseFromEnv?: boolean;
   /** The kubeconfig the real Kubernetes provider will use, when one was found. */
   kubeconfig?: string;
+  /** Where AWS credentials were found (the real AWS provider is configured), when they were. */
+  awsCredentials?: string;
   content: string;
+}
+
+/** Where the AWS SDK's default chain would find credentials, or undefined (nothing is read or sent). */
+export function awsCredentialSource(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env["AWS_ACCESS_KEY_ID"] && env["AWS_SECRET_ACCESS_KEY"]) return "AWS_ACCESS_KEY_ID";
+  if (env["AWS_PROFILE"]) return `AWS_PROFILE=${env["AWS_PROFILE"]}`;
+  if (env["AWS_WEB_IDENTITY_TOKEN_FILE"]) return "AWS_WEB_IDENTITY_TOKEN_FILE";
+  if (env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] || env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"])
+    return "the container credentials endpoint";
+  const home = env["HOME"] ?? homedir();
+  for (const file of [env["AWS_SHARED_CREDENTIALS_FILE"], join(home, ".aws", "credentials")])
+    if (file && existsSync(file)) return file;
+  return undefined;
 }
 
 function dockerClient(DockerClass: typeof Docker, host: string): Docker {
@@ -86,6 +103,7 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
 
   const dockerWhere = options.dockerHost || process.env.DOCKER_HOST || DEFAULT_DOCKER_HOST;
   const dockerProblem = await dockerEngineProblem(dockerWhere);
+  const awsCredentials = awsCredentialSource(options.env);
   const opnsenseFromEnv = ["OPNSENSE_URL", "OPNSENSE_API_KEY", "OPNSENSE_API_SECRET"].every(
     (name) => process.env[name],
   );
@@ -95,6 +113,7 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
     dockerProblem,
     opnsenseFromEnv,
     kubeconfig,
+    awsCredentials,
     // A non-default engine is pinned, so the config works from a shell without DOCKER_HOST too.
     pinDockerHost: dockerWhere !== DEFAULT_DOCKER_HOST,
   });
@@ -119,6 +138,7 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
     ...(dockerProblem === undefined ? {} : { dockerProblem }),
     ...(opnsenseFromEnv ? { opnsenseFromEnv } : {}),
     ...(kubeconfig ? { kubeconfig } : {}),
+    ...(awsCredentials === undefined ? {} : { awsCredentials }),
     content,
   };
 }
@@ -156,7 +176,9 @@ export function initSummary(result: InitResult): string[] {
     result.kubeconfig
       ? `  kubernetes  the real Kubernetes provider (kubeconfig ${result.kubeconfig})`
       : "  kubernetes  the mock: no kubeconfig found; the file shows how to connect a cluster",
-    "  aws         the mock; the file shows how to connect an account",
+    result.awsCredentials
+      ? `  aws         the real AWS provider (Cloud Control; credentials from ${result.awsCredentials})`
+      : "  aws         the mock: no AWS credentials found; the file shows how to connect",
   ];
   if (!result.dockerAnswers)
     lines.push("Start a Docker engine (or set DOCKER_HOST) and run `agent init --force` to use it.");
@@ -167,6 +189,7 @@ export function initSummary(result: InitResult): string[] {
 interface RenderInput {
   dockerWhere: string;
   dockerProblem: string | undefined;
+  awsCredentials?: string | undefined;
   pinDockerHost: boolean;
   opnsenseFromEnv?: boolean;
   /** Where a kubeconfig was found, when one was. */
@@ -200,6 +223,28 @@ function kubernetesStanza(input: RenderInput): string[] {
     "  #   env:",
     '  #     KUBECONFIG: "/home/you/.kube/config"',
     "  kubernetes: { builtin: mock }",
+  ];
+}
+
+function awsStanza(input: RenderInput): string[] {
+  if (input.awsCredentials) {
+    return [
+      `  # AWS credentials were found (${input.awsCredentials}): the real AWS provider manages`,
+      "  # aws:* types through Cloud Control, with the SDK's usual chain (AWS_PROFILE, AWS_REGION,",
+      "  # AWS_ENDPOINT_URL_CLOUDCONTROL). Any CloudFormation type works as aws:<service>:<resource>.",
+      "  aws: { builtin: aws }",
+    ];
+  }
+  return [
+    "  # AWS: the mock serves aws:* types; no credentials were found. To manage real AWS through",
+    "  # Cloud Control, set credentials the usual way (AWS_PROFILE and ~/.aws, or AWS_ACCESS_KEY_ID",
+    "  # and AWS_SECRET_ACCESS_KEY) and run `agent init --force`, or uncomment the stanza below.",
+    "  # aws:",
+    "  #   builtin: aws",
+    "  #   env:",
+    '  #     AWS_PROFILE: "default"',
+    '  #     AWS_REGION: "eu-central-1"',
+    "  aws: { builtin: mock }",
   ];
 }
 
@@ -256,15 +301,7 @@ function renderConfig(input: RenderInput): string {
     '  #     OPNSENSE_API_SECRET: "your-api-secret"',
     input.opnsenseFromEnv ? "  opnsense: { builtin: opnsense }" : "  opnsense: { builtin: mock }",
     "",
-    "  # AWS: the mock serves aws:* types. No AWS provider is bundled yet: point the stanza below at",
-    "  # any iac.mcp/v1 AWS server, or use `url:` for one served over HTTP. Credentials come the usual",
-    "  # way (AWS_PROFILE and ~/.aws, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) through env.",
-    "  # aws:",
-    "  #   command: aws-iac-mcp",
-    "  #   env:",
-    '  #     AWS_PROFILE: "default"',
-    '  #     AWS_REGION: "eu-central-1"',
-    "  aws: { builtin: mock }",
+    ...awsStanza(input),
     "",
     ...kubernetesStanza(input),
     "",

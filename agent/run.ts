@@ -297,6 +297,27 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
         },
         getResource: async (type, id) =>
           redactListed(await callData(gateway, await gateway.serverFor(type), "getResource", { type, id })),
+        describeResourceTypes: async ({ types, query }) => {
+          // A query answers names and one-line descriptions; the model then asks for the schemas it needs.
+          const owners = types
+            ? await Promise.all(types.map(async (type) => [type, await gateway.serverFor(type)]))
+            : [];
+          const servers = types ? [...new Set(owners.map(([, server]) => server!))] : services.servers;
+          const found = [];
+          for (const server of servers) {
+            const mine = owners.filter(([, owner]) => owner === server).map(([type]) => type!);
+            const data = await callData(
+              gateway,
+              server,
+              "describeResourceTypes",
+              types ? { types: mine } : { query },
+            );
+            found.push(
+              ...(types ? data.types : data.types.map(({ type, description }) => ({ type, description }))),
+            );
+          }
+          return found;
+        },
         searchMemory: async (query) =>
           (await services.memory.searchPatterns(query, { limit: 5 })).map((hit) => ({
             goal: hit.item.goal,

@@ -63,6 +63,15 @@ if (want("state")) {
   console.log();
 }
 
+if (want("aws")) {
+  const { formatAwsPolling, runAwsPollingBench } = await import("./aws-polling.ts");
+  console.log("== aws: 200 creates through the AWS provider against the Cloud Control emulator ==");
+  console.log("Each create takes 600 ms of service time (3 polls at the RetryAfter hint); parallelism 50.");
+  console.log("ratio = wall time ÷ lower bound (critical path in waves × operation time)");
+  console.log(formatAwsPolling(await runAwsPollingBench()));
+  console.log();
+}
+
 if (want("memory")) {
   const { benchMemory } = await import("./memory.ts");
   console.log("== memory: retrieval over 10,000 patterns ==");

@@ -5,4 +5,5 @@ export const BUILTIN_PROVIDERS: Record<string, () => Promise<{ main(): Promise<v
   local: () => import("../tools/providers/local/server.ts"),
   opnsense: () => import("../tools/providers/opnsense/server.ts"),
   kubernetes: () => import("../tools/providers/kubernetes/server.ts"),
+  aws: () => import("../tools/providers/aws/server.ts"),
 };

@@ -301,7 +301,7 @@ describe("planWithModel", () => {
           '<provider-data source="search_memory">\n{"patterns":[]}\n</provider-data>',
         );
         expect(results[3]!.content).toBe(
-          'there is no tool "apply_deployment"; the tools are list_resources, get_resource, search_memory, submit_deployment',
+          'there is no tool "apply_deployment"; the tools are list_resources, get_resource, describe_resource_types, search_memory, submit_deployment',
         );
         return { content: [call("e", "submit_deployment", { spec: GOOD })] };
       },
@@ -356,6 +356,7 @@ describe("planWithModel", () => {
     expect(first!.tools.map((tool) => tool.name)).toEqual([
       "list_resources",
       "get_resource",
+      "describe_resource_types",
       "search_memory",
       "submit_deployment",
     ]);

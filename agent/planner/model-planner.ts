@@ -20,6 +20,8 @@ export interface PlannerTools {
   listResources(filter: { type?: string }): Promise<unknown>;
   getResource(type: string, id: string): Promise<unknown>;
   searchMemory(query: string): Promise<unknown>;
+  /** Types beyond the catalog in the prompt, on demand (describeResourceTypes with types or query). */
+  describeResourceTypes?(input: { types?: string[]; query?: string }): Promise<unknown>;
 }
 
 export interface PlannerDeployment {
@@ -72,6 +74,9 @@ type ToolCall = Extract<ContentBlock, { type: "tool_call" }>;
 const ListInput = z.object({ type: z.string().min(1).optional() });
 const GetInput = z.object({ type: z.string().min(1), id: z.string().min(1) });
 const SearchInput = z.object({ query: z.string().trim().min(1) });
+const DescribeInput = z
+  .object({ query: z.string().trim().min(1).optional(), types: z.array(z.string().min(1)).min(1).optional() })
+  .refine((value) => value.query !== undefined || value.types !== undefined, "give a query or types");
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
@@ -126,6 +131,18 @@ async function runLookup(call: ToolCall, tools: PlannerTools): Promise<Omit<Tool
         if (!parsed.success)
           return { content: badInput(call.name, "{ query }", parsed.error), isError: true };
         return { content: asData(await tools.searchMemory(parsed.data.query), call.name) };
+      }
+      case "describe_resource_types": {
+        const parsed = DescribeInput.safeParse(input);
+        if (!parsed.success)
+          return { content: badInput(call.name, "{ query? , types? }", parsed.error), isError: true };
+        if (!tools.describeResourceTypes)
+          return { content: "no provider describes types beyond the catalog here", isError: true };
+        const request = {
+          ...(parsed.data.query === undefined ? {} : { query: parsed.data.query }),
+          ...(parsed.data.types === undefined ? {} : { types: parsed.data.types }),
+        };
+        return { content: asData(await tools.describeResourceTypes(request), call.name) };
       }
       default:
         return {

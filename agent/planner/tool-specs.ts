@@ -54,6 +54,22 @@ export const PLANNER_TOOLS: ToolSpec[] = [
     },
   },
   {
+    name: "describe_resource_types",
+    description:
+      "Find and describe resource types beyond the catalog in your context (a provider may serve a thousand, e.g. any AWS CloudFormation type as aws:<service>:<resource-in-kebab-case>): `query` searches by words, `types` describes the named ones with their property schemas. Read-only.",
+    inputSchema: {
+      type: "object",
+      properties: {
+        query: { type: "string", description: "a few words, e.g. message queue" },
+        types: {
+          type: "array",
+          items: { type: "string" },
+          description: "type names to describe, e.g. aws:sqs:queue",
+        },
+      },
+    },
+  },
+  {
     name: "search_memory",
     description: "Search deployments that worked before and lessons learned from failures. Read-only.",
     inputSchema: {

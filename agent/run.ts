@@ -21,6 +21,16 @@ import { decideByRules, type FailedChange, type RecoveryAction } from "./recover
 import type { SecretScrubber } from "./secrets.ts";
 import type { StateWriter } from "./state/index.ts";
 
+/** Property names per type whose schema is closed (an open schema takes any name). */
+function closedProperties(infos: Iterable<ResourceTypeInfo>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const info of infos) {
+    const schema = info.properties as { properties?: object; additionalProperties?: unknown };
+    if (schema.additionalProperties === false) out.set(info.type, Object.keys(schema.properties ?? {}));
+  }
+  return out;
+}
+
 export interface AgentServices {
   workspace: Workspace;
   /** The configured server names, so the planner can see every schema. */
@@ -319,7 +329,10 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
     if (!result.ok) return finish("planner-failed", result.reason);
     deployment = result.deployment as Deployment;
   } else if (!deployment) {
-    const offline = planOffline(request.goal, { availableTypes: [...typeInfo.keys()] });
+    const offline = planOffline(request.goal, {
+      availableTypes: [...typeInfo.keys()],
+      typeProperties: closedProperties(typeInfo.values()),
+    });
     if (offline.kind === "declined") {
       emit({ type: "planner.understood", summary: `Offline planner: ${offline.reason}` });
       return finish("declined", offline.reason);

@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { closestName } from "./closest-name.ts";
 import { ProviderError, toErrorBody } from "./errors.ts";
 import {
   type Change,
@@ -153,17 +154,23 @@ function pointerToPath(pointer: string): string {
 
 function ajvIssue(resource: string, error: ErrorObject): ValidationIssue {
   let path = pointerToPath(error.instancePath);
+  let message = error.message ?? error.keyword;
   if (error.keyword === "required") {
     const missing = (error.params as { missingProperty?: string }).missingProperty ?? "";
     path = path ? `${path}.${missing}` : missing;
   } else if (error.keyword === "additionalProperties") {
     const extra = (error.params as { additionalProperty?: string }).additionalProperty ?? "";
     path = path ? `${path}.${extra}` : extra;
+    const known = Object.keys((error.parentSchema?.["properties"] as object | undefined) ?? {});
+    const hint = closestName(extra, known);
+    message = `unknown property "${extra}"${hint ? `; did you mean "${hint}"?` : ""}${
+      known.length > 0 ? ` (known: ${known.join(", ")})` : ""
+    }`;
   }
   return {
     resource,
     path: `properties${path ? `.${path}` : ""}`,
-    message: error.message ?? error.keyword,
+    message,
     severity: "error",
   };
 }
@@ -211,7 +218,8 @@ async function mapLimit<T, R>(
  * providers need nothing more.
  */
 export function createResourceProvider(definition: ResourceProviderDefinition) {
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  // verbose: errors carry their parent schema, which names the properties an unknown one may have meant.
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
   const handlers = new Map<string, ResourceTypeHandler>();
   const validators = new Map<string, ValidateFunction>();
   for (const handler of definition.types) {

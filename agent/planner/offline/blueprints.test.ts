@@ -288,7 +288,7 @@ describe("container-service", () => {
     const plan = planned("run a redis container with host networking");
     expect(ofType(plan, "docker:container:run")[0]!.properties).toEqual({
       image: "redis",
-      restartPolicy: "unless-stopped",
+      restart: "unless-stopped",
       network: "host",
     });
     expect(plan.understanding.notes.join("\n")).not.toMatch(/Redis/);

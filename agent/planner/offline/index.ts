@@ -109,6 +109,27 @@ function unusedValues(goal: ParsedGoal, blueprints: readonly string[]): string[]
 }
 
 /**
+ * Drops properties the mounted server does not describe for a type (one catalog truth: what the
+ * sandbox accepts the real provider must too), and says which, so nothing is lost silently.
+ */
+function keepDescribed(
+  composition: Composition,
+  typeProperties: ReadonlyMap<string, readonly string[]>,
+): string[] {
+  const notes: string[] = [];
+  for (const resource of composition.resources) {
+    const described = typeProperties.get(resource.type);
+    if (!described) continue;
+    for (const key of Object.keys(resource.properties)) {
+      if (described.includes(key)) continue;
+      delete resource.properties[key];
+      notes.push(`left out: ${resource.name}.${key} (the server for ${resource.type} does not describe it)`);
+    }
+  }
+  return notes;
+}
+
+/**
  * Turns a plain-language goal into a deployment spec from the built-in blueprints, without a model.
  * It says what it understood and declines a goal it cannot map rather than guessing.
  */
@@ -182,6 +203,7 @@ export function planOffline(goal: string, options: PlanOfflineOptions = {}): Off
       return decline(`${what}, which no configured server offers`, understanding);
     }
   }
+  if (options.typeProperties) understanding.notes.push(...keepDescribed(composition, options.typeProperties));
   const uncovered =
     selection.uncovered.length > 0 ? ` Not covered offline: ${selection.uncovered.join(", ")}.` : "";
   const count = composition.resources.length;

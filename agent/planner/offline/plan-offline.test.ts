@@ -185,3 +185,21 @@ describe("secrets in goals", () => {
     expect(containers.summary).not.toContain("hunter2hunter2");
   });
 });
+
+describe("only what the mounted server describes", () => {
+  it("leaves out a property the server does not describe, and says so", () => {
+    const plan = planned("run 2 nginx containers", {
+      typeProperties: new Map([["docker:container:run", ["image", "ports", "env", "network"]]]),
+    });
+    const containers = plan.deployment.resources.filter((r) => r.type === "docker:container:run");
+    expect(containers).toHaveLength(2);
+    for (const container of containers) expect(container.properties).not.toHaveProperty("restart");
+    expect(plan.understanding.notes.join("\n")).toMatch(/left out: nginx-1\.restart/);
+  });
+
+  it("plans docker containers the real provider accepts (restart, not restartPolicy)", async () => {
+    const plan = planned("run 2 nginx containers");
+    expect(plan.deployment.resources[0]!.properties).toHaveProperty("restart", "unless-stopped");
+    expect(await checker.problems(plan.deployment)).toEqual([]);
+  });
+});

@@ -78,7 +78,7 @@ export const containerService: Blueprint = {
     const env = goal.env;
     const names: string[] = [];
     for (let index = 0; index < replicas; index++) {
-      const properties: Record<string, unknown> = { image, restartPolicy: "unless-stopped" };
+      const properties: Record<string, unknown> = { image, restart: "unless-stopped" };
       if (hostNetwork) properties["network"] = "host";
       if (hostPort !== undefined && containerPort !== undefined) {
         properties["ports"] = [`${hostPort + index}:${containerPort}`];

@@ -107,7 +107,9 @@ export function createAgentMcpServer(options: AgentMcpOptions): McpServer {
         inputSchema: { name: z.string() },
       },
       ({ name }) =>
-        answer((_events, workspace) => destroyDeployment(workspace, name, { approve: async () => true })),
+        answer((_events, workspace) =>
+          destroyDeployment(workspace, name, { approve: async () => true, policies: options.policies }),
+        ),
     );
   }
   return server;

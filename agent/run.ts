@@ -389,7 +389,8 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
     runId: string,
     first: boolean,
   ): Promise<GoalOutcome> {
-    const result = await planDeployment(target, writer.state, gateway);
+    // Refreshed, as `agent plan` is: drift shows before approval, not after.
+    const result = await planDeployment(target, writer.state, gateway, { refresh: true });
     report.plan = result.plan;
     emit({ type: "plan.ready", plan: result.plan });
     const planPolicy = services.policies.checkPlan(result.plan);
@@ -599,7 +600,9 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
   }
 
   async function finishRun(outcome: GoalOutcome, writer: StateWriter, runId: string): Promise<GoalReport> {
-    await writer.setLastRun({ runId, command: "agent", outcome, finishedAt: new Date().toISOString() });
+    // A run that changed nothing (a dry run, a refusal, a block) leaves state as it was: no new version.
+    if (!["planned", "not-approved", "blocked"].includes(outcome))
+      await writer.setLastRun({ runId, command: "agent", outcome, finishedAt: new Date().toISOString() });
     return finish(outcome, report.reason);
   }
 }

@@ -422,6 +422,7 @@ async function mcpCommand(parsed: ParsedCommand): Promise<number> {
   };
   const server = createAgentMcpServer({
     workspace: (emit) => ({ gateway: clients, state, emit }),
+    servers: clients.serverNames(),
     policies: await policiesFor(loaded, cwd, { allowDestroy: Boolean(parsed.flags["allow-destroy"]) }),
     allowApply: Boolean(parsed.flags["allow-apply"]),
     scrubber,

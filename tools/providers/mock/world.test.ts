@@ -109,7 +109,12 @@ describe("a world shared by two processes stays true", () => {
     chat.put(resource("c"));
     chat.close();
     const reopened = new World({ file });
-    expect(reopened.list().map((entry) => entry.id).sort()).toEqual(["b", "c"]);
+    expect(
+      reopened
+        .list()
+        .map((entry) => entry.id)
+        .sort(),
+    ).toEqual(["b", "c"]);
   });
 
   it("breaks a lock left by a process that died holding it", () => {

@@ -5,32 +5,13 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPolicies } from "../policies/index.ts";
-import { type Envelope, type ToolName, toErrorBody } from "../tools/protocol/index.ts";
-import { createMockProvider, type MockProvider } from "../tools/providers/mock/provider.ts";
-import type { ProviderGateway } from "./engine/gateway.ts";
+import { createMockProvider } from "../tools/providers/mock/provider.ts";
+import { inProcessGateway } from "./engine/in-process-gateway.ts";
 import { createAgentMcpServer } from "./mcp-server.ts";
 import { SecretScrubber } from "./secrets.ts";
 import { createFileBackend } from "./state/index.ts";
 
 const PREFIXES = ["opnsense", "aws"];
-
-/** The mock providers in process, behind the gateway the engine uses. */
-function gatewayOver(mocks: Map<string, MockProvider>): ProviderGateway {
-  const handler = (server: string, tool: ToolName) =>
-    mocks.get(server)!.tools[tool] as (input: unknown) => Promise<unknown>;
-  return {
-    serverFor: (type) => type.split(":")[0]!,
-    async call(server, tool, input) {
-      const metadata = { timestamp: "", duration: 0, server, version: "0" };
-      try {
-        return { success: true, data: await handler(server, tool)(input), metadata } as Envelope<never>;
-      } catch (error) {
-        return { success: false, error: toErrorBody(error), metadata } as Envelope<never>;
-      }
-    },
-    describe: async (server) => (await handler(server, "describeResourceTypes")({})) as never,
-  };
-}
 
 const SPEC = {
   name: "shop",
@@ -68,7 +49,7 @@ describe("agent mcp, as a model sees it", () => {
   beforeAll(async () => {
     const server = createAgentMcpServer({
       workspace: (emit) => ({
-        gateway: gatewayOver(mocks),
+        gateway: inProcessGateway(mocks),
         state: createFileBackend(join(dir, ".mcp-iac")),
         emit,
       }),

@@ -337,8 +337,12 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
       emit({ type: "planner.understood", summary: `Offline planner: ${offline.reason}` });
       return finish("declined", offline.reason);
     }
-    report.planner.summary = offline.summary;
-    emit({ type: "planner.understood", summary: offline.summary });
+    // Every element of the goal is planned or named here as left out, and why.
+    const notes = offline.understanding.notes;
+    const summary =
+      notes.length > 0 ? `${offline.summary}\nNotes:\n  - ${notes.join("\n  - ")}` : offline.summary;
+    report.planner.summary = summary;
+    emit({ type: "planner.understood", summary });
     deployment = offline.deployment as Deployment;
   }
 

@@ -57,7 +57,7 @@ describe.skipIf(!hasScript)("the TUI in a real pseudo-terminal (util-linux scrip
       await waitFor("Describe what to deploy", "its input line");
       expect(screen).toMatch(/sandbox/i);
       child.stdin.write("deploy a dns override pointing app.example.lan at 10.0.0.5\r");
-      await waitFor("Apply these changes? (y/n)", "the approval prompt");
+      await waitFor("Apply these changes? (y/yes or n)", "the approval prompt");
       child.stdin.write("y");
       await waitFor("Done.", "the outcome");
       child.stdin.write("\x03");

@@ -7,6 +7,7 @@ import { kubernetesApp } from "./blueprints/kubernetes-app.ts";
 import { vlanFirewall } from "./blueprints/vlan-firewall.ts";
 import { webAppLb } from "./blueprints/web-app-lb.ts";
 import { Composition, DEFAULT_VLAN_TAG, slug } from "./composition.ts";
+import { dropExcluded, unhonoured, verbProblem } from "./goal-intent.ts";
 import { type ParsedGoal, parseGoal } from "./parse-goal.ts";
 import { type Selection, selectBlueprints } from "./select.ts";
 import type { BlueprintInfo, OfflinePlan, OfflineUnderstanding, PlanOfflineOptions } from "./types.ts";
@@ -134,16 +135,24 @@ function keepDescribed(
  * It says what it understood and declines a goal it cannot map rather than guessing.
  */
 export function planOffline(goal: string, options: PlanOfflineOptions = {}): OfflinePlan {
-  const parsed = parseGoal(goal);
   const empty: OfflineUnderstanding = { blueprints: [], parameters: {}, notes: [] };
-  if (parsed.text === "") return decline("the goal is empty", empty);
+  const verb = verbProblem(goal);
+  if (verb) return decline(verb, empty);
+  const excluded = dropExcluded(goal);
+  const parsed = parseGoal(excluded.goal);
+  if (parsed.text === "") return decline("the goal is empty", { ...empty, notes: excluded.notes });
   const selection = selectBlueprints(parsed);
   const uncoveredNote =
     selection.uncovered.length > 0 ? [`not covered offline: ${selection.uncovered.join(", ")}`] : [];
   const understood: OfflineUnderstanding = {
     blueprints: selection.blueprints,
     parameters: {},
-    notes: [...uncoveredNote, ...unusedValues(parsed, selection.blueprints)],
+    notes: [
+      ...excluded.notes,
+      ...uncoveredNote,
+      ...unusedValues(parsed, selection.blueprints),
+      ...unhonoured(goal, selection.blueprints),
+    ],
   };
   if (selection.otherPlatforms.length > 0) {
     return decline(

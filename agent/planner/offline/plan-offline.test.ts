@@ -203,3 +203,37 @@ describe("only what the mounted server describes", () => {
     expect(await checker.problems(plan.deployment)).toEqual([]);
   });
 });
+
+describe("goals say what they mean", () => {
+  it("declines a removal or a change instead of planning creates", () => {
+    for (const goal of [
+      "destroy the web app",
+      "remove the database",
+      "tear down vlan 30",
+      "please delete my portal",
+    ])
+      expect(declined(goal).reason).toMatch(/asks to take something away.*agent destroy NAME/);
+    for (const goal of ["scale the web app to 5 servers", "change the database to mysql"])
+      expect(declined(goal).reason).toMatch(/asks to change an existing deployment/);
+    // "add" builds.
+    expect(planned("add a postgres database").deployment.resources.length).toBeGreaterThan(0);
+  });
+
+  it("leaves out what the goal excludes, and says so", () => {
+    const plan = planned("a web app with a load balancer but no database");
+    expect(plan.deployment.resources.some((r) => r.type === "aws:rds:instance")).toBe(false);
+    expect(plan.understanding.notes).toContain("left out: a database (the goal says not to have one)");
+    const without = planned("deploy a web app without a database");
+    expect(without.deployment.resources.some((r) => r.type === "aws:rds:instance")).toBe(false);
+  });
+
+  it("names what it will not honour: a public database, a block rule", () => {
+    const db = planned("a postgres database that is publicly accessible");
+    expect(
+      db.deployment.resources.find((r) => r.type === "aws:rds:instance")?.properties["publiclyAccessible"],
+    ).toBe(false);
+    expect(db.understanding.notes.join("\n")).toMatch(/left out: public access to the database/);
+    const vlan = planned("a guest vlan 200 allowing dns, blocked from the LAN");
+    expect(vlan.understanding.notes.join("\n")).toMatch(/default deny blocks the rest/);
+  });
+});

@@ -57,6 +57,10 @@ export interface GoalRequest {
   reuseThreshold?: number;
   lockWaitMs?: number;
   forceUnlock?: boolean;
+  /** The deployment's name (--name), whatever the planner would call it. */
+  deploymentName?: string;
+  /** Approval is automatic (--yes): a plan that touches a deployment the goal did not name is refused. */
+  yes?: boolean;
 }
 
 export type GoalOutcome =
@@ -331,6 +335,7 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
   } else if (!deployment) {
     const offline = planOffline(request.goal, {
       availableTypes: [...typeInfo.keys()],
+      ...(request.deploymentName ? { deploymentName: request.deploymentName } : {}),
       typeProperties: closedProperties(typeInfo.values()),
     });
     if (offline.kind === "declined") {
@@ -345,6 +350,10 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
     emit({ type: "planner.understood", summary });
     deployment = offline.deployment as Deployment;
   }
+
+  // --name wins over whatever the planner or memory called it.
+  if (request.deploymentName && deployment.name !== request.deploymentName)
+    deployment = { ...deployment, name: request.deploymentName };
 
   // The spec is checked whichever way it came; a bad one never reaches a provider's apply.
   const checked = await checkCandidate(deployment, gateway, "the planned spec");
@@ -397,6 +406,8 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
     const result = await planDeployment(target, writer.state, gateway, { refresh: true });
     report.plan = result.plan;
     emit({ type: "plan.ready", plan: result.plan });
+    const unnamed = first ? touchesUnnamed(result.plan, writer, request) : undefined;
+    if (unnamed) emit({ type: "notice", level: "warn", message: unnamed });
     const planPolicy = services.policies.checkPlan(result.plan);
     report.findings.plan = planPolicy.findings.map(view);
     emit({
@@ -412,6 +423,10 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
     if (request.dryRun) return "planned";
     const changing = result.plan.changes.some((change) => change.action !== "noop");
     if (!changing) return first ? "nothing-to-do" : "succeeded";
+    if (unnamed && request.yes) {
+      report.reason = `${unnamed} (--yes does not approve that)`;
+      return "not-approved";
+    }
     report.approved = await request.approve(result.plan);
     if (!report.approved) return "not-approved";
     return applyWithRecovery(target, result, writer, runId);
@@ -609,6 +624,22 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
       await writer.setLastRun({ runId, command: "agent", outcome, finishedAt: new Date().toISOString() });
     return finish(outcome, report.reason);
   }
+}
+
+/**
+ * A goal whose plan would delete or replace what an existing deployment holds, when the goal did
+ * not name that deployment: said before approval (every goal of one kind gets one derived name).
+ */
+function touchesUnnamed(plan: Plan, writer: StateWriter, request: GoalRequest): string | undefined {
+  if (request.deploymentName || Object.keys(writer.state.resources).length === 0) return undefined;
+  if (new RegExp(`\\b${plan.deployment.replace(/[-]/g, "\\-")}\\b`, "i").test(request.goal)) return undefined;
+  const lost = plan.changes.filter((change) => change.action === "delete" || change.action === "replace");
+  if (lost.length === 0) return undefined;
+  return `this goal's plan would delete or replace ${lost.length} resource(s) (${lost
+    .map((change) => change.name)
+    .join(
+      ", ",
+    )}) of the existing deployment "${plan.deployment}", which the goal did not name; to change it on purpose run again with --name ${plan.deployment}, to build something separate give another --name`;
 }
 
 function describeBlock(result: PolicyResult): string {

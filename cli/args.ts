@@ -35,6 +35,7 @@ const OPTIONS = {
   format: { type: "string" },
   force: { type: "boolean" },
   "allow-destroy": { type: "boolean" },
+  name: { type: "string" },
   "allow-apply": { type: "boolean" },
   filter: { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -89,7 +90,7 @@ export const HELP = `agent — AI-native infrastructure as code over MCP provide
 
 Usage:
   agent                                     on a terminal: the interactive chat (type a goal, approve with y)
-  agent "<goal>" [--yes] [--dry-run]        plan from plain language, check policies, ask, apply, recover
+  agent "<goal>" [--yes] [--dry-run] [--name NAME]  plan from plain language, check policies, ask, apply, recover
   agent plan -f FILE [--refresh=false]      show what applying the spec would change (reads what exists first)
   agent apply -f FILE [--yes] [--dry-run]   plan, ask, apply (rolls back on failure unless --no-rollback)
   agent destroy NAME [--yes]                show, ask, delete everything a deployment holds, in reverse order

@@ -369,6 +369,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
           workspace,
           dryRun: Boolean(parsed.flags["dry-run"]),
           allowDestroy: Boolean(parsed.flags["allow-destroy"]),
+          ...(typeof parsed.flags["name"] === "string" ? { deploymentName: parsed.flags["name"] } : {}),
           ...(parallelism ? { parallelism } : {}),
           ...lockOptions(parsed),
         });

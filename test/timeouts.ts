@@ -18,7 +18,10 @@ let cached: number | undefined;
 export function machineScale(): number {
   if (cached !== undefined) return cached;
   const forced = Number(process.env["MCP_IAC_TIMEOUT_SCALE"]);
-  if (Number.isFinite(forced) && forced > 0) return (cached = forced);
+  if (Number.isFinite(forced) && forced > 0) {
+    cached = forced;
+    return cached;
+  }
   const queue = (loadavg()[0] ?? 0) / Math.max(1, availableParallelism());
   const probe = probeMs() / 20;
   cached = Math.min(10, Math.max(1, queue, probe));

@@ -1,6 +1,7 @@
 import type { Blueprint } from "./blueprint.ts";
 import { containerService, imageBase } from "./blueprints/container-service.ts";
 import { database } from "./blueprints/database.ts";
+import { dhcpRange } from "./blueprints/dhcp-range.ts";
 import { dhcpStatic } from "./blueprints/dhcp-static.ts";
 import { dnsOverride } from "./blueprints/dns-override.ts";
 import { kubernetesApp } from "./blueprints/kubernetes-app.ts";
@@ -27,6 +28,7 @@ const ALL: readonly Blueprint[] = [
   vlanFirewall,
   dnsOverride,
   dhcpStatic,
+  dhcpRange,
   containerService,
   kubernetesApp,
 ];

@@ -165,6 +165,7 @@ describe("notes and names", () => {
       "vlan-firewall",
       "dns-override",
       "dhcp-static",
+      "dhcp-range",
       "container-service",
       "kubernetes-app",
     ]);
@@ -235,5 +236,17 @@ describe("goals say what they mean", () => {
     expect(db.understanding.notes.join("\n")).toMatch(/left out: public access to the database/);
     const vlan = planned("a guest vlan 200 allowing dns, blocked from the LAN");
     expect(vlan.understanding.notes.join("\n")).toMatch(/default deny blocks the rest/);
+  });
+});
+
+describe("a DHCP range is a range", () => {
+  it("plans a pool from..to on the goal's VLAN, not a static lease", async () => {
+    const plan = planned("a guest vlan 200 allowing dns with dhcp 10.0.200.100-200");
+    const ranges = plan.deployment.resources.filter((r) => r.type === "opnsense:service:dhcp:range");
+    expect(ranges.map((r) => r.properties)).toEqual([
+      { interface: "${vlan-200.device}", from: "10.0.200.100", to: "10.0.200.200" },
+    ]);
+    expect(plan.deployment.resources.some((r) => r.type === "opnsense:service:dhcp:static")).toBe(false);
+    expect(await checker.problems(plan.deployment)).toEqual([]);
   });
 });

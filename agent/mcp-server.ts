@@ -1,6 +1,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { PolicySet } from "../policies/index.ts";
+import type { ResourceTypeInfo } from "../tools/protocol/index.ts";
 import { type Deployment, deploymentFromObject, parseSpec } from "./engine/spec.ts";
 import type { RunEvent } from "./events.ts";
 import { applyDeployment, destroyDeployment, planOnly, type Workspace } from "./operations.ts";
@@ -10,6 +11,8 @@ export interface AgentMcpOptions {
   /** A workspace per call, whose events are collected for that call's answer. */
   workspace(emit: (event: RunEvent) => void): Workspace;
   policies: PolicySet;
+  /** The configured provider servers, whose types list_resource_types and describe_resource_type show. */
+  servers: readonly string[];
   /** apply and destroy exist only when the person serving the agent allowed them (`--allow-apply`). */
   allowApply: boolean;
   scrubber: SecretScrubber;
@@ -42,23 +45,83 @@ export function createAgentMcpServer(options: AgentMcpOptions): McpServer {
     },
   );
 
+  /** A call's answer: the result and the run's events once each; isError when it failed or was stopped. */
   const answer = async (work: (events: RunEvent[], workspace: Workspace) => Promise<unknown>) => {
     const events: RunEvent[] = [];
     const workspace = options.workspace((event) => events.push(event));
     try {
-      const data = options.scrubber.scrubDeep({ result: await work(events, workspace), events });
-      return { content: [{ type: "text" as const, text: JSON.stringify(data) }], structuredContent: data };
+      const result = await work(events, workspace);
+      // The plan is in the result already; its event would be a second copy of the same text.
+      const kept = events.filter((event) => event.type !== "plan.ready");
+      const data = options.scrubber.scrubDeep({ result, events: kept }) as Record<string, unknown>;
+      const failure = failureOf(result);
+      const text = failure ? `${failure}\n${JSON.stringify(data)}` : JSON.stringify(data);
+      return {
+        content: [{ type: "text" as const, text }],
+        structuredContent: data,
+        ...(failure ? { isError: true } : {}),
+      };
     } catch (error) {
       const message = options.scrubber.scrub(error instanceof Error ? error.message : String(error));
-      return { content: [{ type: "text" as const, text: message }], isError: true };
+      const hint = (error as { hint?: string }).hint;
+      return {
+        content: [
+          { type: "text" as const, text: hint ? `${message} (${options.scrubber.scrub(hint)})` : message },
+        ],
+        isError: true,
+      };
     }
   };
 
   server.registerTool(
+    "list_resource_types",
+    {
+      description:
+        "List the resource types the configured provider servers offer (type names like opnsense:network:vlan, with a one-line description each). Call this first to learn what a spec may contain; optional `query` filters by words in the type or description.",
+      inputSchema: {
+        query: z
+          .string()
+          .optional()
+          .describe("words to match in the type name or description, e.g. 'database'"),
+      },
+    },
+    ({ query }) =>
+      answer(async (_events, workspace) => {
+        const types = await allTypes(workspace, options.servers);
+        const words = (query ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+        return types
+          .filter((info) =>
+            words.every((word) => `${info.type} ${info.description}`.toLowerCase().includes(word)),
+          )
+          .map((info) => ({ type: info.type, description: info.description }));
+      }),
+  );
+  server.registerTool(
+    "describe_resource_type",
+    {
+      description:
+        "Describe one resource type in full: the JSON Schema of its properties (with examples), its outputs (what ${name.output} references can use), which property changes force a replacement, and which properties are secret.",
+      inputSchema: { type: z.string().describe("a type from list_resource_types, e.g. aws:rds:instance") },
+    },
+    ({ type }) =>
+      answer(async (_events, workspace) => {
+        const types = await allTypes(workspace, options.servers);
+        const found = types.find((info) => info.type === type);
+        if (!found) {
+          const prefix = type.split(":")[0];
+          const near = types.filter((info) => info.type.startsWith(`${prefix}:`)).map((info) => info.type);
+          throw new Error(
+            `no configured server describes the type ${type}${near.length > 0 ? `; ${prefix} offers ${near.join(", ")}` : ""}`,
+          );
+        }
+        return found;
+      }),
+  );
+  server.registerTool(
     "plan",
     {
       description:
-        "Plan a deployment spec: the changes across all providers, their risk, and policy findings. Changes nothing.",
+        "Plan a deployment spec without changing anything: every change across all providers (create, update, replace, delete) with its risk, reading what exists first. The result holds the plan and, when a mandatory policy would stop an apply, `blocked` with the findings (then isError is set).",
       inputSchema: { spec: SpecInput },
     },
     ({ spec }) =>
@@ -67,28 +130,40 @@ export function createAgentMcpServer(options: AgentMcpOptions): McpServer {
   server.registerTool(
     "policy_check",
     {
-      description: "Check a deployment spec against the configured policies.",
+      description:
+        "Check a deployment spec against the configured policies (no provider is called). Mandatory findings block an apply; advisory ones are warnings.",
       inputSchema: { spec: SpecInput },
     },
     ({ spec }) => answer(async () => options.policies.checkDeployment(toDeployment(spec))),
   );
-  server.registerTool("state_list", { description: "The deployments state holds.", inputSchema: {} }, () =>
-    answer((_events, workspace) => workspace.state.list()),
+  server.registerTool(
+    "state_list",
+    {
+      description: "List the deployments that state holds, with their resource counts and last run.",
+      inputSchema: {},
+    },
+    () => answer((_events, workspace) => workspace.state.list()),
   );
   server.registerTool(
     "state_show",
     {
-      description: "One deployment's resources, outputs, pending operations and snapshots.",
-      inputSchema: { name: z.string() },
+      description:
+        "Show one deployment from state: its resources with ids, properties and outputs (secrets as digests), pending operations and snapshots.",
+      inputSchema: { name: z.string().describe("the deployment's name, as state_list shows it") },
     },
-    ({ name }) => answer((_events, workspace) => workspace.state.read(name)),
+    ({ name }) =>
+      answer(async (_events, workspace) => {
+        const state = await workspace.state.read(name);
+        if (!state) throw new Error(`no deployment named ${name} in state; state_list shows the deployments`);
+        return state;
+      }),
   );
   if (options.allowApply) {
     server.registerTool(
       "apply",
       {
         description:
-          "Plan and apply a deployment spec. Mandatory policies still block it; on failure this run's changes are rolled back.",
+          "Plan and apply a deployment spec, changing real infrastructure. Mandatory policies still block it (isError, nothing changed); on failure this run's changes are rolled back.",
         inputSchema: { spec: SpecInput },
       },
       ({ spec }) =>
@@ -103,12 +178,46 @@ export function createAgentMcpServer(options: AgentMcpOptions): McpServer {
     server.registerTool(
       "destroy",
       {
-        description: "Delete every resource of a deployment, in reverse dependency order.",
-        inputSchema: { name: z.string() },
+        description:
+          "Delete every resource of a deployment, in reverse dependency order. Stateful resources (databases, volumes) are deleted only if the server was started with --allow-destroy; otherwise isError with the finding, nothing deleted.",
+        inputSchema: { name: z.string().describe("the deployment's name, as state_list shows it") },
       },
       ({ name }) =>
-        answer((_events, workspace) => destroyDeployment(workspace, name, { approve: async () => true })),
+        answer((_events, workspace) =>
+          destroyDeployment(workspace, name, { approve: async () => true, policies: options.policies }),
+        ),
     );
   }
   return server;
+}
+
+/** Every type every configured server describes (a server that cannot answer is skipped). */
+async function allTypes(workspace: Workspace, servers: readonly string[]): Promise<ResourceTypeInfo[]> {
+  const out: ResourceTypeInfo[] = [];
+  for (const server of servers) {
+    try {
+      out.push(...(await workspace.gateway.describe(server)).types);
+    } catch {
+      // An unreachable server offers nothing now; the others still answer.
+    }
+  }
+  return out;
+}
+
+/** Why an operation's result is a failure for the caller, or undefined when it is not. */
+function failureOf(result: unknown): string | undefined {
+  if (!result || typeof result !== "object") return undefined;
+  const value = result as {
+    blocked?: { findings?: { policy: string; message: string }[] };
+    outcome?: string;
+    report?: { outcome?: string };
+  };
+  if (value.blocked) {
+    const findings = value.blocked.findings ?? [];
+    return `blocked by ${findings.length} mandatory policy finding(s): ${findings.map((f) => `${f.policy}: ${f.message}`).join("; ")}`;
+  }
+  const outcome = value.report?.outcome ?? value.outcome;
+  if (outcome === "failed" || outcome === "rolled-back")
+    return `the run ${outcome}; see the result for each change`;
+  return undefined;
 }

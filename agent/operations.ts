@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { PolicyFinding, PolicyResult } from "../policies/index.ts";
 import { type ApplyReport, applyPlan } from "./engine/apply.ts";
+import { TypeCatalog } from "./engine/catalog.ts";
 import { destroyAll } from "./engine/destroy.ts";
 import type { ProviderGateway } from "./engine/gateway.ts";
 import { handleOrphans, type Orphan, type OrphanAction } from "./engine/orphans.ts";
@@ -13,7 +14,7 @@ import { rollbackToSnapshots } from "./engine/snapshots.ts";
 import type { Deployment } from "./engine/spec.ts";
 import { IacError } from "./errors.ts";
 import type { EventSink } from "./events.ts";
-import type { LockHolder, StateBackend, StateWriter } from "./state/index.ts";
+import type { LockHolder, ResourceRecord, StateBackend, StateSnapshot, StateWriter } from "./state/index.ts";
 
 /** What every spec-driven operation works with. */
 export interface Workspace {
@@ -126,17 +127,20 @@ export async function withWriter<T>(
   }
 }
 
-/** Plans without taking the lock or changing anything. */
+/** Plans without taking the lock or changing anything; `blocked` says a mandatory policy would stop it (exit 3). */
 export async function planOnly(
   workspace: Workspace,
   deployment: Deployment,
   options: { refresh?: boolean; policies?: PolicyGate } = {},
-): Promise<Plan> {
-  if (options.policies) gate(workspace, "deployment", options.policies.checkDeployment(deployment));
+): Promise<{ plan: Plan; blocked?: ApplyOutput["blocked"] }> {
+  const early = options.policies
+    ? gate(workspace, "deployment", options.policies.checkDeployment(deployment))
+    : undefined;
   const stored = await workspace.state.read(deployment.name);
-  // --refresh reads every resource through getResource here, whatever the provider does with it.
+  // Like Terraform, plan reads what exists (getResource, whatever the provider does with refresh)
+  // unless told not to (--refresh=false).
   const current =
-    stored && options.refresh ? await liveState(stored, workspace.gateway, workspace.emit) : stored;
+    stored && options.refresh !== false ? await liveState(stored, workspace.gateway, workspace.emit) : stored;
   if (current && Object.keys(current.pending).length > 0) {
     workspace.emit({
       type: "notice",
@@ -148,11 +152,14 @@ export async function planOnly(
     deployment,
     current,
     workspace.gateway,
-    options.refresh ? { refresh: true } : {},
+    options.refresh === false ? {} : { refresh: true },
   );
   workspace.emit({ type: "plan.ready", plan: planned.plan });
-  if (options.policies) gate(workspace, "plan", options.policies.checkPlan(planned.plan));
-  return planned.plan;
+  const late = options.policies
+    ? gate(workspace, "plan", options.policies.checkPlan(planned.plan))
+    : undefined;
+  const blocked = early ?? late;
+  return { plan: planned.plan, ...(blocked ? { blocked } : {}) };
 }
 
 /** Lock, reconcile, plan, ask, apply, record: the whole of `agent apply`. */
@@ -177,7 +184,8 @@ export async function applyDeployment(
         deployment,
         writer.state,
         workspace.gateway,
-        request.refresh ? { refresh: true } : {},
+        // Like Terraform, the plan reads what exists unless told not to (--refresh=false).
+        request.refresh === false ? {} : { refresh: true },
       );
       workspace.emit({ type: "plan.ready", plan: planned.plan });
       if (request.policies) {
@@ -209,22 +217,28 @@ export async function applyDeployment(
   );
 }
 
-export async function destroyDeployment(
-  workspace: Workspace,
-  name: string,
-  request: LockOptions & { approve: (count: number) => Promise<boolean>; parallelism?: number },
-) {
-  const existing = await workspace.state.read(name);
-  if (!existing) {
-    throw new IacError("NO_SUCH_DEPLOYMENT", `no deployment named ${name} in state`, {
-      exitCode: 2,
-      hint: "`agent state list` shows the deployments state holds",
-    });
-  }
+export interface DestroyRequest extends LockOptions {
+  /** Asked with the plan of deletions; false stops with "not approved". */
+  approve: (plan: Plan) => Promise<boolean>;
+  /** The same stateful-resource rule as apply: a database is not deleted without --allow-destroy. */
+  policies?: PolicyGate;
+  parallelism?: number;
+}
+
+export async function destroyDeployment(workspace: Workspace, name: string, request: DestroyRequest) {
+  await requireDeployment(workspace, name);
   return withWriter(workspace, name, "destroy", request, async (writer, runId) => {
+    // The plan of an empty spec is every deletion destroy makes: shown, checked and approved as apply's.
+    const planned = await planDeployment({ name, resources: [] }, writer.state, workspace.gateway, {
+      refresh: true,
+    });
+    const plan = planned.plan;
+    workspace.emit({ type: "plan.ready", plan });
+    const blocked = request.policies ? gate(workspace, "plan", request.policies.checkPlan(plan)) : undefined;
+    if (blocked) return { runId, plan, approved: false, blocked, outcome: "blocked" as const, results: [] };
     const count = Object.keys(writer.state.resources).length;
-    if (count > 0 && !(await request.approve(count)))
-      return { runId, approved: false, outcome: "not-approved" as const, results: [] };
+    if (count > 0 && !(await request.approve(plan)))
+      return { runId, plan, approved: false, outcome: "not-approved" as const, results: [] };
     const result = await destroyAll(writer, workspace.gateway, {
       runId,
       emit: workspace.emit,
@@ -240,7 +254,7 @@ export async function destroyDeployment(
     const emptied =
       Object.keys(writer.state.resources).length === 0 && Object.keys(writer.state.pending).length === 0;
     if (emptied && result.outcome !== "failed") await writer.delete();
-    return { runId, approved: true, ...result, ...(emptied ? { removed: true } : {}) };
+    return { runId, plan, approved: true, ...result, ...(emptied ? { removed: true } : {}) };
   });
 }
 
@@ -263,25 +277,112 @@ export async function refreshDeployment(
   });
 }
 
+export interface RollbackRequest extends LockOptions {
+  snapshotId?: string;
+  /** Asked with what the rollback will restore; false stops with "not approved". */
+  approve: (preview: RollbackPreview) => Promise<boolean>;
+  /** Restoring a stateful resource puts its data back as it was: it needs --allow-destroy, as a delete does. */
+  allowDestroy?: boolean;
+}
+
+export interface RollbackPreview {
+  deployment: string;
+  snapshots: StateSnapshot[];
+  /** Every resource on the snapshots' servers: restored to the snapshot, or deleted if created since. */
+  resources: { name: string; type: string; server: string; stateful: boolean; changedSince: boolean }[];
+}
+
+export type RollbackOutcome =
+  | { approved: true; preview: RollbackPreview; restored: Awaited<ReturnType<typeof rollbackToSnapshots>> }
+  | { approved: false; preview: RollbackPreview; blocked?: ApplyOutput["blocked"] };
+
+const STATEFUL_HINT = /(:rds:|:s3:|volume|database|:db:|disk|bucket)/;
+
 export async function rollbackDeployment(
   workspace: Workspace,
   name: string,
-  options: LockOptions & { snapshotId?: string } = {},
-) {
+  request: RollbackRequest,
+): Promise<RollbackOutcome> {
   await requireDeployment(workspace, name);
-  return withWriter(workspace, name, "rollback", options, async (writer) => {
-    const restored = await rollbackToSnapshots(writer, workspace.gateway, workspace.emit, options.snapshotId);
-    if (restored.length === 0) {
+  return withWriter(workspace, name, "rollback", request, async (writer) => {
+    const snapshots = chooseSnapshots(writer.state.snapshots, request.snapshotId);
+    if (snapshots.length === 0) {
       throw new IacError(
         "NO_SNAPSHOT",
-        options.snapshotId
-          ? `deployment ${name} has no snapshot ${options.snapshotId}`
+        request.snapshotId
+          ? `deployment ${name} has no snapshot ${request.snapshotId}`
           : `deployment ${name} has no snapshots yet (they are taken before an apply changes existing resources)`,
         { exitCode: 2, hint: "`agent state show NAME` lists its snapshots" },
       );
     }
-    return restored;
+    const preview = await rollbackPreview(workspace, name, snapshots, Object.values(writer.state.resources));
+    workspace.emit({
+      type: "notice",
+      level: "info",
+      message: describeRollback(preview),
+    });
+    // Untouched since the snapshot, a stateful resource is restored to what it already is: no data lost.
+    const stateful = preview.resources.filter((resource) => resource.stateful && resource.changedSince);
+    if (stateful.length > 0 && !request.allowDestroy) {
+      const findings: PolicyFinding[] = stateful.map((resource) => ({
+        policy: "baseline/stateful-change-approval",
+        pack: "baseline",
+        enforcement: "mandatory",
+        resource: resource.name,
+        message: `rolling back ${resource.name} (${resource.type}) puts the data it holds back as it was at the snapshot, or deletes it if created since; approve it explicitly with --allow-destroy`,
+        stage: "plan",
+      }));
+      return { approved: false, preview, blocked: { stage: "plan", findings } };
+    }
+    if (!(await request.approve(preview))) return { approved: false, preview };
+    const restored = await rollbackToSnapshots(writer, workspace.gateway, workspace.emit, request.snapshotId);
+    return { approved: true, preview, restored };
   });
+}
+
+/** The latest run's snapshots, or the one asked for (as rollbackToSnapshots picks them). */
+function chooseSnapshots(snapshots: StateSnapshot[], snapshotId?: string): StateSnapshot[] {
+  if (snapshotId) return snapshots.filter((snapshot) => snapshot.snapshotId === snapshotId);
+  const lastRun = snapshots.at(-1)?.runId;
+  return lastRun === undefined ? [] : snapshots.filter((snapshot) => snapshot.runId === lastRun);
+}
+
+async function rollbackPreview(
+  workspace: Workspace,
+  name: string,
+  snapshots: StateSnapshot[],
+  records: ResourceRecord[],
+): Promise<RollbackPreview> {
+  const servers = new Set(snapshots.map((snapshot) => snapshot.server));
+  const takenAt = Math.min(...snapshots.map((snapshot) => Date.parse(snapshot.createdAt)));
+  const catalog = new TypeCatalog(workspace.gateway);
+  const affected = records.filter((record) => servers.has(record.server));
+  await catalog.load(affected.map((record) => record.type));
+  const resources = [];
+  for (const record of affected) {
+    const info = (await catalog.entry(record.type))?.info;
+    const stateful = info?.stateful ?? STATEFUL_HINT.test(record.type);
+    // An unreadable time counts as changed: the safe side.
+    const changedSince = !(Date.parse(record.updatedAt) <= takenAt);
+    resources.push({ name: record.name, type: record.type, server: record.server, stateful, changedSince });
+  }
+  return { deployment: name, snapshots, resources };
+}
+
+export function describeRollback(preview: RollbackPreview): string {
+  const taken = preview.snapshots
+    .map((snapshot) => `${snapshot.server} snapshot ${snapshot.snapshotId} (${snapshot.createdAt})`)
+    .join(", ");
+  const lines = preview.resources.map(
+    (resource) =>
+      `  ${resource.changedSince ? "~" : " "} ${resource.name} (${resource.type})${resource.stateful ? " [stateful]" : ""}${
+        resource.changedSince ? "" : " unchanged since"
+      }`,
+  );
+  return [
+    `Rollback of ${preview.deployment} to ${taken}: these resources go back to the snapshot, and any created since are deleted:`,
+    ...(lines.length > 0 ? lines : ["  (state holds none on those servers)"]),
+  ].join("\n");
 }
 
 async function requireDeployment(workspace: Workspace, name: string) {

@@ -21,6 +21,16 @@ import { decideByRules, type FailedChange, type RecoveryAction } from "./recover
 import type { SecretScrubber } from "./secrets.ts";
 import type { StateWriter } from "./state/index.ts";
 
+/** Property names per type whose schema is closed (an open schema takes any name). */
+function closedProperties(infos: Iterable<ResourceTypeInfo>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const info of infos) {
+    const schema = info.properties as { properties?: object; additionalProperties?: unknown };
+    if (schema.additionalProperties === false) out.set(info.type, Object.keys(schema.properties ?? {}));
+  }
+  return out;
+}
+
 export interface AgentServices {
   workspace: Workspace;
   /** The configured server names, so the planner can see every schema. */
@@ -47,6 +57,10 @@ export interface GoalRequest {
   reuseThreshold?: number;
   lockWaitMs?: number;
   forceUnlock?: boolean;
+  /** The deployment's name (--name), whatever the planner would call it. */
+  deploymentName?: string;
+  /** Approval is automatic (--yes): a plan that touches a deployment the goal did not name is refused. */
+  yes?: boolean;
 }
 
 export type GoalOutcome =
@@ -344,15 +358,27 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
     if (!result.ok) return finish("planner-failed", result.reason);
     deployment = result.deployment as Deployment;
   } else if (!deployment) {
-    const offline = planOffline(request.goal, { availableTypes: [...typeInfo.keys()] });
+    const offline = planOffline(request.goal, {
+      availableTypes: [...typeInfo.keys()],
+      ...(request.deploymentName ? { deploymentName: request.deploymentName } : {}),
+      typeProperties: closedProperties(typeInfo.values()),
+    });
     if (offline.kind === "declined") {
       emit({ type: "planner.understood", summary: `Offline planner: ${offline.reason}` });
       return finish("declined", offline.reason);
     }
-    report.planner.summary = offline.summary;
-    emit({ type: "planner.understood", summary: offline.summary });
+    // Every element of the goal is planned or named here as left out, and why.
+    const notes = offline.understanding.notes;
+    const summary =
+      notes.length > 0 ? `${offline.summary}\nNotes:\n  - ${notes.join("\n  - ")}` : offline.summary;
+    report.planner.summary = summary;
+    emit({ type: "planner.understood", summary });
     deployment = offline.deployment as Deployment;
   }
+
+  // --name wins over whatever the planner or memory called it.
+  if (request.deploymentName && deployment.name !== request.deploymentName)
+    deployment = { ...deployment, name: request.deploymentName };
 
   // The spec is checked whichever way it came; a bad one never reaches a provider's apply.
   const checked = await checkCandidate(deployment, gateway, "the planned spec");
@@ -401,9 +427,12 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
     runId: string,
     first: boolean,
   ): Promise<GoalOutcome> {
-    const result = await planDeployment(target, writer.state, gateway);
+    // Refreshed, as `agent plan` is: drift shows before approval, not after.
+    const result = await planDeployment(target, writer.state, gateway, { refresh: true });
     report.plan = result.plan;
     emit({ type: "plan.ready", plan: result.plan });
+    const unnamed = first ? touchesUnnamed(result.plan, writer, request) : undefined;
+    if (unnamed) emit({ type: "notice", level: "warn", message: unnamed });
     const planPolicy = services.policies.checkPlan(result.plan);
     report.findings.plan = planPolicy.findings.map(view);
     emit({
@@ -419,6 +448,10 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
     if (request.dryRun) return "planned";
     const changing = result.plan.changes.some((change) => change.action !== "noop");
     if (!changing) return first ? "nothing-to-do" : "succeeded";
+    if (unnamed && request.yes) {
+      report.reason = `${unnamed} (--yes does not approve that)`;
+      return "not-approved";
+    }
     report.approved = await request.approve(result.plan);
     if (!report.approved) return "not-approved";
     return applyWithRecovery(target, result, writer, runId);
@@ -611,9 +644,27 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
   }
 
   async function finishRun(outcome: GoalOutcome, writer: StateWriter, runId: string): Promise<GoalReport> {
-    await writer.setLastRun({ runId, command: "agent", outcome, finishedAt: new Date().toISOString() });
+    // A run that changed nothing (a dry run, a refusal, a block) leaves state as it was: no new version.
+    if (!["planned", "not-approved", "blocked"].includes(outcome))
+      await writer.setLastRun({ runId, command: "agent", outcome, finishedAt: new Date().toISOString() });
     return finish(outcome, report.reason);
   }
+}
+
+/**
+ * A goal whose plan would delete or replace what an existing deployment holds, when the goal did
+ * not name that deployment: said before approval (every goal of one kind gets one derived name).
+ */
+function touchesUnnamed(plan: Plan, writer: StateWriter, request: GoalRequest): string | undefined {
+  if (request.deploymentName || Object.keys(writer.state.resources).length === 0) return undefined;
+  if (new RegExp(`\\b${plan.deployment.replace(/[-]/g, "\\-")}\\b`, "i").test(request.goal)) return undefined;
+  const lost = plan.changes.filter((change) => change.action === "delete" || change.action === "replace");
+  if (lost.length === 0) return undefined;
+  return `this goal's plan would delete or replace ${lost.length} resource(s) (${lost
+    .map((change) => change.name)
+    .join(
+      ", ",
+    )}) of the existing deployment "${plan.deployment}", which the goal did not name; to change it on purpose run again with --name ${plan.deployment}, to build something separate give another --name`;
 }
 
 function describeBlock(result: PolicyResult): string {

@@ -1,6 +1,11 @@
 import { createInterface } from "node:readline/promises";
 import { IacError } from "../agent/errors.ts";
 
+/** One way to approve everywhere (the CLI and the chat): y or yes, in any case. */
+export function isYes(answer: string): boolean {
+  return /^y(es)?$/i.test(answer.trim());
+}
+
 /** Asks on the terminal; without one, approval must come from --yes. */
 export async function askYes(question: string, yes: boolean): Promise<boolean> {
   if (yes) return true;
@@ -13,9 +18,9 @@ export async function askYes(question: string, yes: boolean): Promise<boolean> {
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await prompt.question(
-      `${question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: `,
+      `${question}\n  y or yes approves; anything else declines.\n\n  Enter a value: `,
     );
-    return answer.trim() === "yes";
+    return isYes(answer);
   } finally {
     prompt.close();
   }

@@ -29,6 +29,7 @@ const OPTIONS = {
   refresh: { type: "boolean" },
   "adopt-orphans": { type: "boolean" },
   "delete-orphans": { type: "boolean" },
+  "no-refresh": { type: "boolean" },
   parallelism: { type: "string" },
   "force-unlock": { type: "boolean" },
   "lock-timeout": { type: "string" },
@@ -36,6 +37,7 @@ const OPTIONS = {
   format: { type: "string" },
   force: { type: "boolean" },
   "allow-destroy": { type: "boolean" },
+  name: { type: "string" },
   "allow-apply": { type: "boolean" },
   filter: { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -48,7 +50,10 @@ export function usageError(message: string): IacError {
 
 export function parseCommandLine(argv: readonly string[]): ParsedCommand {
   const split = argv.indexOf("--");
-  const own = split === -1 ? [...argv] : argv.slice(0, split);
+  // `--refresh=false` as Terraform spells it; parseArgs booleans take no value.
+  const own = (split === -1 ? [...argv] : argv.slice(0, split)).map((arg) =>
+    arg === "--refresh=false" ? "--no-refresh" : arg === "--refresh=true" ? "--refresh" : arg,
+  );
   const passthrough = split === -1 ? [] : argv.slice(split + 1);
   let parsed: ReturnType<
     typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true; args: string[] }>
@@ -87,13 +92,13 @@ export const HELP = `agent — AI-native infrastructure as code over MCP provide
 
 Usage:
   agent                                     on a terminal: the interactive chat (type a goal, approve with y)
-  agent "<goal>" [--yes] [--dry-run]        plan from plain language, check policies, ask, apply, recover
-  agent plan -f FILE [--refresh]            show what applying the spec would change
+  agent "<goal>" [--yes] [--dry-run] [--name NAME]  plan from plain language, check policies, ask, apply, recover
+  agent plan -f FILE [--refresh=false]      show what applying the spec would change (reads what exists first)
   agent apply -f FILE [--yes] [--dry-run]   plan, ask, apply (rolls back on failure unless --no-rollback)
-  agent destroy NAME [--yes]                delete everything a deployment holds, in reverse order
+  agent destroy NAME [--yes]                show, ask, delete everything a deployment holds, in reverse order
   agent refresh NAME                        compare state with reality, report drift, update state
     [--adopt-orphans | --delete-orphans]    what to do with resources providers list but state lacks
-  agent rollback NAME [--snapshot ID]       restore the provider snapshots of the last run
+  agent rollback NAME [--snapshot ID] [--yes]  show, ask, restore the provider snapshots of the last run
   agent state list | state show NAME        what state holds
   agent init [--force]                      write mcp-iac.config.yaml for the providers this machine can reach
   agent providers                           configured servers, their health and resource types

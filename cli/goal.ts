@@ -33,6 +33,8 @@ export interface GoalCommandOptions {
   workspace: OpenedWorkspace;
   dryRun: boolean;
   allowDestroy: boolean;
+  /** --name: the deployment's name, whatever the planner would call it. */
+  deploymentName?: string;
   parallelism?: number;
   forceUnlock?: boolean;
   lockWaitMs?: number;
@@ -80,6 +82,8 @@ export async function goalCommand(options: GoalCommandOptions): Promise<GoalRepo
           );
         },
         dryRun: options.dryRun,
+        yes: global.yes,
+        ...(options.deploymentName ? { deploymentName: options.deploymentName } : {}),
         ...(options.parallelism ? { parallelism: options.parallelism } : {}),
         ...(Object.keys(workspace.perServer).length > 0 ? { perServer: workspace.perServer } : {}),
         ...(options.forceUnlock ? { forceUnlock: true } : {}),

@@ -70,6 +70,23 @@ function lockOptions(parsed: ParsedCommand) {
   };
 }
 
+/** Plans read what exists by default, as Terraform's do; `--refresh=false` (or --no-refresh) trusts state. */
+function refreshFlag(parsed: ParsedCommand): boolean {
+  return !parsed.flags["no-refresh"];
+}
+
+/** Approval for a change that is not an apply: --yes, a terminal's answer, or exit 4 under --json. */
+async function approveOrRefuse(question: string, global: ParsedCommand["global"]): Promise<boolean> {
+  if (global.json && !global.yes) {
+    throw new IacError("NOT_APPROVED", "--json runs cannot ask for approval", {
+      exitCode: 4,
+      hint: "review what it will change, then add --yes",
+    });
+  }
+  const { askYes } = await import("./approve.ts");
+  return askYes(question, global.yes);
+}
+
 async function run(parsed: ParsedCommand): Promise<number> {
   const [command, ...rest] = parsed.command;
   const { global } = parsed;
@@ -105,12 +122,27 @@ async function run(parsed: ParsedCommand): Promise<number> {
         const policies = await policiesFor(workspace.loaded, global.cwd, {
           allowDestroy: Boolean(parsed.flags["allow-destroy"]),
         });
-        const plan = await planOnly(workspace, deployment, {
+        const { plan, blocked } = await planOnly(workspace, deployment, {
           policies,
-          ...(parsed.flags["refresh"] ? { refresh: true } : {}),
+          refresh: refreshFlag(parsed),
         });
-        out.result({ command: "plan", deployment: deployment.name, plan });
-        return EXIT.ok;
+        const exit = blocked ? EXIT.policy : EXIT.ok;
+        out.result(
+          {
+            command: "plan",
+            deployment: deployment.name,
+            plan,
+            ...(blocked ? { blocked } : {}),
+            exitCode: exit,
+          },
+          () => {
+            if (blocked)
+              out.printer?.line(
+                `An apply of this plan would be blocked by ${blocked.findings.length} mandatory policy finding(s).`,
+              );
+          },
+        );
+        return exit;
       } finally {
         await workspace.close();
       }
@@ -146,7 +178,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
           },
           ...(parsed.flags["dry-run"] ? { dryRun: true } : {}),
           ...(parsed.flags["no-rollback"] ? { rollback: false } : {}),
-          ...(parsed.flags["refresh"] ? { refresh: true } : {}),
+          refresh: refreshFlag(parsed),
           ...(parallelism ? { parallelism } : {}),
           ...(Object.keys(workspace.perServer).length > 0 ? { perServer: workspace.perServer } : {}),
         });
@@ -199,7 +231,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
     case "destroy": {
       const { openWorkspace } = await import("./workspace.ts");
       const { destroyDeployment } = await import("../agent/operations.ts");
-      const { askYes } = await import("./approve.ts");
+      const { policiesFor } = await import("./goal.ts");
       const name = requireName(parsed);
       const workspace = openWorkspace(global, out.emit, scrubber);
       try {
@@ -207,16 +239,30 @@ async function run(parsed: ParsedCommand): Promise<number> {
         const result = await destroyDeployment(workspace, name, {
           ...lockOptions(parsed),
           ...(parallelism ? { parallelism } : {}),
-          approve: (count) =>
-            askYes(`Destroy all ${count} resource(s) of ${name}? There is no undo.`, global.yes),
+          policies: await policiesFor(workspace.loaded, global.cwd, {
+            allowDestroy: Boolean(parsed.flags["allow-destroy"]),
+          }),
+          approve: (plan) =>
+            approveOrRefuse(
+              `Destroy all ${plan.changes.length} resource(s) of ${name}? There is no undo.`,
+              global,
+            ),
         });
-        const exit = !result.approved
-          ? EXIT.notApproved
-          : result.outcome === "failed"
-            ? EXIT.failed
-            : EXIT.ok;
+        const exit =
+          result.outcome === "blocked"
+            ? EXIT.policy
+            : !result.approved
+              ? EXIT.notApproved
+              : result.outcome === "failed"
+                ? EXIT.failed
+                : EXIT.ok;
         out.result({ command: "destroy", deployment: name, ...result, exitCode: exit }, () => {
-          if (!result.approved) out.printer?.line("Destroy cancelled: not approved.");
+          if ("blocked" in result && result.blocked) {
+            out.printer?.line(
+              `Destroy blocked by ${result.blocked.findings.length} mandatory policy finding(s); nothing was deleted.`,
+            );
+            out.printer?.line("To delete stateful resources, approve it explicitly with --allow-destroy.");
+          } else if (!result.approved) out.printer?.line("Destroy cancelled: not approved.");
           else if (result.outcome === "nothing-to-do")
             out.printer?.line(`Deployment ${name} holds no resources.`);
           else if (result.outcome === "succeeded")
@@ -267,18 +313,37 @@ async function run(parsed: ParsedCommand): Promise<number> {
       const workspace = openWorkspace(global, out.emit, scrubber);
       try {
         const snapshot = parsed.flags["snapshot"];
-        const restored = await rollbackDeployment(workspace, name, {
+        const outcome = await rollbackDeployment(workspace, name, {
           ...lockOptions(parsed),
           ...(typeof snapshot === "string" ? { snapshotId: snapshot } : {}),
+          allowDestroy: Boolean(parsed.flags["allow-destroy"]),
+          approve: (preview) =>
+            approveOrRefuse(
+              `Roll back ${preview.resources.length} resource(s) of ${name} to the snapshot?`,
+              global,
+            ),
         });
-        out.result({ command: "rollback", deployment: name, restored }, () => {
-          for (const entry of restored) {
+        const exit = outcome.approved
+          ? EXIT.ok
+          : "blocked" in outcome && outcome.blocked
+            ? EXIT.policy
+            : EXIT.notApproved;
+        out.result({ command: "rollback", deployment: name, ...outcome, exitCode: exit }, () => {
+          if (!outcome.approved) {
+            out.printer?.line(
+              outcome.blocked
+                ? `Rollback blocked: it restores stateful resources (${outcome.blocked.findings.map((f) => f.resource).join(", ")}); approve it explicitly with --allow-destroy.`
+                : "Rollback cancelled: not approved.",
+            );
+            return;
+          }
+          for (const entry of outcome.restored) {
             out.printer?.line(
               `${entry.server}: restored snapshot ${entry.snapshotId} (${entry.restored.length} restored, ${entry.deleted.length} deleted)`,
             );
           }
         });
-        return EXIT.ok;
+        return exit;
       } finally {
         await workspace.close();
       }
@@ -342,6 +407,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
           workspace,
           dryRun: Boolean(parsed.flags["dry-run"]),
           allowDestroy: Boolean(parsed.flags["allow-destroy"]),
+          ...(typeof parsed.flags["name"] === "string" ? { deploymentName: parsed.flags["name"] } : {}),
           ...(parallelism ? { parallelism } : {}),
           ...lockOptions(parsed),
         });
@@ -397,6 +463,7 @@ async function mcpCommand(parsed: ParsedCommand): Promise<number> {
   );
   const server = createAgentMcpServer({
     workspace: (emit) => ({ gateway: clients, state, emit }),
+    servers: clients.serverNames(),
     policies: await policiesFor(loaded, cwd, { allowDestroy: Boolean(parsed.flags["allow-destroy"]) }),
     allowApply: Boolean(parsed.flags["allow-apply"]),
     scrubber,

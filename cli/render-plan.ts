@@ -51,8 +51,11 @@ function renderChange(change: PlannedChange, paint: Paint): string[] {
   const extra = [riskNote(change), change.estimatedMonthlyCost ? `~$${change.estimatedMonthlyCost}/mo` : ""]
     .filter(Boolean)
     .join("; ");
+  const verb = change.createBeforeDestroy
+    ? "must be replaced (create before destroy: the new one first, then what uses it, then the old one goes)"
+    : VERB[change.action];
   lines.push(
-    paint("bold", `  # ${change.name} (${change.type}) ${VERB[change.action]}`) +
+    paint("bold", `  # ${change.name} (${change.type}) ${verb}`) +
       (extra ? paint("dim", `  [${extra}]`) : ""),
   );
   lines.push(`  ${paint(color, symbol)} ${change.type} "${change.name}" {`);

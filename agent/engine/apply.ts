@@ -12,6 +12,7 @@ import type { ApplyOutcome, EventSink } from "../events.ts";
 import type { PendingOperation, ResourceRecord, StateWriter } from "../state/index.ts";
 import { TypeCatalog } from "./catalog.ts";
 import { describeCheck, runCheck } from "./checks.ts";
+import { restoreRetired, retireReplaced } from "./create-before-destroy.ts";
 import { type ProviderGateway, transportErrorBody } from "./gateway.ts";
 import type { PlanResult } from "./plan.ts";
 import type { PlannedChange } from "./plan-types.ts";
@@ -67,6 +68,8 @@ export interface ApplyReport {
 interface Applied {
   change: PlannedChange;
   record?: ResourceRecord;
+  /** A create-before-destroy's old resource, still there: undoing the create puts it back in state. */
+  restore?: ResourceRecord;
 }
 
 const fail = (code: ProviderErrorBody["code"], message: string): ProviderErrorBody => ({
@@ -95,6 +98,8 @@ export async function applyPlan(
   const changes = new Map(planned.plan.changes.map((change) => [change.name, change]));
   const results = new Map<string, ChangeResult>();
   const applied: Applied[] = [];
+  /** Old resources of create-before-destroy replacements, deleted once the run has succeeded. */
+  const retired: ResourceRecord[] = [];
 
   // Outputs known so far, in clear: from state for what exists, from results as they arrive.
   const outputs = new Map<string, PropertyMap>();
@@ -179,6 +184,8 @@ export async function applyPlan(
     emit({ type: "change.skipped", name, reason: "the apply stopped after a failure" });
   }
 
+  await retireReplaced(retired, { failed, rollback: options.rollback ?? true }, writer, gateway, options);
+
   let outcome: ApplyOutcome = failed ? "partial" : "succeeded";
   let rollbackReport: ApplyReport["rollback"];
   if (failed && (options.rollback ?? true)) {
@@ -242,7 +249,8 @@ export async function applyPlan(
     // One key for this change across its retries; a create an interrupted run left open keeps its own.
     const reopened = change.action === "create" || change.action === "replace";
     const operationId = (reopened ? options.operationIds?.get(change.name) : undefined) ?? randomUUID();
-    const send: Change = {
+    let createFirst = change.action === "replace" && change.createBeforeDestroy === true && !!current;
+    const classic: Change = {
       name: change.name,
       type: change.type,
       action: change.action,
@@ -252,6 +260,17 @@ export async function applyPlan(
       ...(current ? { before: current.properties, outputs: current.outputs } : {}),
       ...(after ? { after } : {}),
     };
+    // Create before destroy: the new one alongside the old, which goes once its users have moved.
+    let send: Change = createFirst
+      ? {
+          name: change.name,
+          type: change.type,
+          action: "create",
+          operationId,
+          diff: change.diff,
+          ...(after ? { after } : {}),
+        }
+      : classic;
     // A record lost from state must not become a duplicate: what the provider already lists as ours
     // under this name is adopted (and brought to the desired properties) instead of created again.
     const adoptedAsIs = change.action === "create" ? await adoptListed(change, send) : undefined;
@@ -281,6 +300,17 @@ export async function applyPlan(
       });
       ({ result, error } = await callApply(change.server, send));
       if (!error) break;
+      if (createFirst && error.code === "ALREADY_EXISTS") {
+        // The platform allows one at a time (a unique name): replace in place after all.
+        emit({
+          type: "notice",
+          level: "warn",
+          message: `${change.name}: the new one cannot exist beside the old (${error.message}); replacing it destroy-first`,
+        });
+        createFirst = false;
+        send = classic;
+        continue;
+      }
       if (serverBroken(error)) health.markDown(change.server, error.message);
       if (answerLost(error)) {
         const adopted = await askAfterLostAnswer(change, error);
@@ -339,7 +369,14 @@ export async function applyPlan(
       await writer.settleOperation(operation.opId, { put: record });
       outputs.set(change.name, result.outputs ?? {});
     }
-    applied.push({ change, ...(record ? { record } : {}) });
+    if (createFirst && current) {
+      retired.push(current);
+      applied.push({
+        change: { ...change, action: "create" },
+        ...(record ? { record } : {}),
+        restore: current,
+      });
+    } else applied.push({ change, ...(record ? { record } : {}) });
 
     for (const check of desired?.checks ?? []) {
       const resolvedCheck = resolveReferences(check, lookup);
@@ -539,7 +576,7 @@ async function rollbackApplied(
   const steps: RollbackStep[] = [];
   emit({ type: "rollback.started", reason: "a change failed", changes: applied.length });
   const deploymentId = planned.plan.deployment;
-  for (const { change, record } of [...applied].reverse()) {
+  for (const { change, record, restore } of [...applied].reverse()) {
     const previous = planned.current.get(change.name);
     const step: RollbackStep = { name: change.name, action: "", status: "succeeded" };
     try {
@@ -611,6 +648,7 @@ async function rollbackApplied(
           },
         );
       }
+      if (restore) await restoreRetired(writer, restore);
     } catch (error) {
       step.status = "failed";
       step.error = error instanceof Error ? error.message : String(error);

@@ -79,10 +79,10 @@ describe("honest reports", () => {
         (tool === "planDeployment" ? { ...input, options: {} } : input) as never,
         options,
       )) as typeof rig.gateway.call;
-    const plan = await planOnly(workspaceOf(rig), SPEC, { refresh: true });
+    const { plan } = await planOnly(workspaceOf(rig), SPEC, { refresh: true });
     expect(plan.changes.find((change) => change.name === "subnet")?.action).not.toBe("noop");
     expect(rig.events.some((event) => event.type === "drift" && event.name === "subnet")).toBe(true);
-    const stale = await planOnly(workspaceOf(rig), SPEC);
+    const { plan: stale } = await planOnly(workspaceOf(rig), SPEC, { refresh: false });
     expect(stale.changes.find((change) => change.name === "subnet")?.action).toBe("noop");
     const applied = await applyDeployment(workspaceOf(rig), SPEC, {
       approve: async () => true,

@@ -19,6 +19,11 @@ export interface PlannedChange extends Change {
   checks?: Check[];
   /** Outputs that will be known only after apply (a create or replace), as Terraform shows them. */
   computed?: string[];
+  /**
+   * A replace of something others use: the new one is created first, the dependents move to it,
+   * and the old one is deleted at the end of the run (Terraform's create_before_destroy).
+   */
+  createBeforeDestroy?: boolean;
 }
 
 export interface PlanSummary {

@@ -271,6 +271,8 @@ function assemble(
     );
     // Shown as written: a check's references are not resolved in the plan.
     if (node.resource.checks) planned.checks = node.resource.checks;
+    // The platform may refuse to delete what is in use (an image under running containers).
+    if (change.action === "replace" && node.dependents.size > 0) planned.createBeforeDestroy = true;
     if (change.action === "create" || change.action === "replace") {
       const outputs = entry?.info.outputs["properties"];
       if (outputs && typeof outputs === "object") {

@@ -70,7 +70,7 @@ describe("a secret copied by a reference", () => {
     const changed = spec();
     const inside = changed.resources.find((resource) => resource.name === "inside")!;
     inside.properties["description"] = "now: ${u1.password}";
-    const plan = await planOnly(workspace, changed);
+    const { plan } = await planOnly(workspace, changed);
     expect(JSON.stringify(plan)).not.toContain(CANARY);
     expect(JSON.stringify(rig.events)).not.toContain(CANARY);
     const update = plan.changes.find((change) => change.name === "inside");

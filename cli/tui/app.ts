@@ -24,22 +24,28 @@ export interface AppProps {
 
 export function App({ session, onExit }: AppProps) {
   const run = useRun(session);
-  const [confirmingExit, setConfirmingExit] = React.useState(false);
+  const [confirmingExit, setConfirming] = React.useState(false);
+  // Read through a ref: a key pressed before the re-rendered handler is subscribed sees the truth.
+  const confirming = React.useRef(false);
+  const setConfirmingExit = React.useCallback((value: boolean) => {
+    confirming.current = value;
+    setConfirming(value);
+  }, []);
   const [goal, setGoal] = React.useState("");
   const { write } = useStdout();
 
   useInput((input, key) => {
     if (key.ctrl && input === "c") {
       if (!run.busy) onExit(0);
-      else if (confirmingExit) onExit(INTERRUPTED);
+      else if (confirming.current) onExit(INTERRUPTED);
       else setConfirmingExit(true);
       return;
     }
-    if (confirmingExit) setConfirmingExit(false);
+    if (confirming.current) setConfirmingExit(false);
   });
   React.useEffect(() => {
     if (!run.busy) setConfirmingExit(false);
-  }, [run.busy]);
+  }, [run.busy, setConfirmingExit]);
 
   const submit = (text: string) => {
     if (!text.startsWith("/")) {
@@ -47,9 +53,13 @@ export function App({ session, onExit }: AppProps) {
       run.start(text);
       return;
     }
-    run.say([{ kind: "goal", text }]);
     runSlashCommand(text, session).then(
       (action) => {
+        if (action.type === "run") {
+          run.startWork(text, action.work);
+          return;
+        }
+        run.say([{ kind: "goal", text }]);
         if (action.type === "exit") onExit(0);
         else if (action.type === "say") run.say(action.entries);
         else {

@@ -13,11 +13,11 @@ export interface ApprovalPromptProps {
   onDetails?(): void;
 }
 
-/** Nothing is applied until the person says y; n or Esc declines. */
+/** Nothing is applied until the person says y (or yes, as the CLI takes it); n or Esc declines. */
 export function ApprovalPrompt({ plan, onAnswer, onDetails }: ApprovalPromptProps) {
   useInput((input, key) => {
     if (key.ctrl) return;
-    if (input === "y" || input === "Y") onAnswer(true);
+    if (/^y(es)?\r?$/i.test(input)) onAnswer(true);
     else if (input === "n" || input === "N" || key.escape) onAnswer(false);
     else if ((input === "d" || input === "D") && onDetails) onDetails();
   });
@@ -34,7 +34,7 @@ export function ApprovalPrompt({ plan, onAnswer, onDetails }: ApprovalPromptProp
     h(
       Text,
       null,
-      h(Text, { bold: true, color: "yellow" }, "Apply these changes? (y/n)"),
+      h(Text, { bold: true, color: "yellow" }, "Apply these changes? (y/yes or n)"),
       h(Text, { color: "gray" }, onDetails ? "  d shows the full plan" : ""),
     ),
   );

@@ -131,7 +131,7 @@ describe("ApprovalPrompt", () => {
       const { lastFrame, stdin } = mount(h(ApprovalPrompt, { plan: samplePlan(), onAnswer }));
       const frame = lastFrame() ?? "";
       expect(frame).toContain("Deployment shop — Plan: 2 to add, 0 to change, 0 to replace, 0 to destroy.");
-      expect(frame).toContain("Apply these changes? (y/n)");
+      expect(frame).toContain("Apply these changes? (y/yes or n)");
       await nextTick();
       stdin.write(key);
       await vi.waitFor(() => expect(onAnswer).toHaveBeenCalledTimes(1), { timeout: 5000 });

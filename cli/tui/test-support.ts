@@ -1,12 +1,15 @@
 import type { Plan, PlannedChange } from "../../agent/engine/plan-types.ts";
+import { scaled } from "../../test/timeouts.ts";
 
 /** Polls until `ready(frame)` holds; on timeout, says what it waited for and shows the last frame. */
 export async function waitForFrame(
   lastFrame: () => string | undefined,
   ready: (frame: string) => boolean,
   what: string,
-  timeoutMs = 10_000,
+  timeout = 10_000,
 ): Promise<string> {
+  // Waits catch hangs, not slowness: they grow with the machine's load.
+  const timeoutMs = scaled(timeout);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const frame = lastFrame() ?? "";

@@ -2,6 +2,7 @@ import React from "react";
 import type { Plan } from "../../agent/engine/plan-types.ts";
 import { errorEntries, outcomeEntries } from "./outcome.ts";
 import type { TuiSession } from "./session.ts";
+import type { SlashWork } from "./slash-commands.ts";
 import { initialTranscript, type NewEntry, type Transcript, transcriptReducer } from "./transcript.ts";
 
 export interface RunControls {
@@ -11,6 +12,8 @@ export interface RunControls {
   /** The plan the run waits to have approved, if it waits. */
   approval: Plan | undefined;
   start(goal: string): void;
+  /** Runs other work (a /destroy) as a goal runs: busy, its plan approved through the prompt. */
+  startWork(label: string, work: SlashWork): void;
   answer(approved: boolean): void;
   say(entries: NewEntry[]): void;
   clear(): void;
@@ -66,20 +69,17 @@ export function useRun(session: TuiSession): RunControls {
     [say],
   );
 
-  const start = React.useCallback(
-    (goal: string) => {
+  const startWork = React.useCallback(
+    (label: string, work: SlashWork) => {
       // A ref, not the state: two Enters in one tick must not start two runs.
       if (running.current) return;
       running.current = true;
       setBusy(true);
-      dispatch({ type: "append", entries: [{ kind: "goal", text: goal }] });
-      const work = async () => {
+      dispatch({ type: "append", entries: [{ kind: "goal", text: label }] });
+      const go = async () => {
         try {
-          const report = await session.runGoal(goal, {
-            approve,
-            onEvent: (event) => dispatch({ type: "event", event }),
-          });
-          dispatch({ type: "append", entries: outcomeEntries(report) });
+          const entries = await work({ approve, onEvent: (event) => dispatch({ type: "event", event }) });
+          dispatch({ type: "append", entries });
         } catch (error) {
           dispatch({ type: "append", entries: errorEntries(error) });
         } finally {
@@ -90,12 +90,17 @@ export function useRun(session: TuiSession): RunControls {
           setBusy(false);
         }
       };
-      void work();
+      void go();
     },
-    [session, approve],
+    [approve],
+  );
+
+  const start = React.useCallback(
+    (goal: string) => startWork(goal, async (hooks) => outcomeEntries(await session.runGoal(goal, hooks))),
+    [session, startWork],
   );
 
   const clear = React.useCallback(() => dispatch({ type: "clear" }), []);
 
-  return { transcript, busy, approval, start, answer, say, clear };
+  return { transcript, busy, approval, start, startWork, answer, say, clear };
 }

@@ -26,11 +26,20 @@ describe("agent mcp: the agent itself as an MCP server", () => {
     const client = await connect(dir);
     try {
       const tools = (await client.listTools()).tools.map((tool) => tool.name).sort();
-      expect(tools).toEqual(["plan", "policy_check", "state_list", "state_show"]);
+      expect(tools).toEqual([
+        "describe_resource_type",
+        "list_resource_types",
+        "plan",
+        "policy_check",
+        "state_list",
+        "state_show",
+      ]);
       const spec = readFileSync(join(dir, "customer-portal.yaml"), "utf8");
       const planned = await client.callTool({ name: "plan", arguments: { spec } });
       expect(planned.isError).toBeFalsy();
-      const plan = (planned.structuredContent as Answer).result as { summary: { create: number } };
+      const { plan } = (planned.structuredContent as Answer).result as {
+        plan: { summary: { create: number } };
+      };
       expect(plan.summary.create).toBe(10);
       const bad = await client.callTool({
         name: "plan",
@@ -46,7 +55,8 @@ describe("agent mcp: the agent itself as an MCP server", () => {
 
   it("applies and destroys with --allow-apply, mandatory policies still holding", async () => {
     const dir = tempProject();
-    const client = await connect(dir, ["--allow-apply"]);
+    // --allow-destroy: the database goes too (without it the stateful rule blocks the destroy).
+    const client = await connect(dir, ["--allow-apply", "--allow-destroy"]);
     try {
       const spec = readFileSync(join(dir, "customer-portal.yaml"), "utf8");
       const applied = await client.callTool({ name: "apply", arguments: { spec } });
@@ -59,6 +69,7 @@ describe("agent mcp: the agent itself as an MCP server", () => {
         name: "apply",
         arguments: { spec: spec.replace("publiclyAccessible: false", "publiclyAccessible: true") },
       });
+      expect(blocked.isError).toBe(true);
       expect(((blocked.structuredContent as Answer).result as { blocked?: unknown }).blocked).toBeTruthy();
 
       const destroyed = await client.callTool({ name: "destroy", arguments: { name: "customer-portal" } });

@@ -208,6 +208,28 @@ describe.skipIf("skipped" in engine)("docker + local providers end to end", () =
     ]);
   });
 
+  it("ships a new image to the running containers: built first, containers moved, old image deleted", async () => {
+    const [port1, port2] = ports as [number, number, number];
+    const before = await docker.listImages({ filters: { label: [label] } });
+    expect(before).toHaveLength(1);
+    // A changed Dockerfile: the image must be rebuilt, and the containers running it replaced.
+    const dockerfile = join(context!.dir, "Dockerfile");
+    writeFileSync(dockerfile, `${readFileSync(dockerfile, "utf8")}LABEL release=${suffix}-2\n`);
+
+    const shipped = await agent(["apply", "-f", "spec.yaml", "--yes"], dir, env);
+    expect(shipped.exitCode, `${shipped.stdout}\n${shipped.stderr}`).toBe(0);
+    expect(shipped.stdout).toMatch(
+      /web-image \(docker:image:build\) must be replaced \(create before destroy/,
+    );
+
+    const images = await docker.listImages({ filters: { label: [label] } });
+    expect(images.map((image) => image.Id)).not.toContain(before[0]!.Id);
+    expect(images).toHaveLength(1);
+    const running = await docker.listContainers({ filters: { label: [label] } });
+    expect(running.map((info) => info.ImageID)).toEqual([images[0]!.Id, images[0]!.Id]);
+    for (const port of [port1, port2]) expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+  });
+
   it("destroys it all: no container, image, file or process of ours is left", async () => {
     const destroyed = await agent(["destroy", deployment, "--yes"], dir, env);
     expect(destroyed.exitCode, `${destroyed.stdout}\n${destroyed.stderr}`).toBe(0);

@@ -6,6 +6,7 @@ import { execa, type ResultPromise } from "execa";
 import { stringify } from "yaml";
 import { ProviderClients } from "../../tools/client/index.ts";
 import type { ListedResource } from "../../tools/protocol/index.ts";
+import { scaled } from "../timeouts.ts";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export const AGENT = join(REPO, "bin", "agent.js");
@@ -58,7 +59,7 @@ export async function agent(
     env: { NO_COLOR: "1", ...env },
     reject: false,
     stdin: "ignore",
-    timeout: 120_000,
+    timeout: scaled(120_000),
   });
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }

@@ -105,7 +105,20 @@ describe("refresh and rollback", () => {
     expect(shown.resources["app-1"]!.properties["instanceType"]).toBe("t3.large");
     expect(shown.snapshots.length).toBeGreaterThan(0);
 
-    const rollback = await agent(["rollback", "customer-portal"], dir);
+    // It shows what it will restore and asks; with no terminal and no --yes it is not approved (exit 4).
+    const asked = await agent(["rollback", "customer-portal"], dir);
+    expect(asked.exitCode, asked.stdout + asked.stderr).toBe(4);
+    expect(asked.stdout).toMatch(
+      /Rollback of customer-portal to aws snapshot .*\n(.*\n)* {2}~ app-1 \(aws:ec2:instance\)/,
+    );
+    expect(asked.stdout).toMatch(/app-db \(aws:rds:instance\) \[stateful\] unchanged since/);
+    expect(
+      (await worldResources(dir, "customer-portal")).find((e) => e.name === "app-1")?.properties[
+        "instanceType"
+      ],
+    ).toBe("t3.large");
+
+    const rollback = await agent(["rollback", "customer-portal", "--yes"], dir);
     expect(rollback.exitCode, rollback.stdout + rollback.stderr).toBe(0);
     expect(rollback.stdout).toMatch(/aws: restored snapshot/);
     const world = await worldResources(dir, "customer-portal");

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { scaled } from "../timeouts.ts";
 import { AGENT, tempProject, worldResources } from "./harness.ts";
 
 const hasScript = await new Promise<boolean>((resolve) => {
@@ -24,7 +25,9 @@ const ESCAPE_SEQUENCE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[a-zA-Z
 const visible = (raw: string) => raw.replace(ESCAPE_SEQUENCE, "").replace(/\r/g, "");
 
 describe.skipIf(!hasScript)("the TUI in a real pseudo-terminal (util-linux script)", () => {
-  it("takes a goal, asks for approval, applies on y, and exits on Ctrl-C", { timeout: 120_000 }, async () => {
+  it("takes a goal, asks for approval, applies on y, and exits on Ctrl-C", {
+    timeout: scaled(120_000),
+  }, async () => {
     const dir = tempProject();
     const child = spawn(
       "script",
@@ -54,7 +57,7 @@ describe.skipIf(!hasScript)("the TUI in a real pseudo-terminal (util-linux scrip
       await waitFor("Describe what to deploy", "its input line");
       expect(screen).toMatch(/sandbox/i);
       child.stdin.write("deploy a dns override pointing app.example.lan at 10.0.0.5\r");
-      await waitFor("Apply these changes? (y/n)", "the approval prompt");
+      await waitFor("Apply these changes? (y/yes or n)", "the approval prompt");
       child.stdin.write("y");
       await waitFor("Done.", "the outcome");
       child.stdin.write("\x03");

@@ -1,4 +1,5 @@
 import type { ErrorObject } from "ajv";
+import { closestName } from "./closest-name.ts";
 import type { DiffEntry, PropertyMap, ValidationIssue } from "./schemas.ts";
 import { sameSecretAware } from "./secrets.ts";
 import { isUnknown } from "./unknown.ts";
@@ -26,17 +27,24 @@ function pointerToPath(pointer: string): string {
 
 export function ajvIssue(resource: string, error: ErrorObject): ValidationIssue {
   let path = pointerToPath(error.instancePath);
+  let message = error.message ?? error.keyword;
   if (error.keyword === "required") {
     const missing = (error.params as { missingProperty?: string }).missingProperty ?? "";
     path = path ? `${path}.${missing}` : missing;
   } else if (error.keyword === "additionalProperties") {
     const extra = (error.params as { additionalProperty?: string }).additionalProperty ?? "";
     path = path ? `${path}.${extra}` : extra;
+    // The parent schema (ajv's verbose mode) names the properties an unknown one may have meant.
+    const known = Object.keys((error.parentSchema?.["properties"] as object | undefined) ?? {});
+    const hint = closestName(extra, known);
+    message = `unknown property "${extra}"${hint ? `; did you mean "${hint}"?` : ""}${
+      known.length > 0 ? ` (known: ${known.join(", ")})` : ""
+    }`;
   }
   return {
     resource,
     path: `properties${path ? `.${path}` : ""}`,
-    message: error.message ?? error.keyword,
+    message,
     severity: "error",
   };
 }

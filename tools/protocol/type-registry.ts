@@ -37,7 +37,7 @@ function withPrefix(type: string, prefix: string): string {
  * so that one provider can serve two clusters or accounts under two names.
  */
 export class TypeRegistry {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false });
+  private readonly ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
   private readonly entries = new Map<string, Entry>();
   private readonly resolving = new Map<string, Promise<Entry | undefined>>();
   private readonly canonicalPrefix: string | undefined;

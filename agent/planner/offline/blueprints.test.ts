@@ -278,8 +278,8 @@ describe("container-service", () => {
     expect(build!.properties).toEqual({ context: "./web", tags: ["shop:latest"] });
     const containers = ofType(plan, "docker:container:run");
     expect(containers.map((resource) => [resource.properties["image"], resource.dependsOn])).toEqual([
-      ["shop:latest", ["app-image"]],
-      ["shop:latest", ["app-image"]],
+      ["${app-image.id}", ["app-image"]],
+      ["${app-image.id}", ["app-image"]],
     ]);
     expect(containers[1]!.properties["ports"]).toEqual(["9001:9000"]);
   });
@@ -288,7 +288,7 @@ describe("container-service", () => {
     const plan = planned("run a redis container with host networking");
     expect(ofType(plan, "docker:container:run")[0]!.properties).toEqual({
       image: "redis",
-      restartPolicy: "unless-stopped",
+      restart: "unless-stopped",
       network: "host",
     });
     expect(plan.understanding.notes.join("\n")).not.toMatch(/Redis/);

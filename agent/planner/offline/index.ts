@@ -1,12 +1,14 @@
 import type { Blueprint } from "./blueprint.ts";
 import { containerService, imageBase } from "./blueprints/container-service.ts";
 import { database } from "./blueprints/database.ts";
+import { dhcpRange } from "./blueprints/dhcp-range.ts";
 import { dhcpStatic } from "./blueprints/dhcp-static.ts";
 import { dnsOverride } from "./blueprints/dns-override.ts";
 import { kubernetesApp } from "./blueprints/kubernetes-app.ts";
 import { vlanFirewall } from "./blueprints/vlan-firewall.ts";
 import { webAppLb } from "./blueprints/web-app-lb.ts";
 import { Composition, DEFAULT_VLAN_TAG, slug } from "./composition.ts";
+import { dropExcluded, unhonoured, verbProblem } from "./goal-intent.ts";
 import { type ParsedGoal, parseGoal } from "./parse-goal.ts";
 import { type Selection, selectBlueprints } from "./select.ts";
 import type { BlueprintInfo, OfflinePlan, OfflineUnderstanding, PlanOfflineOptions } from "./types.ts";
@@ -26,6 +28,7 @@ const ALL: readonly Blueprint[] = [
   vlanFirewall,
   dnsOverride,
   dhcpStatic,
+  dhcpRange,
   containerService,
   kubernetesApp,
 ];
@@ -109,20 +112,49 @@ function unusedValues(goal: ParsedGoal, blueprints: readonly string[]): string[]
 }
 
 /**
+ * Drops properties the mounted server does not describe for a type (one catalog truth: what the
+ * sandbox accepts the real provider must too), and says which, so nothing is lost silently.
+ */
+function keepDescribed(
+  composition: Composition,
+  typeProperties: ReadonlyMap<string, readonly string[]>,
+): string[] {
+  const notes: string[] = [];
+  for (const resource of composition.resources) {
+    const described = typeProperties.get(resource.type);
+    if (!described) continue;
+    for (const key of Object.keys(resource.properties)) {
+      if (described.includes(key)) continue;
+      delete resource.properties[key];
+      notes.push(`left out: ${resource.name}.${key} (the server for ${resource.type} does not describe it)`);
+    }
+  }
+  return notes;
+}
+
+/**
  * Turns a plain-language goal into a deployment spec from the built-in blueprints, without a model.
  * It says what it understood and declines a goal it cannot map rather than guessing.
  */
 export function planOffline(goal: string, options: PlanOfflineOptions = {}): OfflinePlan {
-  const parsed = parseGoal(goal);
   const empty: OfflineUnderstanding = { blueprints: [], parameters: {}, notes: [] };
-  if (parsed.text === "") return decline("the goal is empty", empty);
+  const verb = verbProblem(goal);
+  if (verb) return decline(verb, empty);
+  const excluded = dropExcluded(goal);
+  const parsed = parseGoal(excluded.goal);
+  if (parsed.text === "") return decline("the goal is empty", { ...empty, notes: excluded.notes });
   const selection = selectBlueprints(parsed);
   const uncoveredNote =
     selection.uncovered.length > 0 ? [`not covered offline: ${selection.uncovered.join(", ")}`] : [];
   const understood: OfflineUnderstanding = {
     blueprints: selection.blueprints,
     parameters: {},
-    notes: [...uncoveredNote, ...unusedValues(parsed, selection.blueprints)],
+    notes: [
+      ...excluded.notes,
+      ...uncoveredNote,
+      ...unusedValues(parsed, selection.blueprints),
+      ...unhonoured(goal, selection.blueprints),
+    ],
   };
   if (selection.otherPlatforms.length > 0) {
     return decline(
@@ -182,6 +214,7 @@ export function planOffline(goal: string, options: PlanOfflineOptions = {}): Off
       return decline(`${what}, which no configured server offers`, understanding);
     }
   }
+  if (options.typeProperties) understanding.notes.push(...keepDescribed(composition, options.typeProperties));
   const uncovered =
     selection.uncovered.length > 0 ? ` Not covered offline: ${selection.uncovered.join(", ")}.` : "";
   const count = composition.resources.length;

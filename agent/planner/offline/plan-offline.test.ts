@@ -165,6 +165,7 @@ describe("notes and names", () => {
       "vlan-firewall",
       "dns-override",
       "dhcp-static",
+      "dhcp-range",
       "container-service",
       "kubernetes-app",
     ]);
@@ -183,5 +184,69 @@ describe("secrets in goals", () => {
     const containers = planned("run nginx:1.27 in docker with DB_PASSWORD=hunter2hunter2");
     expect(JSON.stringify(containers.understanding)).not.toContain("hunter2hunter2");
     expect(containers.summary).not.toContain("hunter2hunter2");
+  });
+});
+
+describe("only what the mounted server describes", () => {
+  it("leaves out a property the server does not describe, and says so", () => {
+    const plan = planned("run 2 nginx containers", {
+      typeProperties: new Map([["docker:container:run", ["image", "ports", "env", "network"]]]),
+    });
+    const containers = plan.deployment.resources.filter((r) => r.type === "docker:container:run");
+    expect(containers).toHaveLength(2);
+    for (const container of containers) expect(container.properties).not.toHaveProperty("restart");
+    expect(plan.understanding.notes.join("\n")).toMatch(/left out: nginx-1\.restart/);
+  });
+
+  it("plans docker containers the real provider accepts (restart, not restartPolicy)", async () => {
+    const plan = planned("run 2 nginx containers");
+    expect(plan.deployment.resources[0]!.properties).toHaveProperty("restart", "unless-stopped");
+    expect(await checker.problems(plan.deployment)).toEqual([]);
+  });
+});
+
+describe("goals say what they mean", () => {
+  it("declines a removal or a change instead of planning creates", () => {
+    for (const goal of [
+      "destroy the web app",
+      "remove the database",
+      "tear down vlan 30",
+      "please delete my portal",
+    ])
+      expect(declined(goal).reason).toMatch(/asks to take something away.*agent destroy NAME/);
+    for (const goal of ["scale the web app to 5 servers", "change the database to mysql"])
+      expect(declined(goal).reason).toMatch(/asks to change an existing deployment/);
+    // "add" builds.
+    expect(planned("add a postgres database").deployment.resources.length).toBeGreaterThan(0);
+  });
+
+  it("leaves out what the goal excludes, and says so", () => {
+    const plan = planned("a web app with a load balancer but no database");
+    expect(plan.deployment.resources.some((r) => r.type === "aws:rds:instance")).toBe(false);
+    expect(plan.understanding.notes).toContain("left out: a database (the goal says not to have one)");
+    const without = planned("deploy a web app without a database");
+    expect(without.deployment.resources.some((r) => r.type === "aws:rds:instance")).toBe(false);
+  });
+
+  it("names what it will not honour: a public database, a block rule", () => {
+    const db = planned("a postgres database that is publicly accessible");
+    expect(
+      db.deployment.resources.find((r) => r.type === "aws:rds:instance")?.properties["publiclyAccessible"],
+    ).toBe(false);
+    expect(db.understanding.notes.join("\n")).toMatch(/left out: public access to the database/);
+    const vlan = planned("a guest vlan 200 allowing dns, blocked from the LAN");
+    expect(vlan.understanding.notes.join("\n")).toMatch(/default deny blocks the rest/);
+  });
+});
+
+describe("a DHCP range is a range", () => {
+  it("plans a pool from..to on the goal's VLAN, not a static lease", async () => {
+    const plan = planned("a guest vlan 200 allowing dns with dhcp 10.0.200.100-200");
+    const ranges = plan.deployment.resources.filter((r) => r.type === "opnsense:service:dhcp:range");
+    expect(ranges.map((r) => r.properties)).toEqual([
+      { interface: "${vlan-200.device}", from: "10.0.200.100", to: "10.0.200.200" },
+    ]);
+    expect(plan.deployment.resources.some((r) => r.type === "opnsense:service:dhcp:static")).toBe(false);
+    expect(await checker.problems(plan.deployment)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { Intent } from "./blueprint.ts";
 import { engineOf } from "./blueprints/database.ts";
+import { dhcpRangeOf } from "./blueprints/dhcp-range.ts";
 import { allowedTraffic } from "./blueprints/vlan-firewall.ts";
 import type { ParsedGoal } from "./parse-goal.ts";
 import { KNOWN_IMAGES, OTHER_DATABASES, OTHER_PLATFORMS, UNCOVERED, WORDS } from "./vocabulary.ts";
@@ -21,6 +22,7 @@ export const BUILD_ORDER = [
   "database",
   "dns-override",
   "dhcp-static",
+  "dhcp-range",
   "container-service",
   "kubernetes-app",
 ];
@@ -114,7 +116,10 @@ export function selectBlueprints(goal: ParsedGoal): Selection {
     /\bstatic\s+(?:dhcp|lease|mapping)\b|\bdhcp\b(?!\s+(?:range|pool|server))|\breserv\w*\b|\bleases?\b/.test(
       words,
     );
-  if (dhcpIntent) chosen.add("dhcp-static");
+  // A range of addresses with DHCP is a pool, not a static lease (which needs a MAC).
+  const pool = /\bdhcp\b/.test(words) && dhcpRangeOf(goal.text) !== undefined;
+  if (pool) chosen.add("dhcp-range");
+  if (dhcpIntent && (!pool || goal.macs.length > 0)) chosen.add("dhcp-static");
   const blueprints = BUILD_ORDER.filter((id) => chosen.has(id));
   intent.blueprints = blueprints;
   return { intent, blueprints, uncovered: [...new Set(uncovered)], otherPlatforms };

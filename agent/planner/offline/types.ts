@@ -34,6 +34,8 @@ export type OfflinePlan =
 export interface PlanOfflineOptions {
   /** Types the configured servers offer; blueprints needing others are not used. */
   availableTypes?: readonly string[];
+  /** Property names each mounted server describes per type; a blueprint's others are left out, with a note. */
+  typeProperties?: ReadonlyMap<string, readonly string[]>;
   deploymentName?: string;
 }
 

@@ -120,6 +120,7 @@ const outputs = {
       description: "The container's address; 127.0.0.1 with host networking, empty with none.",
     },
     state: { type: "string", description: "created, running, exited, …" },
+    name: { type: "string", description: "The engine's name of the container." },
   },
 };
 

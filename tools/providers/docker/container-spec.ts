@@ -207,7 +207,7 @@ export function containerOutputs(info: Inspect): PropertyMap {
       : (info.NetworkSettings as { IPAddress?: string } | undefined)?.IPAddress ||
         networks.find((n) => n.IPAddress)?.IPAddress ||
         "";
-  return { id: info.Id, ip, state: info.State.Status };
+  return { id: info.Id, ip, state: info.State.Status, name: info.Name.replace(/^\//, "") };
 }
 
 /** Properties and identity of a container as the engine has it now. */

@@ -28,7 +28,7 @@ interface NetworkInfo {
   Name: string;
   Driver: string;
   Internal?: boolean;
-  IPAM?: { Config?: { Subnet?: string }[] | null };
+  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] | null };
   Labels?: Labels | null;
 }
 
@@ -43,7 +43,13 @@ export function networkProperties(info: NetworkInfo): PropertyMap {
 }
 
 export function networkOutputs(info: NetworkInfo): PropertyMap {
-  return { id: info.Id, name: info.Name };
+  const ipam = info.IPAM?.Config?.[0];
+  return {
+    id: info.Id,
+    name: info.Name,
+    ...(ipam?.Subnet ? { subnet: ipam.Subnet } : {}),
+    ...(ipam?.Gateway ? { gateway: ipam.Gateway } : {}),
+  };
 }
 
 export function networkType(engine: Engine): ResourceTypeHandler {
@@ -52,7 +58,15 @@ export function networkType(engine: Engine): ResourceTypeHandler {
     description:
       "A Docker network that containers join by its name or id. Networks cannot change: any change recreates it.",
     properties,
-    outputs: { type: "object", properties: { id: { type: "string" }, name: { type: "string" } } },
+    outputs: {
+      type: "object",
+      properties: {
+        id: { type: "string" },
+        name: { type: "string" },
+        subnet: { type: "string" },
+        gateway: { type: "string" },
+      },
+    },
     replaceOnChange: ["driver", "internal", "subnet", "labels"],
 
     async create(props, context) {

@@ -21,7 +21,14 @@ interface VolumeInfo {
   Driver: string;
   Options?: Record<string, string> | null;
   Labels?: Labels | null;
+  Mountpoint?: string;
 }
+
+const volumeOutputs = (name: string, mountpoint?: string): PropertyMap => ({
+  id: name,
+  name,
+  ...(mountpoint ? { mountpoint } : {}),
+});
 
 export function volumeProperties(info: VolumeInfo): PropertyMap {
   const live: PropertyMap = { driver: info.Driver, driverOpts: info.Options ?? {} };
@@ -34,7 +41,14 @@ export function volumeType(engine: Engine): ResourceTypeHandler {
     description:
       "A named Docker volume; its id is its name, for a container's mounts. It holds data: replacing it loses that data.",
     properties,
-    outputs: { type: "object", properties: { id: { type: "string", description: "The volume's name" } } },
+    outputs: {
+      type: "object",
+      properties: {
+        id: { type: "string", description: "The volume's name" },
+        name: { type: "string" },
+        mountpoint: { type: "string" },
+      },
+    },
     replaceOnChange: ["driver", "driverOpts", "labels"],
     stateful: true,
 
@@ -48,7 +62,8 @@ export function volumeType(engine: Engine): ResourceTypeHandler {
           Labels: specLabels(context, VOLUME_TYPE, props),
         }),
       );
-      return { id: volume.name, outputs: { id: volume.name } };
+      const info = (await volume.inspect().catch(() => undefined)) as VolumeInfo | undefined;
+      return { id: volume.name, outputs: volumeOutputs(volume.name, info?.Mountpoint) };
     },
 
     async read(id) {
@@ -57,7 +72,9 @@ export function volumeType(engine: Engine): ResourceTypeHandler {
         `reading volume ${id}`,
         async () => (await engine.docker.getVolume(id).inspect()) as unknown as VolumeInfo,
       );
-      return info && { properties: volumeProperties(info), outputs: { id: info.Name } };
+      return (
+        info && { properties: volumeProperties(info), outputs: volumeOutputs(info.Name, info.Mountpoint) }
+      );
     },
 
     async delete(id) {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type PropertyMap, ProviderError, type ResourceTypeHandler } from "../../protocol/index.ts";
+import { markRunning } from "./interrupted.ts";
 import {
   environmentOf,
   environmentSchema,
@@ -11,7 +12,7 @@ import {
   workingFolderOf,
 } from "./property-parts.ts";
 import type { ManagedRecord, RecordStore } from "./record-store.ts";
-import { runShell, type ShellResult } from "./run-shell.ts";
+import { commandsStopping, runShell, type ShellResult } from "./run-shell.ts";
 
 export const COMMAND_TYPE = "local:command:run";
 export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
@@ -160,7 +161,14 @@ export function commandType(options: { cwd: string; records: RecordStore }): Res
     async create(properties, context) {
       const id = `cmd-${randomUUID()}`;
       const environment = environmentOf(properties, COMMAND_TYPE, "environment");
-      const result = await runHook("create", properties, environment);
+      const marker = await markRunning(records.dir, context, "create");
+      let result: ShellResult | undefined;
+      try {
+        result = await runHook("create", properties, environment);
+      } finally {
+        // Only a command that ended on its own clears its mark; one stopped by a shutdown stays recorded.
+        if (!commandsStopping()) await marker.clear();
+      }
       const outputs = outputsOf(id, result);
       const record = { type: COMMAND_TYPE, id, name: context.name, deploymentId: context.deploymentId };
       await save(

@@ -3,6 +3,51 @@ import { execa } from "execa";
 export const OUTPUT_CAP = 16 * 1024;
 const KILL_GRACE_MS = 2_000;
 
+/** Process groups of the commands running now: stopped with the provider, never left behind. */
+const running = new Set<number>();
+let stopping = false;
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** True once stopRunningCommands began: a command that ends now was interrupted, not finished. */
+export function commandsStopping(): boolean {
+  return stopping;
+}
+
+/**
+ * Stops every running command's whole process group (SIGTERM, then SIGKILL after a grace), for a
+ * provider that is shutting down (its client went away, Ctrl-C, SIGTERM).
+ */
+export async function stopRunningCommands(graceMs = KILL_GRACE_MS): Promise<void> {
+  stopping = true;
+  const groups = [...running];
+  for (const pid of groups) signalGroup(pid, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && groups.some((pid) => groupAlive(pid)))
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  for (const pid of groups) signalGroup(pid, "SIGKILL");
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// The last word: whatever way the process exits, no command group it started outlives it.
+process.on("exit", () => {
+  for (const pid of running) signalGroup(pid, "SIGKILL");
+});
+
 export interface ShellResult {
   stdout: string;
   stderr: string;
@@ -66,7 +111,14 @@ export function redact(text: string, secrets: readonly string[]): string {
  */
 export async function runShell(
   command: string,
-  options: { cwd: string; env: Record<string, string>; timeoutMs: number; secrets: readonly string[] },
+  options: {
+    cwd: string;
+    env: Record<string, string>;
+    timeoutMs: number;
+    secrets: readonly string[];
+    /** Cancels the command: its whole process group is stopped. */
+    signal?: AbortSignal;
+  },
 ): Promise<ShellResult> {
   const stdout = tailBuffer(OUTPUT_CAP);
   const stderr = tailBuffer(OUTPUT_CAP);
@@ -81,6 +133,8 @@ export async function runShell(
     detached: true,
     cleanup: false,
   });
+  const group = subprocess.pid;
+  if (group !== undefined) running.add(group);
   subprocess.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk));
   subprocess.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
   let timedOut = false;
@@ -93,11 +147,16 @@ export async function runShell(
     }
   };
   let forceKill: NodeJS.Timeout | undefined;
+  const stop = () => {
+    killGroup("SIGTERM");
+    forceKill ??= setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS);
+  };
   const timer = setTimeout(() => {
     timedOut = true;
-    killGroup("SIGTERM");
-    forceKill = setTimeout(() => killGroup("SIGKILL"), KILL_GRACE_MS);
+    stop();
   }, options.timeoutMs);
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener("abort", stop, { once: true });
   try {
     const result = await subprocess;
     return {
@@ -113,6 +172,8 @@ export async function runShell(
     };
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener("abort", stop);
+    if (group !== undefined) running.delete(group);
     if (forceKill) clearTimeout(forceKill);
   }
 }

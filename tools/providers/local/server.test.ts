@@ -88,4 +88,59 @@ describe("the local provider over stdio", () => {
     const after = await callTool(second, "getDeploymentState", { deploymentId: "stdio" });
     expect(after.data?.resources).toEqual([]);
   });
+
+  it("stops a running command's whole process group when its client goes away, and never reruns it blindly", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "mcp-iac-local-interrupt-"));
+    cleanup.push(() => rm(cwd, { recursive: true, force: true }));
+    const stateDir = join(cwd, "provider-state");
+    const first = await connectStdio(cwd, stateDir);
+    const resource = {
+      type: "local:command:run",
+      name: "migrate",
+      // A child in the background, as a real script's would be: the group, not only the shell, must go.
+      properties: { create: "sleep 300 & echo $! > child.pid; wait", timeoutMs: 600_000 },
+    };
+    const plan = await callTool(first, "planDeployment", {
+      deploymentId: "d",
+      resources: [resource],
+      current: [],
+    });
+    const applying = callTool(first, "applyDeployment", {
+      deploymentId: "d",
+      changes: plan.data!.changes,
+    }).catch(() => undefined);
+    const pidFile = join(cwd, "child.pid");
+    let child = 0;
+    for (let i = 0; i < 2_000 && !child; i++) {
+      child = Number.parseInt(await readFile(pidFile, "utf8").catch(() => ""), 10) || 0;
+      if (!child) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(child).toBeGreaterThan(0);
+    cleanup.push(async () => {
+      try {
+        process.kill(child, "SIGKILL");
+      } catch {}
+    });
+    expect(processAlive(child)).toBe(true);
+
+    await first.close(); // as the CLI does on Ctrl-C
+    await applying;
+    for (let i = 0; i < 500 && processAlive(child); i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(processAlive(child)).toBe(false);
+
+    // The next apply does not run the cut-off command again without a word.
+    const second = await connectStdio(cwd, stateDir);
+    cleanup.push(() => second.close());
+    const again = await callTool(second, "applyDeployment", {
+      deploymentId: "d",
+      changes: plan.data!.changes,
+    });
+    const result = again.data?.results[0];
+    expect(result?.status).toBe("failed");
+    expect(result?.error?.code).toBe("CONFLICT");
+    expect(result?.error?.message).toMatch(
+      /create command of migrate \(deployment d\) was interrupted at .* not run again blindly/,
+    );
+  });
 });

@@ -10,6 +10,7 @@ import {
 import { COMMAND_TYPE, commandType, commandUpdatesInPlace } from "./command-type.ts";
 import { fileType } from "./file-type.ts";
 import { createRecordStore } from "./record-store.ts";
+import { stopRunningCommands } from "./run-shell.ts";
 import { serviceType } from "./service-type.ts";
 
 export const LOCAL_PROVIDER_NAME = "local";
@@ -105,5 +106,6 @@ export function createLocalProvider(options: LocalProviderOptions = {}) {
 
 /** Serves the local provider over stdio. */
 export async function main(): Promise<void> {
-  await serveStdio(createLocalProvider().server());
+  // A client that goes away (Ctrl-C in the CLI) stops the commands this server started.
+  await serveStdio(createLocalProvider().server(), () => stopRunningCommands());
 }

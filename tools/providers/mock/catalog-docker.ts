@@ -12,6 +12,11 @@ import {
 } from "./schema-parts.ts";
 
 const labels = { ...stringMap, description: "Docker labels; mcp-iac adds its own" };
+const duration = {
+  type: "string",
+  pattern: "^\\d+(\\.\\d+)?(ns|us|ms|s|m|h)$",
+  description: "e.g. 500ms, 5s, 1m",
+};
 const imageRef = { type: "string", pattern: "^[a-z0-9][a-z0-9._/:@-]*$", description: "name:tag" };
 
 /** Compose-style names: `<deployment>_<name>`, which keeps them unique per engine. */
@@ -26,11 +31,11 @@ const imageBuild: CatalogEntry = {
       context: { ...nonEmpty, description: "the build context folder" },
       dockerfile: nonEmpty,
       tags: { type: "array", items: imageRef },
+      dockerfileInline: { ...nonEmpty, description: "Dockerfile text, instead of a context folder" },
       buildArgs: stringMap,
-      target: nonEmpty,
       labels,
     },
-    ["context"],
+    [],
     [
       { context: "./app", dockerfile: "./Dockerfile", tags: ["customer-portal:latest"] },
       {
@@ -40,16 +45,26 @@ const imageBuild: CatalogEntry = {
       },
     ],
   ),
-  outputs: outputsSchema({ repoTags: { type: "array", items: { type: "string" } } }),
-  replaceOnChange: ["context", "dockerfile", "buildArgs", "target", "labels"],
+  validate: (properties) =>
+    properties["context"] === undefined && properties["dockerfileInline"] === undefined
+      ? [
+          {
+            path: "properties.context",
+            message: "give context (a folder) or dockerfileInline (Dockerfile text)",
+            severity: "error",
+          },
+        ]
+      : [],
+  outputs: outputsSchema({ tags: { type: "array", items: { type: "string" } } }),
+  replaceOnChange: ["context", "dockerfile", "dockerfileInline", "buildArgs", "labels"],
   // Image ids are content digests: the same inputs give the same id.
   newId: ({ properties, deploymentId, name }) =>
     `sha256:${hashHex(
       JSON.stringify([
         properties["context"],
         properties["dockerfile"] ?? "Dockerfile",
+        properties["dockerfileInline"] ?? "",
         properties["buildArgs"] ?? {},
-        properties["target"] ?? "",
         deploymentId,
         name,
       ]),
@@ -57,7 +72,7 @@ const imageBuild: CatalogEntry = {
     )}`,
   makeOutputs: ({ id, properties }) => ({
     id,
-    repoTags: Array.isArray(properties["tags"]) ? properties["tags"] : [],
+    tags: Array.isArray(properties["tags"]) ? properties["tags"] : [],
   }),
 };
 
@@ -132,16 +147,33 @@ const container: CatalogEntry = {
       mounts: { type: "array", items: mount },
       network: { ...nonEmpty, description: "bridge (default), host, none, or a network's id or name" },
       labels,
-      restartPolicy: enumOf("no", "always", "unless-stopped", "on-failure"),
+      // The real provider's names (tools/providers/docker/container-run.ts): one catalog truth.
+      restart: {
+        type: "string",
+        pattern: "^(no|always|unless-stopped|on-failure(:\\d+)?)$",
+        description: "no, always, unless-stopped, on-failure[:N]",
+      },
+      healthcheck: {
+        type: "object",
+        additionalProperties: false,
+        required: ["test"],
+        properties: {
+          test: { anyOf: [stringList, { type: "string" }] },
+          interval: duration,
+          timeout: duration,
+          retries: { type: "integer", minimum: 0 },
+          startPeriod: duration,
+        },
+      },
     },
     ["image"],
     [
-      { image: "customer-portal:latest", env: { PORT: "8080" }, ports: ["8080:8080"], restartPolicy: "no" },
+      { image: "customer-portal:latest", env: { PORT: "8080" }, ports: ["8080:8080"], restart: "no" },
       {
         image: "customer-portal:latest",
         env: { PORT: "8080" },
         ports: ["8080:8080"],
-        restartPolicy: "unless-stopped",
+        restart: "unless-stopped",
       },
     ],
   ),
@@ -153,7 +185,7 @@ const container: CatalogEntry = {
     },
     ["id", "state"],
   ),
-  replaceOnChange: ["image", "command", "env", "ports", "mounts", "network", "labels"],
+  replaceOnChange: ["image", "command", "env", "ports", "mounts", "network", "labels", "healthcheck"],
   newId: () => randomHex(64),
   makeOutputs(context) {
     const previousIp = context.previous?.["ip"];
@@ -175,7 +207,16 @@ const network: CatalogEntry = {
   type: "docker:network:create",
   description: "A user-defined network; containers on it get addresses in its subnet.",
   properties: propertiesSchema(
-    { driver: enumOf("bridge", "overlay", "macvlan", "ipvlan"), internal: { type: "boolean" }, labels },
+    {
+      driver: enumOf("bridge", "overlay", "macvlan", "ipvlan"),
+      internal: { type: "boolean" },
+      subnet: {
+        type: "string",
+        pattern: "^[0-9a-fA-F:.]+/\\d{1,3}$",
+        description: "CIDR of the network's addresses",
+      },
+      labels,
+    },
     [],
     [
       { driver: "bridge", labels: { app: "portal" } },
@@ -187,11 +228,12 @@ const network: CatalogEntry = {
     subnet: { type: "string" },
     gateway: { type: "string" },
   }),
-  replaceOnChange: ["driver", "internal"],
+  replaceOnChange: ["driver", "internal", "subnet"],
   newId: () => randomHex(64),
   makeOutputs(context) {
     const previous = context.previous?.["subnet"];
-    let subnet = typeof previous === "string" ? previous : undefined;
+    const asked = str(context.properties, "subnet");
+    let subnet = asked ?? (typeof previous === "string" ? previous : undefined);
     // Docker hands out 172.18.0.0/16 … 172.31.0.0/16, then 192.168.x.0/20 pools.
     for (let second = 18; !subnet && second <= 31; second++) {
       if (!context.world.isClaimed(`addr:docker-subnet 172.${second}.0.0/16`))

@@ -201,21 +201,26 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       const after = await gate("create", type, name);
       const id = entry.newId({ name, deploymentId, properties, region });
       const seed = `${deploymentId}/${name}`;
-      const outputs = entry.makeOutputs({ id, name, deploymentId, properties, world, region, seed });
-      const now = new Date().toISOString();
-      const resource: WorldResource = {
-        id,
-        type,
-        name,
-        deploymentId,
-        properties: storedProperties(entry, properties),
-        outputs,
-        labels: managedLabels(deploymentId, name),
-        createdAt: now,
-        updatedAt: now,
-      };
-      checkConflicts(resource, true);
-      world.put(resource);
+      // Allocation, conflict check and write as one step under the world's lock: another process
+      // may share this sandbox.
+      const outputs = world.exclusive(() => {
+        const outputs = entry.makeOutputs({ id, name, deploymentId, properties, world, region, seed });
+        const now = new Date().toISOString();
+        const resource: WorldResource = {
+          id,
+          type,
+          name,
+          deploymentId,
+          properties: storedProperties(entry, properties),
+          outputs,
+          labels: managedLabels(deploymentId, name),
+          createdAt: now,
+          updatedAt: now,
+        };
+        checkConflicts(resource, true);
+        world.put(resource);
+        return outputs;
+      });
       after();
       return { id, outputs };
     }

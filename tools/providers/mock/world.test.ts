@@ -94,3 +94,36 @@ describe("World", () => {
     expect(world.list({ deploymentId: "d1" }).map((entry) => entry.id)).toEqual(["b"]);
   });
 });
+
+describe("a world shared by two processes stays true", () => {
+  it("each sees the other's writes, and neither's close overwrites them", () => {
+    const file = tempWorldFile();
+    const chat = new World({ file });
+    const shell = new World({ file });
+    chat.put(resource("a"));
+    expect(shell.get("a")?.id).toBe("a");
+    shell.remove("a");
+    shell.put(resource("b"));
+    expect(chat.list().map((entry) => entry.id)).toEqual(["b"]);
+    shell.close();
+    chat.put(resource("c"));
+    chat.close();
+    const reopened = new World({ file });
+    expect(
+      reopened
+        .list()
+        .map((entry) => entry.id)
+        .sort(),
+    ).toEqual(["b", "c"]);
+  });
+
+  it("breaks a lock left by a process that died holding it", () => {
+    const file = tempWorldFile();
+    // A pid that cannot be alive: beyond the kernel's pid_max.
+    writeFileSync(`${file}.lock`, "4194305\n");
+    const world = new World({ file });
+    world.put(resource("a"));
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    world.close();
+  });
+});

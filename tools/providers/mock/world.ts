@@ -7,11 +7,13 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  statSync,
   writeSync,
 } from "node:fs";
 import { dirname } from "node:path";
 import type { SnapshotRecord } from "../../protocol/index.ts";
 import type { WorldResource, WorldView } from "./catalog-entry.ts";
+import { acquireWorldLock, releaseWorldLock } from "./world-lock.ts";
 
 export interface WorldOptions {
   file: string;
@@ -76,6 +78,10 @@ export class World implements WorldView {
   #journalEntries = 0;
   /** Resources in the world file as last written: the journal may grow as long before a rewrite. */
   #compactedSize = 0;
+  /** The world and journal files as this process last saw them; a difference means another wrote. */
+  #seen = "";
+  #lockDepth = 0;
+  #lockFd: number | undefined;
 
   constructor(options: WorldOptions) {
     this.file = options.file;
@@ -83,21 +89,73 @@ export class World implements WorldView {
     this.#claimsOf = options.claimsOf ?? (() => []);
     this.#compactEvery = options.compactEvery ?? 1000;
     mkdirSync(dirname(this.file), { recursive: true });
+    this.exclusive(() => {
+      this.#journalFd = openSync(this.journalFile, "a");
+      if (this.#journalEntries > 0) this.compact();
+    });
+  }
+
+  /**
+   * Runs `work` holding the world's lock file, on the world as it is on disk now: another process
+   * sharing the sandbox (the chat and a second shell) may have written since. Synchronous, so
+   * nothing else of this process runs while the lock is held; re-entrant.
+   */
+  exclusive<T>(work: () => T): T {
+    if (this.#lockDepth === 0) this.#lockFd = acquireWorldLock(`${this.file}.lock`, this.file);
+    this.#lockDepth++;
+    try {
+      this.#sync();
+      const result = work();
+      this.#seen = this.#fingerprint();
+      return result;
+    } finally {
+      this.#lockDepth--;
+      if (this.#lockDepth === 0 && this.#lockFd !== undefined) {
+        releaseWorldLock(`${this.file}.lock`, this.#lockFd);
+        this.#lockFd = undefined;
+      }
+    }
+  }
+
+  #fingerprint(): string {
+    const of = (path: string) => {
+      try {
+        const stat = statSync(path);
+        return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+      } catch {
+        return "-";
+      }
+    };
+    return `${of(this.file)} ${of(this.journalFile)}`;
+  }
+
+  /** Reloads everything when the files changed under us. */
+  #sync(): void {
+    const now = this.#fingerprint();
+    if (now === this.#seen) return;
+    for (const map of [this.#resources, this.#byType, this.#byDeployment, this.#claims, this.#claimsById])
+      map.clear();
+    this.#snapshots.clear();
+    this.#attempts.clear();
+    this.#journalEntries = 0;
+    this.#compactedSize = 0;
     this.#load();
-    this.#journalFd = openSync(this.journalFile, "a");
-    if (this.#journalEntries > 0) this.compact();
+    this.#seen = now;
   }
 
   get size(): number {
+    this.#sync();
     return this.#resources.size;
   }
 
   get(id: string): WorldResource | undefined {
+    this.#sync();
     return this.#resources.get(id);
   }
 
   /** O(result) for a deployment's resources of one type; a full scan only without a filter. */
   list(filter: { type?: string; deploymentId?: string } = {}): WorldResource[] {
+    this.#sync();
     const ids: Iterable<string> = filter.deploymentId
       ? this.#deploymentIds(filter.deploymentId, filter.type)
       : filter.type
@@ -112,54 +170,71 @@ export class World implements WorldView {
   }
 
   findManaged(deploymentId: string, type: string, name: string): WorldResource | undefined {
+    this.#sync();
     const id = this.#byDeployment.get(deploymentId)?.get(type)?.get(name);
     return id === undefined ? undefined : this.#resources.get(id);
   }
 
   claimant(key: string): string | undefined {
+    this.#sync();
     return this.#claims.get(key);
   }
 
   isClaimed(key: string, exceptId?: string): boolean {
+    this.#sync();
     const holder = this.#claims.get(key);
     return holder !== undefined && holder !== exceptId;
   }
 
   put(resource: WorldResource): void {
-    this.#apply({ op: "put", resource });
-    this.#append({ op: "put", resource });
+    this.exclusive(() => {
+      this.#apply({ op: "put", resource });
+      this.#append({ op: "put", resource });
+    });
   }
 
   remove(id: string): boolean {
-    if (!this.#resources.has(id)) return false;
-    this.#apply({ op: "del", id });
-    this.#append({ op: "del", id });
-    return true;
+    return this.exclusive(() => {
+      if (!this.#resources.has(id)) return false;
+      this.#apply({ op: "del", id });
+      this.#append({ op: "del", id });
+      return true;
+    });
   }
 
   saveSnapshot(snapshot: SnapshotRecord): void {
-    this.#apply({ op: "snap", snapshot });
-    this.#append({ op: "snap", snapshot });
+    this.exclusive(() => {
+      this.#apply({ op: "snap", snapshot });
+      this.#append({ op: "snap", snapshot });
+    });
   }
 
   snapshot(snapshotId: string): SnapshotRecord | undefined {
+    this.#sync();
     return this.#snapshots.get(snapshotId);
   }
 
   attempts(key: string): number {
+    this.#sync();
     return this.#attempts.get(key) ?? 0;
   }
 
   /** Counts one more attempt under `key`, durably, and returns the new count. */
   bumpAttempt(key: string): number {
-    const count = this.attempts(key) + 1;
-    this.#apply({ op: "attempt", key, count });
-    this.#append({ op: "attempt", key, count });
-    return count;
+    return this.exclusive(() => {
+      const count = this.attempts(key) + 1;
+      this.#apply({ op: "attempt", key, count });
+      this.#append({ op: "attempt", key, count });
+      return count;
+    });
   }
 
   /** Folds the journal into the world file atomically: temp file, fsync, rename, then truncate. */
   compact(): void {
+    this.exclusive(() => this.#compact());
+  }
+
+  #compact(): void {
     const data: WorldFile = {
       version: 1,
       attempts: Object.fromEntries(this.#attempts),
@@ -198,7 +273,7 @@ export class World implements WorldView {
   close(): void {
     if (this.#journalFd === undefined) return;
     this.compact();
-    closeSync(this.#journalFd);
+    closeSync(this.#journalFd!);
     this.#journalFd = undefined;
   }
 
@@ -217,7 +292,7 @@ export class World implements WorldView {
     writeAll(this.#journalFd, `${JSON.stringify(entry)}\n`);
     this.#journalEntries++;
     // Rewrites grow geometrically with the world, so their cost per mutation stays constant.
-    if (this.#journalEntries >= Math.max(this.#compactEvery, this.#compactedSize)) this.compact();
+    if (this.#journalEntries >= Math.max(this.#compactEvery, this.#compactedSize)) this.#compact();
   }
 
   #apply(entry: JournalEntry): void {

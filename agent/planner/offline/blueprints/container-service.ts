@@ -78,7 +78,12 @@ export const containerService: Blueprint = {
     const env = goal.env;
     const names: string[] = [];
     for (let index = 0; index < replicas; index++) {
-      const properties: Record<string, unknown> = { image, restartPolicy: "unless-stopped" };
+      // A built image is referenced by id, so containers follow a rebuilt one (replaced with it).
+      const build = composition.links.buildResource;
+      const properties: Record<string, unknown> = {
+        image: built && build ? `\${${build}.id}` : image,
+        restart: "unless-stopped",
+      };
       if (hostNetwork) properties["network"] = "host";
       if (hostPort !== undefined && containerPort !== undefined) {
         properties["ports"] = [`${hostPort + index}:${containerPort}`];

@@ -5,7 +5,7 @@ import { PLANNER_KINDS, type PlannerKind } from "./case-fields.ts";
 import { formatHeldout, runHeldout } from "./heldout.ts";
 import { compareReports, formatTable, readReport, reportDocument } from "./report.ts";
 import { renderHtml } from "./report-html.ts";
-import { runEvals } from "./runner.ts";
+import { formatSummary, runEvals } from "./runner.ts";
 
 export interface EvalCommandArgs {
   /** Only the cases whose id, category or a tag contains this text. */
@@ -95,6 +95,7 @@ export async function runEvalCommand(argv: EvalCommandArgs): Promise<number> {
     ...(argv.record ? { recordDir: argv.record } : {}),
     ...(argv.keep ? { keep: true } : {}),
     print: argv.json ? false : write,
+    closingLine: false,
   });
   if (summary.results.length === 0) {
     throw new IacError(

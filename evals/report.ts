@@ -80,14 +80,15 @@ function percent(value: number): string {
 }
 
 function formatRates(title: string, groups: GroupRates[], k: number): string[] {
-  const header = [title, "planner", "cases", "Pass@1", `Pass@${k}`, `Pass^${k}`];
+  // With one run per case Pass@k and Pass^k equal Pass@1; they are shown only for --repeat.
+  const perCategory = title === "category";
+  const header = [title, ...(perCategory ? ["planner"] : []), "cases", "Pass@1", ...(k > 1 ? [`Pass@${k}`, `Pass^${k}`] : [])];
   const rows = groups.map((group) => [
     group.key,
-    group.planner,
+    ...(perCategory ? [group.planner] : []),
     String(group.cases),
     percent(group.passAt1),
-    percent(group.passAtK),
-    percent(group.passHatK),
+    ...(k > 1 ? [percent(group.passAtK), percent(group.passHatK)] : []),
   ]);
   const widths = header.map((head, column) =>
     Math.max(head.length, ...rows.map((row) => row[column]!.length)),

@@ -61,6 +61,8 @@ export interface RunEvalsOptions {
   onResult?(result: EvalResult): void;
   /** Where the PASS/FAIL/SKIP lines and the closing count go (default stdout); false prints nothing. */
   print?: ((line: string) => void) | false;
+  /** false: the caller prints the closing count itself (after its table). */
+  closingLine?: boolean;
 }
 
 export function matchesFilter(evalCase: EvalCase, filter: string | undefined): boolean {
@@ -226,7 +228,7 @@ export async function runEvals(options: RunEvalsOptions = {}): Promise<EvalSumma
     print(
       `${summary.knownGaps} known gap${summary.knownGaps === 1 ? "" : "s"} (failed as their cases say; not counted)`,
     );
-  print(formatSummary(summary));
+  if (options.closingLine !== false) print(formatSummary(summary));
   return summary;
 }
 

@@ -147,7 +147,9 @@ export const TurnExpectSchema = z
     maxModelCalls: z.number().int().min(0).optional(),
     exitCode: z.number().int().min(0).optional(),
     recovery: z.array(z.enum(["retry", "revise", "rollback", "abort"])).optional(),
-    changes: z.partialRecord(z.enum(["create", "update", "replace", "delete", "noop"]), z.number().int()).optional(),
+    changes: z
+      .partialRecord(z.enum(["create", "update", "replace", "delete", "noop"]), z.number().int())
+      .optional(),
     /** For a refresh turn: the drift it must report. */
     drift: z
       .array(z.object({ name: z.string().min(1), kind: z.enum(["changed", "deleted"]) }).strict())

@@ -3,15 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  CASES_DIR,
-  EvalCaseError,
-  expectationsFor,
-  loadCaseFile,
-  loadCases,
-  MODEL_ONLY,
-  parseCase,
-} from "./case-schema.ts";
+import { CASES_DIR, loadCaseFile, loadCases } from "./case-loader.ts";
+import { EvalCaseError, expectationsFor, MODEL_ONLY, parseCase } from "./case-schema.ts";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
@@ -67,7 +60,9 @@ describe("eval case files", () => {
     ])
       expect(categories).toContain(category);
     // Each blueprint class has a case, and the model planner runs in CI through scripted turns.
-    expect(cases.filter((evalCase) => evalCase.planners.includes("scripted")).length).toBeGreaterThanOrEqual(20);
+    expect(cases.filter((evalCase) => evalCase.planners.includes("scripted")).length).toBeGreaterThanOrEqual(
+      20,
+    );
     expect(cases.some((evalCase) => evalCase.model?.wire === "anthropic")).toBe(true);
     expect(cases.some((evalCase) => evalCase.repeat)).toBe(true);
     expect(cases.some((evalCase) => evalCase.setup)).toBe(true);
@@ -87,33 +82,47 @@ describe("eval case files", () => {
     expect(repeat.steps).toEqual([{ goal: "g" }, { goal: "g", expect: { outcome: "nothing-to-do" } }]);
     expect(repeat.planners).toEqual(["offline", "live"]);
     const scripted = parseCase(
-      { goal: "g", category: "blueprint", tags: [MODEL_ONLY], model: { turns: [{ text: "hi" }] }, expect: {} },
+      {
+        goal: "g",
+        category: "blueprint",
+        tags: [MODEL_ONLY],
+        model: { turns: [{ text: "hi" }] },
+        expect: {},
+      },
       "/x/s/case.yaml",
     );
     expect(scripted.planners).toEqual(["scripted", "live"]);
     expect(scripted.model?.wire).toBe("openai");
     const turns = parseCase(
-      { turns: [{ goal: "a" }, { destroy: "d" }, { goal: "b" }, { refresh: "d" }], category: "destroy", expect: {} },
+      {
+        turns: [{ goal: "a" }, { destroy: "d" }, { goal: "b" }, { refresh: "d" }],
+        category: "destroy",
+        expect: {},
+      },
       "/x/t/case.yaml",
     );
     expect(turns.primary).toBe(2);
   });
 
   it("rejects a case id that differs from its folder, goal and turns together, and scripted without turns", () => {
-    expect(caught(() => parseCase({ id: "other", goal: "g", category: "blueprint", expect: {} }, "/x/mine/case.yaml")).message).toMatch(
-      /id: must equal its folder name "mine"/,
-    );
     expect(
-      caught(() => parseCase({ goal: "g", turns: [{ goal: "g" }], category: "blueprint", expect: {} }, "/x/a/case.yaml"))
-        .message,
+      caught(() =>
+        parseCase({ id: "other", goal: "g", category: "blueprint", expect: {} }, "/x/mine/case.yaml"),
+      ).message,
+    ).toMatch(/id: must equal its folder name "mine"/);
+    expect(
+      caught(() =>
+        parseCase({ goal: "g", turns: [{ goal: "g" }], category: "blueprint", expect: {} }, "/x/a/case.yaml"),
+      ).message,
     ).toMatch(/goal: give goal or turns, exactly one/);
     expect(
-      caught(() => parseCase({ goal: "g", category: "blueprint", planners: ["scripted"], expect: {} }, "/x/b/case.yaml"))
-        .message,
+      caught(() =>
+        parseCase({ goal: "g", category: "blueprint", planners: ["scripted"], expect: {} }, "/x/b/case.yaml"),
+      ).message,
     ).toMatch(/planners: the scripted planner needs model/);
-    expect(caught(() => parseCase({ goal: "g", category: "nonsense", expect: {} }, "/x/c/case.yaml")).message).toMatch(
-      /category: must be one of blueprint/,
-    );
+    expect(
+      caught(() => parseCase({ goal: "g", category: "nonsense", expect: {} }, "/x/c/case.yaml")).message,
+    ).toMatch(/category: must be one of blueprint/);
   });
 
   it("names the file and every wrong path of a malformed case", () => {
@@ -151,8 +160,7 @@ describe("eval case files", () => {
   });
 
   it("rejects an unknown field, a regex that does not compile, and `second` without repeat", () => {
-    const base = { id: "x", goal: "a goal",
-        category: "blueprint", expect: { outcome: "succeeded" } };
+    const base = { id: "x", goal: "a goal", category: "blueprint", expect: { outcome: "succeeded" } };
     expect(caught(() => parseCase({ ...base, expect: { outcom: "succeeded" } }, "a.yaml")).message).toMatch(
       /expect: .*outcom/,
     );

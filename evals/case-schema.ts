@@ -1,10 +1,12 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseDocument } from "yaml";
+import { EvalCaseError } from "./case-error.ts";
+import { readYaml } from "./yaml-file.ts";
+
+export { EvalCaseError } from "./case-error.ts";
+
 import { z } from "zod";
 import { type Deployment, deploymentFromObject } from "../agent/engine/spec.ts";
-import { IacError } from "../agent/errors.ts";
 import {
   CATEGORIES,
   DIFFICULTIES,
@@ -258,23 +260,6 @@ export interface EvalCase extends Omit<z.output<typeof EvalCaseSchema>, "setup" 
   scripts: { setup?: string; verify?: string; cleanup?: string };
 }
 
-/** A case file that does not follow the schema: the message names the file and each path. */
-export class EvalCaseError extends IacError {
-  readonly file: string;
-  readonly issues: { path: string; message: string }[];
-
-  constructor(file: string, issues: { path: string; message: string }[]) {
-    const lines = issues.map((issue) => `  - ${issue.path ? `${issue.path}: ` : ""}${issue.message}`);
-    super("EVAL_CASE_INVALID", `${file} is not a valid eval case:\n${lines.join("\n")}`, {
-      exitCode: 2,
-      hint: "fix the case file; evals/README.md describes the fields",
-    });
-    this.name = "EvalCaseError";
-    this.file = file;
-    this.issues = issues;
-  }
-}
-
 function pathText(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => {
     if (typeof key === "number") return `${out}[${key}]`;
@@ -348,31 +333,6 @@ export function parseCase(document: unknown, file: string): EvalCase {
   return evalCase;
 }
 
-function readYaml(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new EvalCaseError(file, [
-      { path: "", message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` },
-    ]);
-  }
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new EvalCaseError(
-      file,
-      document.errors.map((error) => {
-        const position = error.linePos?.[0];
-        return {
-          path: position ? `line ${position.line}, column ${position.col}` : "",
-          message: error.message.split("\n")[0] ?? error.message,
-        };
-      }),
-    );
-  }
-  return document.toJS({ maxAliasCount: 100 });
-}
-
 function caseScripts(dir: string): EvalCase["scripts"] {
   const scripts: EvalCase["scripts"] = {};
   for (const name of ["setup", "verify", "cleanup"] as const) {
@@ -380,41 +340,6 @@ function caseScripts(dir: string): EvalCase["scripts"] {
     if (existsSync(path)) scripts[name] = path;
   }
   return scripts;
-}
-
-export function loadCaseFile(file: string): EvalCase {
-  return parseCase(readYaml(file), file);
-}
-
-export const CASES_DIR = fileURLToPath(new URL("./cases/", import.meta.url));
-
-/** Every case of a folder (`NAME/case.yaml`), sorted by folder name; ids must be unique. */
-export function loadCases(dir: string = CASES_DIR): EvalCase[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, "case.yaml")))
-      .map((entry) => entry.name)
-      .sort();
-  } catch (error) {
-    throw new IacError(
-      "EVAL_CASES_MISSING",
-      `cannot read eval cases from ${dir}: ${(error as Error).message}`,
-      { exitCode: 2 },
-    );
-  }
-  const cases = names.map((name) => loadCaseFile(join(dir, name, "case.yaml")));
-  const seen = new Map<string, string>();
-  for (const evalCase of cases) {
-    const earlier = seen.get(evalCase.id);
-    if (earlier) {
-      throw new EvalCaseError(evalCase.file, [
-        { path: "id", message: `"${evalCase.id}" is already the id of ${earlier}` },
-      ]);
-    }
-    seen.set(evalCase.id, evalCase.file);
-  }
-  return cases;
 }
 
 /** The expectations that apply: `withModel` fields replace the others when a model plans. */

@@ -116,11 +116,7 @@ export async function runEvalCommand(argv: EvalCommandArgs): Promise<number> {
     for (const line of formatTable(summary)) write(line);
     if (argv.html) write(`HTML report: ${argv.html}`);
     // The plain closing count stays the last line.
-    write(
-      summary.results.length > 0
-        ? `${summary.passed} passed, ${summary.failed} failed${summary.skipped ? `, ${summary.skipped} skipped` : ""}`
-        : "",
-    );
+    write(formatSummary(summary));
   }
   return exitCode;
 }

@@ -1,5 +1,4 @@
-import { writeFileSync } from "node:fs";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -11,7 +10,9 @@ describe("held-out paraphrased goals", () => {
     expect(result.total).toBeGreaterThanOrEqual(40);
     expect(result.understood + result.declined + result.misunderstood).toBe(result.total);
     expect(result.shares.understood + result.shares.declined + result.shares.misunderstood).toBeCloseTo(1);
-    expect(formatHeldout(result)[0]).toMatch(/^Held-out paraphrased goals \(\d+, offline planner\): understood \d+/);
+    expect(formatHeldout(result)[0]).toMatch(
+      /^Held-out paraphrased goals \(\d+, offline planner\): understood \d+/,
+    );
   });
 
   it("counts a wrong blueprint and a planned out-of-scope goal as misunderstood, a refusal as declined", () => {

@@ -53,7 +53,10 @@ describe("pass rates", () => {
       passAtK: 1,
       passHatK: 0,
     });
-    expect(rates.find((rate) => rate.id === "a" && rate.planner === "offline")).toMatchObject({ n: 1, passAtK: 1 });
+    expect(rates.find((rate) => rate.id === "a" && rate.planner === "offline")).toMatchObject({
+      n: 1,
+      passAtK: 1,
+    });
     expect(rates.some((rate) => rate.id === "c")).toBe(false);
     const byPlanner = groupRates(rates, "planner");
     expect(byPlanner.map((group) => [group.key, group.cases])).toEqual([

@@ -18,7 +18,12 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function result(id: string, planner: EvalResult["planner"], ok: boolean, extra: Partial<EvalResult> = {}): EvalResult {
+function result(
+  id: string,
+  planner: EvalResult["planner"],
+  ok: boolean,
+  extra: Partial<EvalResult> = {},
+): EvalResult {
   return {
     id,
     planner,
@@ -31,7 +36,8 @@ function result(id: string, planner: EvalResult["planner"], ok: boolean, extra: 
     failures: ok ? [] : ["outcome: expected succeeded, got failed"],
     outcome: ok ? "succeeded" : "failed",
     modelCalls: planner === "offline" ? 0 : 2,
-    tokens: planner === "offline" ? { input: 0, output: 0, cached: 0 } : { input: 4000, output: 300, cached: 3000 },
+    tokens:
+      planner === "offline" ? { input: 0, output: 0, cached: 0 } : { input: 4000, output: 300, cached: 3000 },
     retries: 1,
     rollbacks: 0,
     ...extra,
@@ -56,14 +62,24 @@ function summaryOf(results: EvalResult[]): EvalSummary {
   };
 }
 
-const A = summaryOf([result("dns", "offline", true), result("drift-x", "scripted", false), result("vlan", "offline", true)]);
-const B = summaryOf([result("dns", "offline", false), result("drift-x", "scripted", true), result("new", "offline", true)]);
+const A = summaryOf([
+  result("dns", "offline", true),
+  result("drift-x", "scripted", false),
+  result("vlan", "offline", true),
+]);
+const B = summaryOf([
+  result("dns", "offline", false),
+  result("drift-x", "scripted", true),
+  result("new", "offline", true),
+]);
 
 describe("the eval report", () => {
   it("prints a table with the run's columns, then pass rates per planner and per category", () => {
     const lines = formatTable(A);
     expect(lines[0]).toMatch(/^case +planner +pass +time +calls +tok in +out +cached +retries +rollbacks$/);
-    expect(lines).toContainEqual(expect.stringMatching(/^drift-x +scripted +FAIL +1\.5s +2 +4000 +300 +3000 +1 +0$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^drift-x +scripted +FAIL +1\.5s +2 +4000 +300 +3000 +1 +0$/),
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^offline +2 +100%$/));
     expect(lines).toContainEqual(expect.stringMatching(/^drift +scripted +1 +0%$/));
   });
@@ -100,14 +116,21 @@ describe.skipIf(!CHROMIUM)("the HTML report in headless Chromium (Debian's chrom
     const dir = tempDir();
     const file = join(dir, "report.html");
     writeFileSync(file, renderHtml(reportDocument(A, 1)));
-    const flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", `--user-data-dir=${join(dir, "profile")}`];
+    const flags = [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      `--user-data-dir=${join(dir, "profile")}`,
+    ];
     const dom = execFileSync(CHROMIUM!, [...flags, "--dump-dom", `file://${file}`], {
       encoding: "utf8",
       timeout: 50_000,
       stdio: ["ignore", "pipe", "ignore"],
     });
     // The DOM as Chromium built it: the SVG charts parsed into elements with their bars.
-    const chart = (id: string) => dom.slice(dom.indexOf(`<svg id="${id}"`), dom.indexOf("</svg>", dom.indexOf(`<svg id="${id}"`)));
+    const chart = (id: string) =>
+      dom.slice(dom.indexOf(`<svg id="${id}"`), dom.indexOf("</svg>", dom.indexOf(`<svg id="${id}"`)));
     expect(chart("pass-by-planner").match(/<rect class="bar"/g)).toHaveLength(2);
     expect(chart("pass-by-category").match(/<rect class="bar"/g)).toHaveLength(2);
     expect(chart("time-per-case").match(/<rect class="bar"/g)).toHaveLength(3);

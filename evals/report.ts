@@ -82,7 +82,13 @@ function percent(value: number): string {
 function formatRates(title: string, groups: GroupRates[], k: number): string[] {
   // With one run per case Pass@k and Pass^k equal Pass@1; they are shown only for --repeat.
   const perCategory = title === "category";
-  const header = [title, ...(perCategory ? ["planner"] : []), "cases", "Pass@1", ...(k > 1 ? [`Pass@${k}`, `Pass^${k}`] : [])];
+  const header = [
+    title,
+    ...(perCategory ? ["planner"] : []),
+    "cases",
+    "Pass@1",
+    ...(k > 1 ? [`Pass@${k}`, `Pass^${k}`] : []),
+  ];
   const rows = groups.map((group) => [
     group.key,
     ...(perCategory ? [group.planner] : []),

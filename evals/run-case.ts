@@ -207,7 +207,9 @@ export async function runCase(
   } catch (error) {
     result.failures = [`error: ${error instanceof Error ? error.message : String(error)}`];
     // A script that ran out usually follows a rejected submission: say what the planner was told.
-    const rejected = events.findLast((event) => event.type === "planner.submission" && event.messages.length > 0);
+    const rejected = events.findLast(
+      (event) => event.type === "planner.submission" && event.messages.length > 0,
+    );
     if (rejected?.type === "planner.submission")
       result.failures.push(`the last submission was rejected: ${rejected.messages.join("; ")}`);
   } finally {

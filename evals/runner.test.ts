@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createScriptedModel } from "../agent/llm/scripted.ts";
-import { loadCases, parseCase } from "./case-schema.ts";
+import { loadCases } from "./case-loader.ts";
+import { parseCase } from "./case-schema.ts";
 import { runEvalCommand } from "./command.ts";
 import { type EvalResult, formatSummary, runEvals } from "./runner.ts";
 
@@ -45,13 +46,25 @@ describe("runEvals end to end over stdio mock providers", () => {
       print: (line) => lines.push(line),
       onResult: (result) => seen.push(result),
     });
-    expect(summary.results.map((result) => result.id)).toEqual(["declined-gcp", "dns-override", "memory-reuse"]);
+    expect(summary.results.map((result) => result.id)).toEqual([
+      "declined-gcp",
+      "dns-override",
+      "memory-reuse",
+    ]);
     expect(summary.results.map((result) => result.failures)).toEqual([[], [], []]);
-    expect(summary.results.map((result) => result.outcome)).toEqual(["declined", "succeeded", "nothing-to-do"]);
-    expect(summary.results.every((result) => result.planner === "offline" && result.modelCalls === 0)).toBe(true);
+    expect(summary.results.map((result) => result.outcome)).toEqual([
+      "declined",
+      "succeeded",
+      "nothing-to-do",
+    ]);
+    expect(summary.results.every((result) => result.planner === "offline" && result.modelCalls === 0)).toBe(
+      true,
+    );
     expect(seen).toHaveLength(3);
     expect(lines[0]).toBe("Running 3 eval runs of 3 cases (offline)");
-    expect(lines).toContainEqual(expect.stringMatching(/^PASS declined-gcp \[offline\] \(\d+\.\ds, 0 model calls\)$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^PASS declined-gcp \[offline\] \(\d+\.\ds, 0 model calls\)$/),
+    );
     expect(lines.at(-1)).toBe("3 passed, 0 failed");
     expect(summary.byPlanner).toEqual([
       { key: "offline", planner: "offline", cases: 3, passAt1: 1, passAtK: 1, passHatK: 1 },
@@ -85,7 +98,12 @@ describe("runEvals end to end over stdio mock providers", () => {
       modelCalls: 2,
       tokens: { input: 5000, output: 160, cached: 4100 },
     });
-    expect(failed).toMatchObject({ id: "bucket-unversioned", ok: false, status: "fail", outcome: "succeeded" });
+    expect(failed).toMatchObject({
+      id: "bucket-unversioned",
+      ok: false,
+      status: "fail",
+      outcome: "succeeded",
+    });
     expect(failed!.failures).toEqual([
       'resources: expected exactly 1 aws:s3:bucket with {"versioning":false}, found 0; 1 other aws:s3:bucket did not match, e.g. site: versioning: expected false, got true',
     ]);
@@ -116,7 +134,9 @@ describe("runEvals end to end over stdio mock providers", () => {
       cwdBase: tempBase(),
       // The second live run answers with no submission at all, so one of two passes.
       modelFor: () => ({
-        model: createScriptedModel(runs++ === 0 ? [submit(BUCKET)] : [{ content: [{ type: "text", text: "no" }] }]),
+        model: createScriptedModel(
+          runs++ === 0 ? [submit(BUCKET)] : [{ content: [{ type: "text", text: "no" }] }],
+        ),
         description: "model: scripted",
       }),
       print: false,
@@ -156,7 +176,11 @@ describe("agent eval", () => {
     const code = await runEvalCommand({ filter: "model-s3", json: true, planners: ["live"] });
     expect(code).toBe(0);
     const document = JSON.parse(written.join(""));
-    expect(document).toMatchObject({ command: "eval", summary: "0 passed, 0 failed, 1 skipped", exitCode: 0 });
+    expect(document).toMatchObject({
+      command: "eval",
+      summary: "0 passed, 0 failed, 1 skipped",
+      exitCode: 0,
+    });
     expect(document.results[0].reason).toMatch(/^no live model: model: none — the offline planner serves/);
   });
 });

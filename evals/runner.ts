@@ -5,7 +5,8 @@ import { recordCalls } from "../agent/llm/recording.ts";
 import { selectModel } from "../agent/llm/select.ts";
 import type { LanguageModel } from "../agent/llm/types.ts";
 import type { PlannerKind } from "./case-fields.ts";
-import { type EvalCase, loadCases } from "./case-schema.ts";
+import { loadCases } from "./case-loader.ts";
+import type { EvalCase } from "./case-schema.ts";
 import { type CaseRates, caseRates, type GroupRates, groupRates } from "./metrics.ts";
 import { type EvalResult, type LiveModelFactory, runCase } from "./run-case.ts";
 

@@ -16,22 +16,29 @@ afterEach(() => {
 const REQUEST: ModelRequest = {
   system: "plan",
   messages: [{ role: "user", content: "a bucket" }],
-  tools: [{ name: "submit_deployment", description: "submit", inputSchema: { type: "object", properties: {} } }],
+  tools: [
+    { name: "submit_deployment", description: "submit", inputSchema: { type: "object", properties: {} } },
+  ],
 };
-const SPEC = { name: "site", resources: [{ type: "aws:s3:bucket", name: "b", properties: { bucketName: "x" } }] };
+const SPEC = {
+  name: "site",
+  resources: [{ type: "aws:s3:bucket", name: "b", properties: { bucketName: "x" } }],
+};
 
 describe("the scripted planner's wire", () => {
   it("turns the shorthands into the planner's and recovery's tool calls", () => {
     const script = ModelScriptSchema.parse({
       usage: { input: 100 },
-      turns: [{ submit: SPEC }, { revise: SPEC, reason: "smaller" }, { recover: { action: "rollback", reason: "r" } }],
+      turns: [
+        { submit: SPEC },
+        { revise: SPEC, reason: "smaller" },
+        { recover: { action: "rollback", reason: "r" } },
+      ],
     });
     const turns = wireTurns(script, "/nowhere");
-    expect(turns.map((turn) => turn.content.map((block) => (block.type === "tool_call" ? block.name : "text")))).toEqual([
-      ["submit_deployment"],
-      ["revise_deployment"],
-      ["rollback"],
-    ]);
+    expect(
+      turns.map((turn) => turn.content.map((block) => (block.type === "tool_call" ? block.name : "text"))),
+    ).toEqual([["submit_deployment"], ["revise_deployment"], ["rollback"]]);
     expect(turns[1]!.content[0]).toMatchObject({ input: { spec: SPEC, reason: "smaller" } });
     expect(turns[0]!.usage).toEqual({ input: 100, output: 150, cached: 0 });
   });
@@ -39,7 +46,10 @@ describe("the scripted planner's wire", () => {
   for (const wire of ["openai", "anthropic"] as const) {
     it(`serves the turns through the real ${wire} adapter, with usage as the vendor reports it`, async () => {
       const scripted = await startScriptedModel(
-        ModelScriptSchema.parse({ wire, turns: [{ submit: SPEC, usage: { input: 900, output: 80, cached: 600 } }] }),
+        ModelScriptSchema.parse({
+          wire,
+          turns: [{ submit: SPEC, usage: { input: 900, output: 80, cached: 600 } }],
+        }),
         "/nowhere",
       );
       try {
@@ -50,7 +60,9 @@ describe("the scripted planner's wire", () => {
         expect(response.usage).toMatchObject({ inputTokens: 900, outputTokens: 80, cachedInputTokens: 600 });
         expect(JSON.stringify(scripted.requests[0])).toContain("a bucket");
         // Past the script: a clear error, not a hang.
-        await expect(scripted.model.generate(REQUEST)).rejects.toThrow(/the script has 1 turns and turn 2 was requested/);
+        await expect(scripted.model.generate(REQUEST)).rejects.toThrow(
+          /the script has 1 turns and turn 2 was requested/,
+        );
       } finally {
         await scripted.close();
       }
@@ -67,7 +79,10 @@ describe("the scripted planner's wire", () => {
       { jsonlFile: file },
     );
     await live.generate(REQUEST);
-    const scripted = await startScriptedModel(ModelScriptSchema.parse({ recording: "conversation.jsonl" }), dir);
+    const scripted = await startScriptedModel(
+      ModelScriptSchema.parse({ recording: "conversation.jsonl" }),
+      dir,
+    );
     try {
       const response = await scripted.model.generate(REQUEST);
       expect(response.content).toEqual([{ type: "text", text: "thinking" }]);

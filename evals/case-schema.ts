@@ -208,7 +208,7 @@ export const EvalCaseSchema = z
     approve: z.enum(["all", "non-destructive"]).default("all"),
     /** A known gap of the agent: the case is expected to fail, and is counted apart until fixed. */
     knownGap: z.string().min(1).optional(),
-    /** Per-case limit; the run is abandoned and the case fails after it (default 120 s). */
+    /** Per-case limit; the run is abandoned and the case fails after it (default 300 s). */
     timeoutSeconds: z.number().positive().max(3600).optional(),
     expect: ExpectSchema,
   })

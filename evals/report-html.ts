@@ -30,7 +30,7 @@ function barChart(id: string, title: string, bars: Bar[], max?: number): string 
   const rows = bars
     .map((bar, index) => {
       const y = index * rowHeight + 4;
-      const length = Math.max(0, ((width - labelWidth - 70) * bar.value) / top);
+      const length = Math.max(0, ((width - labelWidth - 240) * bar.value) / top);
       return (
         `<text x="${labelWidth - 6}" y="${y + 12}" text-anchor="end">${escapeHtml(bar.label)}</text>` +
         `<rect class="bar" x="${labelWidth}" y="${y}" width="${length.toFixed(1)}" height="${rowHeight - 5}" fill="${bar.colour}"/>` +

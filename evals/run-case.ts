@@ -64,7 +64,8 @@ export interface RunCaseOptions {
   live?: LiveModelFactory;
 }
 
-const DEFAULT_TIMEOUT_S = 120;
+// Generous: it only abandons a hung run; a loaded machine must not fail a case on time.
+const DEFAULT_TIMEOUT_S = 300;
 
 /** A model whose requests are kept (as the guard scrubbed them), for what-the-model-saw checks. */
 export function capturing(model: LanguageModel, requests: unknown[]): LanguageModel {

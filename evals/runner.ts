@@ -119,13 +119,17 @@ function liveSetup(options: RunEvalsOptions): LiveSetup {
   }
   if (!options.modelFromEnv) return { factory: undefined, description: "no live model" };
   const flags = options.modelName ? { model: options.modelName } : {};
+  // A base URL alone (a local OpenAI-compatible server, no key) also makes a live model here.
+  const baseURL = process.env["OPENAI_BASE_URL"]?.trim();
+  const keyless = !process.env["ANTHROPIC_API_KEY"]?.trim() && !process.env["OPENAI_API_KEY"]?.trim();
+  const config = keyless && baseURL ? { provider: "openai" as const, baseURL } : undefined;
   // Selected once up front, so a missing key is one clear error, not one per case.
-  const first = selectModel(undefined, process.env, flags);
+  const first = selectModel(config, process.env, flags);
   if (!first.model) return { factory: undefined, description: first.description };
   return {
     description: first.description,
     factory: (evalCase, runIndex) => {
-      const selected = selectModel(undefined, process.env, flags);
+      const selected = selectModel(config, process.env, flags);
       let model = selected.model!;
       if (options.recordDir) {
         const folder = join(options.recordDir, `${evalCase.id}-live-${runIndex}`);

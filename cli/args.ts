@@ -40,6 +40,13 @@ const OPTIONS = {
   name: { type: "string" },
   "allow-apply": { type: "boolean" },
   filter: { type: "string" },
+  planner: { type: "string" },
+  repeat: { type: "string" },
+  html: { type: "string" },
+  compare: { type: "boolean" },
+  record: { type: "string" },
+  keep: { type: "boolean" },
+  heldout: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -106,6 +113,9 @@ Usage:
   agent policy check -f FILE                check a spec against the configured policies
   agent memory list | search TEXT | forget ID
   agent eval [--filter X]                   run the eval suite (evals/cases) in throwaway sandboxes
+    [--planner scripted,offline,live] [--repeat K] [--parallelism N] [--html FILE] [--record DIR] [--keep]
+  agent eval --compare A.json B.json        what got better or worse between two agent eval --json reports
+  agent eval --heldout                      the offline planner on held-out paraphrased goals
   agent mcp [--allow-apply]                 serve the agent itself over stdio MCP (plan, state, policy check)
   agent provider NAME                       serve a built-in provider (mock, docker, local) over stdio
   agent provider test -- COMMAND [ARGS]     run the conformance suite against any provider server

@@ -379,13 +379,8 @@ async function run(parsed: ParsedCommand): Promise<number> {
     case "mcp":
       return mcpCommand(parsed);
     case "eval": {
-      const { runEvalCommand } = await import("../evals/command.ts");
-      const filter = parsed.flags["filter"] ?? parsed.command[1];
-      return runEvalCommand({
-        ...(typeof filter === "string" ? { filter } : {}),
-        json: global.json,
-        ...(global.model ? { model: global.model } : {}),
-      });
+      const { evalArgs, runEvalCommand } = await import("../evals/command.ts");
+      return runEvalCommand(evalArgs(parsed));
     }
     case "policy":
       return policyCommand(parsed, out);

@@ -3,15 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  CASES_DIR,
-  EvalCaseError,
-  expectationsFor,
-  loadCaseFile,
-  loadCases,
-  MODEL_ONLY,
-  parseCase,
-} from "./case-schema.ts";
+import { CASES_DIR, loadCaseFile, loadCases } from "./case-loader.ts";
+import { EvalCaseError, expectationsFor, MODEL_ONLY, parseCase } from "./case-schema.ts";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
@@ -36,18 +29,100 @@ function caught(run: () => unknown): EvalCaseError {
 }
 
 describe("eval case files", () => {
-  it("loads every shipped case, with unique ids, the required coverage and at least 14 cases", () => {
+  it("loads every shipped case folder: unique ids, at least 50, every category the benchmark measures", () => {
     const cases = loadCases();
-    expect(cases.length).toBeGreaterThanOrEqual(14);
+    expect(cases.length).toBeGreaterThanOrEqual(50);
     const ids = cases.map((evalCase) => evalCase.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ["seed-customer-portal", "readme-web-app", "memory-reuse", "setup-extend-vlan"])
       expect(ids).toContain(id);
+    for (const evalCase of cases) {
+      expect(evalCase.file).toBe(join(CASES_DIR, evalCase.id, "case.yaml"));
+      expect(evalCase.steps.length).toBeGreaterThan(0);
+      expect("goal" in evalCase.steps[evalCase.primary]!).toBe(true);
+    }
+    const categories = new Set(cases.map((evalCase) => evalCase.category));
+    for (const category of [
+      "blueprint",
+      "customer-portal",
+      "cross-provider",
+      "policy-repair",
+      "transient",
+      "permanent-error",
+      "crash",
+      "drift",
+      "memory",
+      "destroy",
+      "ambiguous",
+      "injection",
+      "secret",
+      "follow-up",
+    ])
+      expect(categories).toContain(category);
+    // Each blueprint class has a case, and the model planner runs in CI through scripted turns.
+    expect(cases.filter((evalCase) => evalCase.planners.includes("scripted")).length).toBeGreaterThanOrEqual(
+      20,
+    );
+    expect(cases.some((evalCase) => evalCase.model?.wire === "anthropic")).toBe(true);
     expect(cases.some((evalCase) => evalCase.repeat)).toBe(true);
     expect(cases.some((evalCase) => evalCase.setup)).toBe(true);
     expect(cases.some((evalCase) => evalCase.faults)).toBe(true);
+    expect(cases.some((evalCase) => evalCase.world)).toBe(true);
+    expect(cases.some((evalCase) => evalCase.memory)).toBe(true);
+    expect(cases.some((evalCase) => evalCase.scripts.verify)).toBe(true);
     expect(cases.some((evalCase) => evalCase.tags.includes(MODEL_ONLY))).toBe(true);
-    for (const evalCase of cases) expect(evalCase.file.startsWith(CASES_DIR)).toBe(true);
+  });
+
+  it("turns a goal with repeat into two steps, and defaults planners from the model turns and tags", () => {
+    const repeat = parseCase(
+      { goal: "g", category: "memory", repeat: true, expect: { second: { outcome: "nothing-to-do" } } },
+      "/x/repeat-case/case.yaml",
+    );
+    expect(repeat.id).toBe("repeat-case");
+    expect(repeat.steps).toEqual([{ goal: "g" }, { goal: "g", expect: { outcome: "nothing-to-do" } }]);
+    expect(repeat.planners).toEqual(["offline", "live"]);
+    const scripted = parseCase(
+      {
+        goal: "g",
+        category: "blueprint",
+        tags: [MODEL_ONLY],
+        model: { turns: [{ text: "hi" }] },
+        expect: {},
+      },
+      "/x/s/case.yaml",
+    );
+    expect(scripted.planners).toEqual(["scripted", "live"]);
+    expect(scripted.model?.wire).toBe("openai");
+    const turns = parseCase(
+      {
+        turns: [{ goal: "a" }, { destroy: "d" }, { goal: "b" }, { refresh: "d" }],
+        category: "destroy",
+        expect: {},
+      },
+      "/x/t/case.yaml",
+    );
+    expect(turns.primary).toBe(2);
+  });
+
+  it("rejects a case id that differs from its folder, goal and turns together, and scripted without turns", () => {
+    expect(
+      caught(() =>
+        parseCase({ id: "other", goal: "g", category: "blueprint", expect: {} }, "/x/mine/case.yaml"),
+      ).message,
+    ).toMatch(/id: must equal its folder name "mine"/);
+    expect(
+      caught(() =>
+        parseCase({ goal: "g", turns: [{ goal: "g" }], category: "blueprint", expect: {} }, "/x/a/case.yaml"),
+      ).message,
+    ).toMatch(/goal: give goal or turns, exactly one/);
+    expect(
+      caught(() =>
+        parseCase({ goal: "g", category: "blueprint", planners: ["scripted"], expect: {} }, "/x/b/case.yaml"),
+      ).message,
+    ).toMatch(/planners: the scripted planner needs model/);
+    expect(
+      caught(() => parseCase({ goal: "g", category: "nonsense", expect: {} }, "/x/c/case.yaml")).message,
+    ).toMatch(/category: must be one of blueprint/);
   });
 
   it("names the file and every wrong path of a malformed case", () => {
@@ -61,6 +136,7 @@ describe("eval case files", () => {
         "id",
         "goal",
         "faults",
+        "category",
         "expect.outcome",
         "expect.resources[0]",
         "expect.resources[1]",
@@ -76,7 +152,7 @@ describe("eval case files", () => {
   it("reports a YAML syntax error by line, and a bad setup spec by its resource", () => {
     // Written here, not kept as a fixture: the formatter rejects a broken YAML file in the tree.
     const file = join(tempDir(), "broken.yaml");
-    writeFileSync(file, "id: broken\ngoal: [unclosed\nexpect: {}\n");
+    writeFileSync(file, "id: broken\ncategory: blueprint\ngoal: [unclosed\nexpect: {}\n");
     const broken = caught(() => loadCaseFile(file));
     expect(broken.issues[0]?.path).toMatch(/^line \d+, column \d+$/);
     const setup = caught(() => loadCaseFile(join(FIXTURES, "bad-setup-case.yaml")));
@@ -84,7 +160,7 @@ describe("eval case files", () => {
   });
 
   it("rejects an unknown field, a regex that does not compile, and `second` without repeat", () => {
-    const base = { id: "x", goal: "a goal", expect: { outcome: "succeeded" } };
+    const base = { id: "x", goal: "a goal", category: "blueprint", expect: { outcome: "succeeded" } };
     expect(caught(() => parseCase({ ...base, expect: { outcom: "succeeded" } }, "a.yaml")).message).toMatch(
       /expect: .*outcom/,
     );
@@ -115,6 +191,7 @@ describe("eval case files", () => {
       {
         id: "faulty",
         goal: "a goal",
+        category: "blueprint",
         faults: { aws: { MOCK_FAULTS: [{ match: "db", code: "THROTTLED", attempts: [1] }] } },
         setup: "setup.yaml",
         expect: {},
@@ -132,6 +209,7 @@ describe("eval case files", () => {
       {
         id: "both",
         goal: "a goal",
+        category: "blueprint",
         expect: {
           outcome: "declined",
           recovery: [],

@@ -1,10 +1,25 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseDocument } from "yaml";
+import { EvalCaseError } from "./case-error.ts";
+import { readYaml } from "./yaml-file.ts";
+
+export { EvalCaseError } from "./case-error.ts";
+
 import { z } from "zod";
 import { type Deployment, deploymentFromObject } from "../agent/engine/spec.ts";
-import { IacError } from "../agent/errors.ts";
+import {
+  CATEGORIES,
+  DIFFICULTIES,
+  ExtraExpectFields,
+  MemorySeedSchema,
+  ModelScriptSchema,
+  PLANNER_KINDS,
+  type PlannerKind,
+  type Turn,
+  TurnExpectSchema,
+  TurnSchema,
+  WorldResourceSchema,
+} from "./case-fields.ts";
 import { valuePattern } from "./matcher.ts";
 
 /** Every way `runGoal` can end (agent/run.ts GoalOutcome). */
@@ -24,7 +39,7 @@ export type Outcome = (typeof OUTCOMES)[number];
 export const SANDBOX_PREFIXES = ["opnsense", "aws", "kubernetes", "docker"] as const;
 export type SandboxPrefix = (typeof SANDBOX_PREFIXES)[number];
 
-/** Tags the runner acts on: `model-only` cases are skipped when the offline planner serves. */
+/** Tags the runner acts on: `model-only` cases do not run with the offline planner. */
 export const MODEL_ONLY = "model-only";
 
 const OutcomeSchema = z.enum(OUTCOMES);
@@ -116,6 +131,7 @@ const ExpectFields = {
     })
     .strict()
     .optional(),
+  ...ExtraExpectFields,
 };
 
 /** What the second run of a `repeat: true` case must show. */
@@ -154,19 +170,45 @@ const EnvValue = z.union([
 
 export const EvalCaseSchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, {
-      message: "must be lowercase letters, digits and '-' (it names the case in output and filters)",
-    }),
-    goal: z.string().trim().min(1, { message: "must not be empty: the plain-language goal to run" }),
+    /** Defaults to the case's folder name, and must equal it when given. */
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, {
+        message: "must be lowercase letters, digits and '-' (it names the case in output and filters)",
+      })
+      .optional(),
+    goal: z
+      .string()
+      .trim()
+      .min(1, { message: "must not be empty: the plain-language goal to run" })
+      .optional(),
+    /** A conversation instead of one goal: goals, destroys, refreshes and out-of-band drift, in order. */
+    turns: z.array(TurnSchema).min(1).optional(),
     description: z.string().optional(),
+    category: z.enum(CATEGORIES, { error: `must be one of ${CATEGORIES.join(", ")}` }),
+    difficulty: z.enum(DIFFICULTIES).default("medium"),
+    /** The planners it applies to; default offline and live, plus scripted when it has model turns. */
+    planners: z.array(z.enum(PLANNER_KINDS)).min(1).optional(),
     tags: z.array(z.string().min(1)).default([]),
+    /** The sandbox providers started for it (default all four); fewer start faster. */
+    providers: z.array(z.enum(SANDBOX_PREFIXES)).min(1).optional(),
+    /** What already exists on each provider's platform before the first turn. */
+    world: z.partialRecord(z.enum(SANDBOX_PREFIXES), z.array(WorldResourceSchema)).optional(),
+    /** Patterns remembered before the first turn. */
+    memory: z.array(MemorySeedSchema).optional(),
     /** Extra environment per sandbox server, e.g. `aws: { MOCK_FAULTS: [...] }`. */
     faults: z.partialRecord(z.enum(SANDBOX_PREFIXES), z.record(z.string(), EnvValue)).optional(),
     /** A spec (plain `{ name, resources }` or Kubernetes style), or a path to one beside the case. */
     setup: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
     /** Run the goal twice in the same folder; `expect.second` checks the second run. */
     repeat: z.boolean().default(false),
-    /** Per-case limit; the run is abandoned and the case fails after it (default 120 s). */
+    /** The scripted planner's model turns (the planner, its repair loop and recovery all call it). */
+    model: ModelScriptSchema.optional(),
+    /** all: every plan is approved (as --yes); non-destructive: a plan that deletes or replaces is refused. */
+    approve: z.enum(["all", "non-destructive"]).default("all"),
+    /** A known gap of the agent: the case is expected to fail, and is counted apart until fixed. */
+    knownGap: z.string().min(1).optional(),
+    /** Per-case limit; the run is abandoned and the case fails after it (default 300 s). */
     timeoutSeconds: z.number().positive().max(3600).optional(),
     expect: ExpectSchema,
   })
@@ -179,31 +221,43 @@ export const EvalCaseSchema = z
         message: "only a repeat: true case runs twice; add repeat: true or drop second",
       });
     }
+    if ((value.goal === undefined) === (value.turns === undefined)) {
+      context.addIssue({ code: "custom", path: ["goal"], message: "give goal or turns, exactly one" });
+    }
+    if (value.turns && !value.turns.some((turn) => "goal" in turn)) {
+      context.addIssue({ code: "custom", path: ["turns"], message: "at least one turn must be a goal" });
+    }
+    if (value.repeat && value.turns) {
+      context.addIssue({
+        code: "custom",
+        path: ["repeat"],
+        message: "repeat goes with goal; list turns instead",
+      });
+    }
+    if (value.planners?.includes("scripted") && !value.model) {
+      context.addIssue({
+        code: "custom",
+        path: ["planners"],
+        message: "the scripted planner needs model: { turns } (or a recording) to replay",
+      });
+    }
   });
 
 export type EvalCaseInput = z.input<typeof EvalCaseSchema>;
 
-export interface EvalCase extends Omit<z.output<typeof EvalCaseSchema>, "setup"> {
+export interface EvalCase extends Omit<z.output<typeof EvalCaseSchema>, "setup" | "id" | "planners"> {
+  id: string;
   /** The file it came from ("(inline)" for cases built in code). */
   file: string;
   setup?: Deployment;
-}
-
-/** A case file that does not follow the schema: the message names the file and each path. */
-export class EvalCaseError extends IacError {
-  readonly file: string;
-  readonly issues: { path: string; message: string }[];
-
-  constructor(file: string, issues: { path: string; message: string }[]) {
-    const lines = issues.map((issue) => `  - ${issue.path ? `${issue.path}: ` : ""}${issue.message}`);
-    super("EVAL_CASE_INVALID", `${file} is not a valid eval case:\n${lines.join("\n")}`, {
-      exitCode: 2,
-      hint: "fix the case file; evals/README.md describes the fields",
-    });
-    this.name = "EvalCaseError";
-    this.file = file;
-    this.issues = issues;
-  }
+  /** The planners it applies to, defaults filled in. */
+  planners: PlannerKind[];
+  /** The steps in order: `goal` alone (and `repeat`) become turns too. */
+  steps: Turn[];
+  /** Index into steps of the goal turn the case's `expect` checks. */
+  primary: number;
+  /** setup.sh, verify.sh and cleanup.sh beside case.yaml, when present. */
+  scripts: { setup?: string; verify?: string; cleanup?: string };
 }
 
 function pathText(path: readonly PropertyKey[]): string {
@@ -222,8 +276,40 @@ export function parseCase(document: unknown, file: string): EvalCase {
       parsed.error.issues.map((issue) => ({ path: pathText(issue.path), message: issue.message })),
     );
   }
-  const { setup, ...rest } = parsed.data;
-  const evalCase: EvalCase = { ...rest, file };
+  const { setup, id, planners, ...rest } = parsed.data;
+  const folder = basename(dirname(file));
+  const caseId = id ?? folder;
+  if (basename(file) === "case.yaml" && id !== undefined && id !== folder) {
+    throw new EvalCaseError(file, [
+      { path: "id", message: `must equal its folder name "${folder}" (or be left out)` },
+    ]);
+  }
+  let steps: Turn[];
+  let primary: number;
+  if (rest.turns) {
+    steps = rest.turns;
+    primary = steps.findLastIndex((turn) => "goal" in turn);
+  } else {
+    const goal = rest.goal as string;
+    steps = rest.repeat
+      ? [
+          { goal },
+          { goal, ...(rest.expect.second ? { expect: TurnExpectSchema.parse(rest.expect.second) } : {}) },
+        ]
+      : [{ goal }];
+    primary = 0;
+  }
+  const defaults: PlannerKind[] = rest.tags.includes(MODEL_ONLY) ? ["live"] : ["offline", "live"];
+  if (rest.model) defaults.unshift("scripted");
+  const evalCase: EvalCase = {
+    ...rest,
+    id: caseId,
+    file,
+    planners: planners ?? defaults,
+    steps,
+    primary,
+    scripts: caseScripts(dirname(file)),
+  };
   if (setup !== undefined) {
     try {
       evalCase.setup =
@@ -247,65 +333,13 @@ export function parseCase(document: unknown, file: string): EvalCase {
   return evalCase;
 }
 
-function readYaml(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new EvalCaseError(file, [
-      { path: "", message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` },
-    ]);
+function caseScripts(dir: string): EvalCase["scripts"] {
+  const scripts: EvalCase["scripts"] = {};
+  for (const name of ["setup", "verify", "cleanup"] as const) {
+    const path = join(dir, `${name}.sh`);
+    if (existsSync(path)) scripts[name] = path;
   }
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new EvalCaseError(
-      file,
-      document.errors.map((error) => {
-        const position = error.linePos?.[0];
-        return {
-          path: position ? `line ${position.line}, column ${position.col}` : "",
-          message: error.message.split("\n")[0] ?? error.message,
-        };
-      }),
-    );
-  }
-  return document.toJS({ maxAliasCount: 100 });
-}
-
-export function loadCaseFile(file: string): EvalCase {
-  return parseCase(readYaml(file), file);
-}
-
-export const CASES_DIR = fileURLToPath(new URL("./cases/", import.meta.url));
-
-/** Every `*.yaml` case of a folder, sorted by file name; ids must be unique. */
-export function loadCases(dir: string = CASES_DIR): EvalCase[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir)
-      .filter((name) => /\.ya?ml$/.test(name))
-      .sort();
-  } catch (error) {
-    throw new IacError(
-      "EVAL_CASES_MISSING",
-      `cannot read eval cases from ${dir}: ${(error as Error).message}`,
-      {
-        exitCode: 2,
-      },
-    );
-  }
-  const cases = names.map((name) => loadCaseFile(join(dir, name)));
-  const seen = new Map<string, string>();
-  for (const evalCase of cases) {
-    const earlier = seen.get(evalCase.id);
-    if (earlier) {
-      throw new EvalCaseError(evalCase.file, [
-        { path: "id", message: `"${evalCase.id}" is already the id of ${basename(earlier)}` },
-      ]);
-    }
-    seen.set(evalCase.id, evalCase.file);
-  }
-  return cases;
+  return scripts;
 }
 
 /** The expectations that apply: `withModel` fields replace the others when a model plans. */

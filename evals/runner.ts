@@ -1,85 +1,99 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RunEvent } from "../agent/events.ts";
+import { parse, stringify } from "yaml";
+import { recordCalls } from "../agent/llm/recording.ts";
 import { selectModel } from "../agent/llm/select.ts";
 import type { LanguageModel } from "../agent/llm/types.ts";
-import type { GoalOutcome, GoalReport } from "../agent/run.ts";
-import { type EvalCase, expectationsFor, loadCases, MODEL_ONLY } from "./case-schema.ts";
-import { checkExpectations } from "./matcher.ts";
-import { openSandbox } from "./sandbox.ts";
+import type { PlannerKind } from "./case-fields.ts";
+import { loadCases } from "./case-loader.ts";
+import type { EvalCase } from "./case-schema.ts";
+import { type CaseRates, caseRates, type GroupRates, groupRates } from "./metrics.ts";
+import { type EvalResult, type LiveModelFactory, runCase } from "./run-case.ts";
 
-export interface EvalResult {
-  id: string;
-  ok: boolean;
-  /** Set when the case did not run; `reason` says why. */
-  skipped?: true;
-  reason?: string;
-  durationMs: number;
-  /** Each failed expectation, in words. */
-  failures: string[];
-  outcome: GoalOutcome | "error" | "skipped";
-  modelCalls: number;
-  tokens: { input: number; output: number; cached: number };
-}
+export type { EvalResult } from "./run-case.ts";
 
 export interface EvalSummary {
   results: EvalResult[];
   passed: number;
   failed: number;
   skipped: number;
-  /** What planned: "offline planner" or the model's description. */
+  /** Failed as their case's `knownGap` says they would; not counted as failed. */
+  knownGaps: number;
+  /** What planned, per planner that ran: "offline planner", the live model's description... */
   planner: string;
+  planners: PlannerKind[];
+  /** Runs per live case (--repeat). */
+  repeat: number;
   durationMs: number;
+  rates: CaseRates[];
+  byCategory: GroupRates[];
+  byPlanner: GroupRates[];
 }
 
-/** A model for one case; each case gets its own so that scripted turns or caches never leak across. */
+/** A live model per case (tests pass scripted models here). */
 export type ModelFactory = (evalCase: EvalCase) => { model: LanguageModel | undefined; description: string };
 
 export interface RunEvalsOptions {
-  /** Runs only the cases whose id or one of whose tags contains this text. */
+  /** Runs only the cases whose id, category or one of whose tags contains this text. */
   filter?: string;
   /** Where each case's temporary folder is made (default: the system's temp folder). */
   cwdBase?: string;
-  /** Plan with the model the environment names (ANTHROPIC_API_KEY, OPENAI_API_KEY, MCP_IAC_MODEL); otherwise offline. */
+  /** The planners to run (default scripted and offline, plus live when a model is configured). */
+  planners?: PlannerKind[];
+  /** Plan live with the model the environment names (ANTHROPIC_API_KEY, OPENAI_API_KEY, base URLs). */
   modelFromEnv?: boolean;
   /** The model name, as `--model` gives it; only with modelFromEnv. */
   modelName?: string;
-  /** Overrides modelFromEnv: the model each case plans with (tests pass scripted models). */
+  /** Overrides modelFromEnv: the live model each case plans with. */
   modelFor?: ModelFactory;
-  /** Case files (default evals/cases). */
+  /** Runs of each live case (Pass@k, Pass^k); scripted and offline runs are deterministic and run once. */
+  repeat?: number;
+  /** Cases run side by side (default 2: each starts its own provider processes). */
+  parallel?: number;
+  /** Live conversations are written here as JSONL, each beside a case.yaml that replays it scripted. */
+  recordDir?: string;
+  /** Case folders (default evals/cases). */
   casesDir?: string;
   /** Cases to run instead of reading casesDir. */
   cases?: EvalCase[];
   /** Keep each case's folder for inspection (its path is in the result's reason on failure). */
   keep?: boolean;
-  /** Called after each case, in order. */
+  /** Called after each case, in the order they finish. */
   onResult?(result: EvalResult): void;
   /** Where the PASS/FAIL/SKIP lines and the closing count go (default stdout); false prints nothing. */
   print?: ((line: string) => void) | false;
+  /** false: the caller prints the closing count itself (after its table). */
+  closingLine?: boolean;
 }
-
-const DEFAULT_TIMEOUT_S = 120;
 
 export function matchesFilter(evalCase: EvalCase, filter: string | undefined): boolean {
   if (!filter) return true;
   const needle = filter.toLowerCase();
-  return [evalCase.id, ...evalCase.tags].some((text) => text.toLowerCase().includes(needle));
+  return [evalCase.id, evalCase.category, ...evalCase.tags].some((text) =>
+    text.toLowerCase().includes(needle),
+  );
 }
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
 
-/** `PASS id (1.2s, 0 model calls)`, `FAIL id: …` (one failure per line), `SKIP id: reason`. */
+/** `PASS id [planner] (1.2s, 0 model calls)`, `FAIL id [planner]: …`, `GAP …`, `SKIP id: reason`. */
 export function formatResult(result: EvalResult): string[] {
-  if (result.skipped) return [`SKIP ${result.id}: ${result.reason ?? "skipped"}`];
+  const name = `${result.id} [${result.planner}${result.run > 1 ? ` #${result.run}` : ""}]`;
+  if (result.skipped) return [`SKIP ${name}: ${result.reason ?? "skipped"}`];
   const calls = `${result.modelCalls} model call${result.modelCalls === 1 ? "" : "s"}`;
-  if (result.ok) return [`PASS ${result.id} (${seconds(result.durationMs)}, ${calls})`];
+  if (result.ok) {
+    const news = result.knownGap ? " — its known gap now holds: drop knownGap from the case" : "";
+    return [`PASS ${name} (${seconds(result.durationMs)}, ${calls})${news}`];
+  }
   const kept = result.reason ? [`  (${result.reason})`] : [];
-  if (result.failures.length === 1) return [`FAIL ${result.id}: ${result.failures[0]}`, ...kept];
+  const word = result.status === "known-gap" ? "GAP " : "FAIL";
+  const head = result.status === "known-gap" ? `${word} ${name}: known gap: ${result.knownGap}` : undefined;
+  if (head) return [head, ...result.failures.map((failure) => `  - ${failure}`)];
+  if (result.failures.length === 1) return [`${word} ${name}: ${result.failures[0]}`, ...kept];
   return [
-    `FAIL ${result.id}: ${result.failures.length} expectations failed (${seconds(result.durationMs)}, ${calls})`,
+    `${word} ${name}: ${result.failures.length} expectations failed (${seconds(result.durationMs)}, ${calls})`,
     ...result.failures.map((failure) => `  - ${failure}`),
     ...kept,
   ];
@@ -90,25 +104,76 @@ export function formatSummary(summary: Pick<EvalSummary, "passed" | "failed" | "
   return `${summary.passed} passed, ${summary.failed} failed${summary.skipped > 0 ? `, ${summary.skipped} skipped` : ""}`;
 }
 
-function modelFactory(options: RunEvalsOptions): { factory: ModelFactory; description: string } {
-  if (options.modelFor) return { factory: options.modelFor, description: "models given by the caller" };
-  if (!options.modelFromEnv) {
+interface LiveSetup {
+  factory: LiveModelFactory | undefined;
+  description: string;
+}
+
+function liveSetup(options: RunEvalsOptions): LiveSetup {
+  if (options.modelFor) {
+    const given = options.modelFor;
     return {
-      factory: () => ({ model: undefined, description: "offline planner" }),
-      description: "offline planner",
+      factory: (evalCase) => ({ ...given(evalCase), requests: [] }),
+      description: "models given by the caller",
     };
   }
+  if (!options.modelFromEnv) return { factory: undefined, description: "no live model" };
+  const flags = options.modelName ? { model: options.modelName } : {};
+  // A base URL alone (a local OpenAI-compatible server, no key) also makes a live model here.
+  const baseURL = process.env["OPENAI_BASE_URL"]?.trim();
+  const keyless = !process.env["ANTHROPIC_API_KEY"]?.trim() && !process.env["OPENAI_API_KEY"]?.trim();
+  const config = keyless && baseURL ? { provider: "openai" as const, baseURL } : undefined;
   // Selected once up front, so a missing key is one clear error, not one per case.
-  const first = selectModel(undefined, process.env, options.modelName ? { model: options.modelName } : {});
+  const first = selectModel(config, process.env, flags);
+  if (!first.model) return { factory: undefined, description: first.description };
   return {
-    factory: () => selectModel(undefined, process.env, options.modelName ? { model: options.modelName } : {}),
-    description: first.model ? first.description : "offline planner",
+    description: first.description,
+    factory: (evalCase, runIndex) => {
+      const selected = selectModel(config, process.env, flags);
+      let model = selected.model!;
+      if (options.recordDir) {
+        const folder = join(options.recordDir, `${evalCase.id}-live-${runIndex}`);
+        writeReplayCase(evalCase, folder, model.provider === "anthropic" ? "anthropic" : "openai");
+        // The requests reach this wrapper already scrubbed by the run's guard (agent/model-guard.ts).
+        model = recordCalls(model, () => {}, { jsonlFile: join(folder, "conversation.jsonl") });
+      }
+      return { model, description: selected.description, requests: [] };
+    },
   };
 }
 
+/** A case folder that replays a recorded live conversation with the scripted planner. */
+function writeReplayCase(evalCase: EvalCase, folder: string, wire: "openai" | "anthropic"): void {
+  mkdirSync(folder, { recursive: true });
+  const original = parse(readFileSync(evalCase.file, "utf8")) as Record<string, unknown>;
+  delete original["id"];
+  const replay = {
+    ...original,
+    description: `Replays a live run of ${evalCase.id}. ${String(original["description"] ?? "")}`.trim(),
+    planners: ["scripted"],
+    model: { wire, recording: "conversation.jsonl" },
+  };
+  writeFileSync(join(folder, "case.yaml"), stringify(replay));
+}
+
+/** Runs `jobs` with at most `limit` at a time, keeping the input order in the result. */
+async function pool<T, R>(jobs: T[], limit: number, work: (job: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(jobs.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, jobs.length)) }, async () => {
+    while (next < jobs.length) {
+      const index = next++;
+      results[index] = await work(jobs[index]!);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
 /**
- * Runs the eval cases: each in its own temporary folder with fresh mock worlds, state and memory,
- * through the same `runGoal` as `agent "<goal>"`, then checks what exists afterwards.
+ * Runs the eval cases with each planner that applies: each run in its own temporary folder with
+ * fresh stdio mock providers, state and memory, through the same `runGoal` as `agent "<goal>"`,
+ * then checks what exists afterwards.
  */
 export async function runEvals(options: RunEvalsOptions = {}): Promise<EvalSummary> {
   const started = performance.now();
@@ -119,118 +184,76 @@ export async function runEvals(options: RunEvalsOptions = {}): Promise<EvalSumma
   const cases = (options.cases ?? loadCases(options.casesDir)).filter((evalCase) =>
     matchesFilter(evalCase, options.filter),
   );
-  const { factory, description } = modelFactory(options);
-  const results: EvalResult[] = [];
-  if (cases.length > 0)
-    print(`Running ${cases.length} eval case${cases.length === 1 ? "" : "s"} (${description})`);
+  const live = liveSetup(options);
+  const planners: PlannerKind[] =
+    options.planners ?? (live.factory ? ["scripted", "offline", "live"] : ["scripted", "offline"]);
+  const repeat = Math.max(1, options.repeat ?? 1);
+  const jobs: { evalCase: EvalCase; planner: PlannerKind; run: number }[] = [];
   for (const evalCase of cases) {
-    const result = await runCase(evalCase, factory, options);
-    results.push(result);
+    for (const planner of planners) {
+      if (!evalCase.planners.includes(planner)) continue;
+      const runs = planner === "live" ? repeat : 1;
+      for (let run = 1; run <= runs; run++) jobs.push({ evalCase, planner, run });
+    }
+  }
+  const described = planners.map((planner) => (planner === "live" ? `live: ${live.description}` : planner));
+  if (jobs.length > 0)
+    print(
+      `Running ${jobs.length} eval run${jobs.length === 1 ? "" : "s"} of ${cases.length} cases (${described.join(", ")})`,
+    );
+  const results = await pool(jobs, options.parallel ?? 2, async ({ evalCase, planner, run }) => {
+    const result =
+      planner === "live" && !live.factory
+        ? skippedResult(evalCase, planner, `no live model: ${live.description}`)
+        : await runCase(evalCase, planner, run, {
+            ...(options.cwdBase ? { cwdBase: options.cwdBase } : {}),
+            ...(options.keep ? { keep: true } : {}),
+            ...(live.factory ? { live: live.factory } : {}),
+          });
     for (const line of formatResult(result)) print(line);
     options.onResult?.(result);
-  }
+    return result;
+  });
+  const rates = caseRates(results, repeat);
   const summary: EvalSummary = {
     results,
-    passed: results.filter((result) => result.ok).length,
-    failed: results.filter((result) => !result.ok && !result.skipped).length,
-    skipped: results.filter((result) => result.skipped).length,
-    planner: description,
+    passed: results.filter((result) => result.status === "pass").length,
+    failed: results.filter((result) => result.status === "fail").length,
+    skipped: results.filter((result) => result.status === "skip").length,
+    knownGaps: results.filter((result) => result.status === "known-gap").length,
+    planner: described.join(", "),
+    planners,
+    repeat,
     durationMs: Math.round(performance.now() - started),
+    rates,
+    byCategory: groupRates(rates, "category"),
+    byPlanner: groupRates(rates, "planner"),
   };
-  print(formatSummary(summary));
+  if (summary.knownGaps > 0)
+    print(
+      `${summary.knownGaps} known gap${summary.knownGaps === 1 ? "" : "s"} (failed as their cases say; not counted)`,
+    );
+  if (options.closingLine !== false) print(formatSummary(summary));
   return summary;
 }
 
-async function runCase(
-  evalCase: EvalCase,
-  factory: ModelFactory,
-  options: RunEvalsOptions,
-): Promise<EvalResult> {
-  const started = performance.now();
-  const { model, description } = factory(evalCase);
-  const base: Omit<EvalResult, "ok" | "failures" | "outcome" | "durationMs"> = {
+function skippedResult(evalCase: EvalCase, planner: PlannerKind, reason: string): EvalResult {
+  return {
     id: evalCase.id,
+    planner,
+    run: 1,
+    category: evalCase.category,
+    difficulty: evalCase.difficulty,
+    ok: false,
+    status: "skip",
+    skipped: true,
+    reason,
+    durationMs: 0,
+    failures: [],
+    outcome: "skipped",
     modelCalls: 0,
     tokens: { input: 0, output: 0, cached: 0 },
-  };
-  if (!model && evalCase.tags.includes(MODEL_ONLY)) {
-    return {
-      ...base,
-      ok: false,
-      skipped: true,
-      reason: "model-only: the offline planner serves (set ANTHROPIC_API_KEY or OPENAI_API_KEY to run it)",
-      durationMs: 0,
-      failures: [],
-      outcome: "skipped",
-    };
-  }
-  if (options.cwdBase) mkdirSync(options.cwdBase, { recursive: true });
-  const dir = mkdtempSync(join(options.cwdBase ?? tmpdir(), `mcp-iac-eval-${evalCase.id}-`));
-  const events: RunEvent[] = [];
-  const sandbox = openSandbox({
-    dir,
-    ...(evalCase.faults ? { env: evalCase.faults } : {}),
-    model,
-    modelDescription: description,
-    emit: (event) => events.push(event),
-  });
-  const limitMs = (evalCase.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000;
-  let timer: NodeJS.Timeout | undefined;
-  const reports: GoalReport[] = [];
-  let failures: string[];
-  let outcome: EvalResult["outcome"];
-  try {
-    const work = (async () => {
-      if (evalCase.setup) await sandbox.applySetup(evalCase.setup);
-      const firstEvents = events.length;
-      reports.push(await sandbox.runGoal(evalCase.goal));
-      const runEvents = events.slice(firstEvents);
-      if (evalCase.repeat) reports.push(await sandbox.runGoal(evalCase.goal));
-      const [report, second] = reports as [GoalReport, GoalReport | undefined];
-      const expect = expectationsFor(evalCase, model !== undefined);
-      const deployment = expect.deploymentName ?? report.spec?.name ?? evalCase.setup?.name;
-      const world = await sandbox.world(deployment);
-      return {
-        outcome: (second ?? report).outcome,
-        failures: checkExpectations(expect, {
-          report,
-          events: runEvents,
-          world,
-          ...(second ? { second } : {}),
-        }),
-      };
-    })();
-    // After a timeout the abandoned run fails once its servers close; that failure is already reported.
-    work.catch(() => {});
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`the case did not finish within ${limitMs / 1000}s`)),
-        limitMs,
-      );
-    });
-    ({ failures, outcome } = await Promise.race([work, timeout]));
-  } catch (error) {
-    failures = [`error: ${error instanceof Error ? error.message : String(error)}`];
-    outcome = "error";
-  } finally {
-    clearTimeout(timer);
-    await sandbox.close();
-  }
-  const ok = failures.length === 0;
-  // A failed case keeps its folder (state, memory, mock worlds) for a look; a passed one is removed.
-  if (ok && !options.keep) rmSync(dir, { recursive: true, force: true });
-  for (const report of reports) {
-    base.modelCalls += report.modelCalls.length;
-    base.tokens.input += report.tokens.input;
-    base.tokens.output += report.tokens.output;
-    base.tokens.cached += report.tokens.cached;
-  }
-  return {
-    ...base,
-    ok,
-    durationMs: Math.round(performance.now() - started),
-    failures,
-    outcome,
-    ...(ok && !options.keep ? {} : { reason: `folder kept: ${dir}` }),
+    retries: 0,
+    rollbacks: 0,
   };
 }

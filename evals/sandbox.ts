@@ -1,9 +1,18 @@
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { z } from "zod";
+import type { Plan } from "../agent/engine/plan-types.ts";
+import type { Drift } from "../agent/engine/refresh.ts";
 import type { Deployment } from "../agent/engine/spec.ts";
 import type { EventSink } from "../agent/events.ts";
 import type { LanguageModel } from "../agent/llm/types.ts";
-import { applyDeployment, type Workspace } from "../agent/operations.ts";
+import {
+  applyDeployment,
+  destroyDeployment,
+  refreshDeployment,
+  type Workspace,
+} from "../agent/operations.ts";
 import { type GoalReport, runGoal } from "../agent/run.ts";
 import { SecretScrubber, secretsFromConfig } from "../agent/secrets.ts";
 import { createFileBackend } from "../agent/state/index.ts";
@@ -11,6 +20,7 @@ import { createMemoryStore } from "../memory/index.ts";
 import { loadPolicies } from "../policies/index.ts";
 import { ProviderClients } from "../tools/client/index.ts";
 import type { ListedResource } from "../tools/protocol/index.ts";
+import type { MemorySeedSchema, WorldResourceSchema } from "./case-fields.ts";
 import { SANDBOX_PREFIXES, type SandboxPrefix } from "./case-schema.ts";
 
 const AGENT_BIN = fileURLToPath(new URL("../bin/agent.js", import.meta.url));
@@ -34,11 +44,33 @@ export interface SandboxOptions {
   model: LanguageModel | undefined;
   modelDescription: string;
   emit: EventSink;
+  /** The providers to start (default all four); fewer start faster. */
+  providers?: readonly SandboxPrefix[];
+  /** What exists on each platform before the first turn (written as MOCK_SEED_FILE). */
+  world?: Partial<Record<SandboxPrefix, z.infer<typeof WorldResourceSchema>[]>>;
+  /** Patterns remembered before the first turn. */
+  memory?: z.infer<typeof MemorySeedSchema>[];
+  /** Refuse a plan that deletes or replaces (the person said no); default approve everything. */
+  approve?: "all" | "non-destructive";
+}
+
+/** Plans that asked for approval, and whether they got it. */
+export interface ApprovalRecord {
+  deployment: string;
+  approved: boolean;
+  destructive: number;
 }
 
 export interface Sandbox {
   applySetup(deployment: Deployment): Promise<void>;
   runGoal(goal: string): Promise<GoalReport>;
+  destroy(name: string): Promise<{ outcome: string }>;
+  refresh(name: string): Promise<Drift[]>;
+  /** Changes (or deletes) a resource behind the agent's back, straight through its provider. */
+  drift(deployment: string, resource: string, set: Record<string, unknown> | undefined): Promise<void>;
+  /** Each resource of the deployment in state, as `type id`, and the same of what the providers list. */
+  stateAndWorld(deployment: string): Promise<{ state: string[]; world: string[] }>;
+  approvals: ApprovalRecord[];
   /** What the providers list, for one deployment or (with no name) for all. */
   world(deploymentId?: string): Promise<ListedResource[]>;
   close(): Promise<void>;
@@ -51,18 +83,27 @@ export interface Sandbox {
  */
 export function openSandbox(options: SandboxOptions): Sandbox {
   const { dir } = options;
+  const prefixes = options.providers ?? SANDBOX_PREFIXES;
+  const sandboxDir = join(dir, ".mcp-iac", "sandbox");
+  mkdirSync(sandboxDir, { recursive: true });
   const servers = Object.fromEntries(
-    SANDBOX_PREFIXES.map((prefix) => [
-      prefix,
-      {
-        builtin: "mock",
-        env: {
-          ...Object.fromEntries(MOCK_VARIABLES.map((name) => [name, ""])),
-          MOCK_WORLD_FILE: join(dir, ".mcp-iac", "sandbox", `${prefix}.world.json`),
-          ...options.env?.[prefix],
+    prefixes.map((prefix) => {
+      const seeds = options.world?.[prefix];
+      const seedFile = join(sandboxDir, `${prefix}.seed.json`);
+      if (seeds) writeFileSync(seedFile, JSON.stringify(seeds));
+      return [
+        prefix,
+        {
+          builtin: "mock",
+          env: {
+            ...Object.fromEntries(MOCK_VARIABLES.map((name) => [name, ""])),
+            MOCK_WORLD_FILE: join(sandboxDir, `${prefix}.world.json`),
+            ...(seeds ? { MOCK_SEED_FILE: seedFile } : {}),
+            ...options.env?.[prefix],
+          },
         },
-      },
-    ]),
+      ];
+    }),
   );
   const clients = new ProviderClients(servers, {
     cwd: dir,
@@ -74,14 +115,56 @@ export function openSandbox(options: SandboxOptions): Sandbox {
     emit: options.emit,
   };
   const policies = loadPolicies(["builtin:baseline"], { cwd: dir });
+  const approvals: ApprovalRecord[] = [];
+  const approve = async (plan: Plan) => {
+    const destructive = plan.changes.filter(
+      (change) => change.action === "delete" || change.action === "replace",
+    ).length;
+    const approved = options.approve !== "non-destructive" || destructive === 0;
+    approvals.push({ deployment: plan.deployment, approved, destructive });
+    return approved;
+  };
   // The servers start side by side rather than one after another as the run first asks each.
   let warmed: Promise<unknown> | undefined;
   const warm = () => {
-    warmed ??= Promise.all(SANDBOX_PREFIXES.map((prefix) => clients.describe(prefix).catch(() => undefined)));
+    warmed ??= Promise.all(prefixes.map((prefix) => clients.describe(prefix).catch(() => undefined)));
     return warmed;
+  };
+  const memoryFile = join(dir, ".mcp-iac", "memory.json");
+  let seeded = !options.memory?.length;
+  const openMemory = async () => {
+    const memory = createMemoryStore({ file: memoryFile });
+    if (!seeded) {
+      seeded = true;
+      for (const seed of options.memory ?? []) {
+        await memory.savePattern({
+          goal: seed.goal,
+          deployment: seed.spec.name,
+          spec: seed.spec as Parameters<typeof memory.savePattern>[0]["spec"],
+          providers: seed.providers,
+          outcome: "succeeded",
+          planner: "offline",
+        });
+      }
+    }
+    return memory;
+  };
+  const listWorld = async (deploymentId?: string) => {
+    const all: ListedResource[] = [];
+    for (const prefix of prefixes) {
+      const envelope = await clients.call(prefix, "listResources", {
+        filter: deploymentId ? { deploymentId } : {},
+      });
+      if (!envelope.success || !envelope.data) {
+        throw new Error(`listResources on ${prefix} failed: ${envelope.error?.message ?? "no data"}`);
+      }
+      all.push(...envelope.data.resources);
+    }
+    return all;
   };
 
   return {
+    approvals,
     async applySetup(deployment) {
       await warm();
       const output = await applyDeployment(workspace, deployment, {
@@ -98,7 +181,7 @@ export function openSandbox(options: SandboxOptions): Sandbox {
       await warm();
       const scrubber = new SecretScrubber();
       secretsFromConfig(servers, process.env, scrubber);
-      const memory = createMemoryStore({ file: join(dir, ".mcp-iac", "memory.json") });
+      const memory = await openMemory();
       try {
         return await runGoal(
           {
@@ -110,25 +193,62 @@ export function openSandbox(options: SandboxOptions): Sandbox {
             modelDescription: options.modelDescription,
             scrubber,
           },
-          { goal, approve: async () => true },
+          { goal, approve },
         );
       } finally {
         await memory.close();
       }
     },
-    async world(deploymentId) {
-      const all: ListedResource[] = [];
-      for (const prefix of SANDBOX_PREFIXES) {
-        const envelope = await clients.call(prefix, "listResources", {
-          filter: deploymentId ? { deploymentId } : {},
-        });
-        if (!envelope.success || !envelope.data) {
-          throw new Error(`listResources on ${prefix} failed: ${envelope.error?.message ?? "no data"}`);
-        }
-        all.push(...envelope.data.resources);
-      }
-      return all;
+    async destroy(name) {
+      await warm();
+      const result = await destroyDeployment(workspace, name, {
+        approve: async (count) => {
+          approvals.push({ deployment: name, approved: true, destructive: count });
+          return true;
+        },
+      });
+      return { outcome: result.outcome };
     },
+    async refresh(name) {
+      await warm();
+      return refreshDeployment(workspace, name);
+    },
+    async drift(deployment, resource, set) {
+      await warm();
+      const record = (await workspace.state.read(deployment))?.resources[resource];
+      if (!record) throw new Error(`drift: state holds no ${resource} in ${deployment}`);
+      const envelope = set
+        ? await clients.call(record.server, "applyDeployment", {
+            deploymentId: deployment,
+            changes: [
+              {
+                name: record.name,
+                type: record.type,
+                action: "update",
+                id: record.id,
+                before: record.properties,
+                after: { ...record.properties, ...set },
+                diff: [],
+              },
+            ],
+          })
+        : await clients.call(record.server, "destroyDeployment", {
+            deploymentId: deployment,
+            resources: [{ ...record, dependsOn: undefined }],
+          });
+      if (!envelope.success) {
+        throw new Error(`drift on ${resource} failed: ${envelope.error?.message ?? "no data"}`);
+      }
+    },
+    async stateAndWorld(deployment) {
+      const records = Object.values((await workspace.state.read(deployment))?.resources ?? {});
+      const world = await listWorld(deployment);
+      return {
+        state: records.map((record) => `${record.type} ${record.id}`).sort(),
+        world: world.map((resource) => `${resource.type} ${resource.id}`).sort(),
+      };
+    },
+    world: listWorld,
     close: () => clients.close(),
   };
 }

@@ -202,8 +202,11 @@ export function openSandbox(options: SandboxOptions): Sandbox {
     async destroy(name) {
       await warm();
       const result = await destroyDeployment(workspace, name, {
-        approve: async (count) => {
-          approvals.push({ deployment: name, approved: true, destructive: count });
+        approve: async (plan) => {
+          const destructive = plan.changes.filter(
+            (change) => change.action === "delete" || change.action === "replace",
+          ).length;
+          approvals.push({ deployment: name, approved: true, destructive });
           return true;
         },
       });

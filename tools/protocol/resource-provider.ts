@@ -13,7 +13,7 @@ import {
 } from "./schemas.ts";
 import { createProviderServer, type ToolExtra, type ToolHandlers } from "./server.ts";
 import type { ToolData, ToolInput } from "./tools.ts";
-import type { HandlerContext, ResourceTypeHandler } from "./type-handler.ts";
+import type { CreatedResource, HandlerContext, ResourceTypeHandler } from "./type-handler.ts";
 import { TypeRegistry } from "./type-registry.ts";
 import { containsUnknown } from "./unknown.ts";
 
@@ -148,11 +148,29 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
     return found.find((entry) => entry.name === name && entry.type === type);
   }
 
-  async function createIdempotent(
+  // Creates in flight by operationId: a second send of the same change (an engine retry whose first
+  // answer was lost) joins the first instead of racing it. A later resend finds the result by name.
+  const inFlight = new Map<string, Promise<CreatedResource>>();
+
+  function createIdempotent(
     handler: ResourceTypeHandler,
     properties: PropertyMap,
     context: HandlerContext,
-  ) {
+  ): Promise<CreatedResource> {
+    const key = context.operationId;
+    if (!key) return adoptOrCreate(handler, properties, context);
+    const running = inFlight.get(key);
+    if (running) return running;
+    const making = adoptOrCreate(handler, properties, context).finally(() => inFlight.delete(key));
+    inFlight.set(key, making);
+    return making;
+  }
+
+  async function adoptOrCreate(
+    handler: ResourceTypeHandler,
+    properties: PropertyMap,
+    context: HandlerContext,
+  ): Promise<CreatedResource> {
     // A create cut off before its id reached the orchestrator may have happened: adopt it.
     const existing = await findManaged(context.deploymentId, handler.type, context.name);
     if (existing) {

@@ -23,6 +23,8 @@ export function isSecretDigest(value: unknown): value is SecretDigest {
 
 /** Equality that treats a digest as equal to the value it was made from. */
 export function sameSecretAware(a: unknown, b: unknown): boolean {
+  // A secret that is set is never equal to one that is not (and undefined has no digest).
+  if (a === undefined || b === undefined) return a === b;
   if (isSecretDigest(a) && !isSecretDigest(b)) return a.$secret === secretDigest(b).$secret;
   if (isSecretDigest(b) && !isSecretDigest(a)) return b.$secret === secretDigest(a).$secret;
   return deepEqual(a, b);

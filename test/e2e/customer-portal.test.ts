@@ -48,7 +48,10 @@ describe("the seed's customer-portal deployment through real stdio mock provider
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toContain("No changes.");
 
-    const destroy = await agent(["destroy", "customer-portal", "--yes"], dir);
+    // The portal holds a database: the baseline's stateful rule needs the explicit approval (issue 11).
+    const refused = await agent(["destroy", "customer-portal", "--yes"], dir);
+    expect(refused.exitCode, refused.stderr + refused.stdout).toBe(3);
+    const destroy = await agent(["destroy", "customer-portal", "--yes", "--allow-destroy"], dir);
     expect(destroy.exitCode, destroy.stderr + destroy.stdout).toBe(0);
     expect(await worldResources(dir, "customer-portal")).toEqual([]);
     const list = json<{ deployments: { name: string; resources: number }[] }>(

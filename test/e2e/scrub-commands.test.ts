@@ -25,8 +25,10 @@ describe("every command scrubs credentials from the config", () => {
     writeSpec(dir, "both.yaml", spec(["good", "bad"]));
     const runs = [
       await agent(["apply", "-f", "good.yaml", "--yes"], dir),
-      await agent(["apply", "-f", "both.yaml", "--yes"], dir),
-      await agent(["apply", "-f", "both.yaml", "--yes", "--json"], dir),
+      // Plans read what exists by default, and reading "good" fails (FORBIDDEN): skip that here so the
+      // create of "bad" runs and its UNAUTHORIZED error shows; refresh below meets the FORBIDDEN one.
+      await agent(["apply", "-f", "both.yaml", "--yes", "--refresh=false"], dir),
+      await agent(["apply", "-f", "both.yaml", "--yes", "--json", "--refresh=false"], dir),
       await agent(["refresh", "canary"], dir),
       await agent(["refresh", "canary", "--json"], dir),
       await agent(["state", "show", "canary", "--json"], dir),

@@ -268,6 +268,8 @@ export async function applyPlan(
           action: "create",
           operationId,
           diff: change.diff,
+          // The one it replaces: the provider leaves it alone (never adopts it) until it is retired.
+          ...(change.id ? { id: change.id } : {}),
           ...(after ? { after } : {}),
         }
       : classic;
@@ -283,7 +285,8 @@ export async function applyPlan(
       server: change.server,
       action: send.action as "create" | "update" | "replace" | "delete",
       operationId,
-      ...(send.id ? { id: send.id } : {}),
+      // A create-first's id is the old resource's, not what this operation makes.
+      ...(send.id && !createFirst ? { id: send.id } : {}),
     });
 
     let attempt = 0;

@@ -156,12 +156,13 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
     handler: ResourceTypeHandler,
     properties: PropertyMap,
     context: HandlerContext,
+    replacing?: string,
   ): Promise<CreatedResource> {
     const key = context.operationId;
-    if (!key) return adoptOrCreate(handler, properties, context);
+    if (!key) return adoptOrCreate(handler, properties, context, replacing);
     const running = inFlight.get(key);
     if (running) return running;
-    const making = adoptOrCreate(handler, properties, context).finally(() => inFlight.delete(key));
+    const making = adoptOrCreate(handler, properties, context, replacing).finally(() => inFlight.delete(key));
     inFlight.set(key, making);
     return making;
   }
@@ -170,10 +171,11 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
     handler: ResourceTypeHandler,
     properties: PropertyMap,
     context: HandlerContext,
+    replacing: string | undefined,
   ): Promise<CreatedResource> {
     // A create cut off before its id reached the orchestrator may have happened: adopt it.
     const existing = await findManaged(context.deploymentId, handler.type, context.name);
-    if (existing) {
+    if (existing && existing.id !== replacing) {
       const diff = diffProperties(existing.properties, properties, handler.replaceOnChange);
       if (diff.length === 0) return { id: existing.id, outputs: existing.outputs };
       if (handler.update && !diff.some((entry) => entry.forcesReplacement)) {
@@ -213,7 +215,9 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
             outputs: change.outputs ?? {},
           };
         case "create": {
-          const created = await createIdempotent(handler, change.after ?? {}, context);
+          // A create that carries an id is a create-before-destroy: that resource (same name) is the
+          // one being replaced and stays until the engine deletes it, so it is never adopted.
+          const created = await createIdempotent(handler, change.after ?? {}, context, change.id);
           return { name: change.name, status: "succeeded", id: created.id, outputs: created.outputs };
         }
         case "update": {

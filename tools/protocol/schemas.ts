@@ -89,6 +89,10 @@ export const ChangeSchema = z.object({
   name: z.string(),
   type: ResourceTypeSchema,
   action: ChangeActionSchema,
+  /**
+   * The existing resource's id. On a create it names the resource of the same name that this create
+   * replaces (create before destroy): the provider must make a new one beside it, not adopt it.
+   */
   id: z.string().optional(),
   before: PropertyMapSchema.optional(),
   after: PropertyMapSchema.optional(),

@@ -72,7 +72,6 @@ describe("creates stay idempotent, and a create-before-destroy leaves the old on
     const old = (
       await tools.applyDeployment({ deploymentId: "d", changes: [create({ after: { size: 1 } })] })
     ).results[0]!;
-    // A plain create of the same name adopts (here: replaces in place, size forces it).
     const beside = await tools.applyDeployment({ deploymentId: "d", changes: [create({ id: old.id })] });
     expect(store.size).toBe(2);
     expect(store.has(old.id!)).toBe(true);

@@ -42,6 +42,26 @@ async function create(
 }
 
 describe("describeResourceTypes", () => {
+  it("describes further AWS types on demand, as the real provider does, and keeps them out of the default list", async () => {
+    const aws = await mock({ mountName: "aws" });
+    const listed = await aws.data<{ types: ResourceTypeInfo[] }>("describeResourceTypes");
+    expect(listed.types.map((type) => type.type)).not.toContain("aws:sqs:queue");
+    const found = await aws.data<{ types: ResourceTypeInfo[] }>("describeResourceTypes", {
+      query: "sqs queue",
+    });
+    expect(found.types.map((type) => type.type)).toEqual(["aws:sqs:queue"]);
+    const created = await create(aws, "aws:sqs:queue", "orders", {
+      QueueName: "orders",
+      VisibilityTimeout: 60,
+    });
+    expect(created).toMatchObject({
+      status: "succeeded",
+      outputs: { arn: expect.stringContaining(":sqs:") },
+    });
+    const unknown = await aws.call("describeResourceTypes", { types: ["aws:nope:thing"] });
+    expect(unknown.error?.code).toBe("UNSUPPORTED");
+  });
+
   it("lists the mount's platform types, or the catalog plus <name>:generic:resource", async () => {
     const aws = await mock({ mountName: "aws" });
     const awsTypes = await aws.data<{ protocol: string; types: ResourceTypeInfo[] }>("describeResourceTypes");

@@ -14,6 +14,7 @@ import {
   type ToolHandlers,
 } from "../../protocol/index.ts";
 import { type CatalogEntry, catalogFor } from "./catalog.ts";
+import { openAwsEntry, searchOpenAwsTypes } from "./catalog-aws-open.ts";
 import type { WorldResource } from "./catalog-entry.ts";
 import {
   type Behaviour,
@@ -301,6 +302,16 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     name: serverName,
     version: MOCK_VERSION,
     types: entries.map(handlerFor),
+    // As the real AWS provider does: further CloudFormation types described on demand.
+    ...(entries.some((entry) => entry.type.startsWith("aws:"))
+      ? {
+          resolveType: async (type: string) => {
+            const entry = openAwsEntry(type);
+            return entry ? handlerFor(entry) : undefined;
+          },
+          searchTypes: async (query: string) => searchOpenAwsTypes(query),
+        }
+      : {}),
     list: async (filter) => world.list(filter).map(toListed),
     findManaged: async ({ deploymentId, type, name }) => {
       const found = world.findManaged(deploymentId, type, name);

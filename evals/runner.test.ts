@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createScriptedModel } from "../agent/llm/scripted.ts";
-import { openaiCompletion, startOpenAIWireServer } from "../agent/llm/testing/openai-wire-server.ts";
+import { openaiCompletion, startOpenAIWireServer } from "../agent/llm/wire/openai-wire-server.ts";
 import { loadCases } from "./case-loader.ts";
 import { parseCase } from "./case-schema.ts";
 import { runEvalCommand } from "./command.ts";

@@ -8,13 +8,13 @@ import {
   anthropicError,
   anthropicMessage,
   startAnthropicWireServer,
-} from "../agent/llm/testing/anthropic-wire-server.ts";
+} from "../agent/llm/wire/anthropic-wire-server.ts";
 import {
   openaiCompletion,
   openaiError,
   startOpenAIWireServer,
-} from "../agent/llm/testing/openai-wire-server.ts";
-import type { WireReply } from "../agent/llm/testing/wire-server.ts";
+} from "../agent/llm/wire/openai-wire-server.ts";
+import type { WireReply } from "../agent/llm/wire/wire-server.ts";
 import type { ContentBlock, LanguageModel } from "../agent/llm/types.ts";
 import type { ModelScript, ScriptedTurn } from "./case-fields.ts";
 

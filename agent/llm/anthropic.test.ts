@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createAnthropicModel } from "./anthropic.ts";
 import { chatRequest, modelFailureOf, wireServerPerTest } from "./testing/adapter-test-kit.ts";
-import {
-  anthropicError,
-  anthropicMessage,
-  startAnthropicWireServer,
-} from "./testing/anthropic-wire-server.ts";
 import type { ChatMessage, ToolSpec } from "./types.ts";
+import { anthropicError, anthropicMessage, startAnthropicWireServer } from "./wire/anthropic-wire-server.ts";
 
 const KEY = "sk-ant-loopback-secret-0123456789";
 

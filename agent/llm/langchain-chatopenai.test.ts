@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { createLangChainModel } from "./langchain.ts";
 import { createOpenAIModel } from "./openai.ts";
 import { chatRequest, modelFailureOf, wireServerPerTest } from "./testing/adapter-test-kit.ts";
-import { openaiCompletion, openaiError, startOpenAIWireServer } from "./testing/openai-wire-server.ts";
-import type { WireReply } from "./testing/wire-server.ts";
 import type { ChatMessage, ToolSpec } from "./types.ts";
+import { openaiCompletion, openaiError, startOpenAIWireServer } from "./wire/openai-wire-server.ts";
+import type { WireReply } from "./wire/wire-server.ts";
 
 const KEY = "sk-proj-langchain-secret-0123456789";
 

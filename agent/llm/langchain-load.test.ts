@@ -5,8 +5,8 @@ import { parseConfig } from "../../tools/client/config.ts";
 import { createLazyLangChainModel, langChainSpecOf, parseShortForm } from "./langchain-load.ts";
 import { selectModel } from "./select.ts";
 import { chatRequest, modelFailureOf, wireServerPerTest } from "./testing/adapter-test-kit.ts";
-import { openaiCompletion, startOpenAIWireServer } from "./testing/openai-wire-server.ts";
 import { ModelError } from "./types.ts";
+import { openaiCompletion, startOpenAIWireServer } from "./wire/openai-wire-server.ts";
 
 const serve = wireServerPerTest(startOpenAIWireServer);
 

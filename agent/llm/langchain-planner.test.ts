@@ -4,8 +4,8 @@ import { type AgentRig, agentRig, WEB, writeSeed } from "../../test/agent/harnes
 import { planOffline } from "../planner/offline/index.ts";
 import { createLangChainModel } from "./langchain.ts";
 import { selectModel } from "./select.ts";
-import { openaiCompletion, startOpenAIWireServer } from "./testing/openai-wire-server.ts";
 import { ScriptedChatModel, type ScriptedChatTurn } from "./testing/scripted-chat-model.ts";
+import { openaiCompletion, startOpenAIWireServer } from "./wire/openai-wire-server.ts";
 
 let rig: AgentRig | undefined;
 afterEach(async () => {

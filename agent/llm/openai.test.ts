@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createOpenAIModel } from "./openai.ts";
 import { chatRequest, modelFailureOf, wireServerPerTest } from "./testing/adapter-test-kit.ts";
-import { openaiCompletion, openaiError, startOpenAIWireServer } from "./testing/openai-wire-server.ts";
 import type { ChatMessage, ToolSpec } from "./types.ts";
+import { openaiCompletion, openaiError, startOpenAIWireServer } from "./wire/openai-wire-server.ts";
 
 const KEY = "sk-proj-loopback-secret-0123456789";
 

@@ -1,11 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { selectModel } from "./select.ts";
-import {
-  type OpenAIWireServer,
-  openaiCompletion,
-  startOpenAIWireServer,
-} from "./testing/openai-wire-server.ts";
 import { ModelError } from "./types.ts";
+import { type OpenAIWireServer, openaiCompletion, startOpenAIWireServer } from "./wire/openai-wire-server.ts";
 
 const ANTHROPIC_KEY = "sk-ant-select-secret-0001";
 const OPENAI_KEY = "sk-openai-select-secret-0002";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { anthropicMessage, startAnthropicWireServer } from "../../agent/llm/testing/anthropic-wire-server.ts";
-import { openaiCompletion, startOpenAIWireServer } from "../../agent/llm/testing/openai-wire-server.ts";
+import { anthropicMessage, startAnthropicWireServer } from "../../agent/llm/wire/anthropic-wire-server.ts";
+import { openaiCompletion, startOpenAIWireServer } from "../../agent/llm/wire/openai-wire-server.ts";
 import { agent, json, tempProject, worldResources } from "./harness.ts";
 
 const NO_KEYS = { ANTHROPIC_API_KEY: "", OPENAI_API_KEY: "", MCP_IAC_MODEL: "" };

@@ -1,6 +1,6 @@
 import { afterEach, expect } from "vitest";
 import { type ChatMessage, ModelError, type ModelRequest } from "../types.ts";
-import type { WireHandler, WireServer } from "./wire-server.ts";
+import type { WireHandler, WireServer } from "../wire/wire-server.ts";
 
 /**
  * Registers an afterEach that closes the wire server the test started, whatever happened;

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { createAnthropicModel } from "../agent/llm/anthropic.ts";
 import { createOpenAIModel } from "../agent/llm/openai.ts";
 import type { RecordedExchange } from "../agent/llm/recording.ts";
+import type { ContentBlock, LanguageModel } from "../agent/llm/types.ts";
 import {
   type AnthropicWireBlock,
   anthropicError,
@@ -15,7 +16,6 @@ import {
   startOpenAIWireServer,
 } from "../agent/llm/wire/openai-wire-server.ts";
 import type { WireReply } from "../agent/llm/wire/wire-server.ts";
-import type { ContentBlock, LanguageModel } from "../agent/llm/types.ts";
 import type { ModelScript, ScriptedTurn } from "./case-fields.ts";
 
 /** One answer as the wire server sends it: content blocks and usage, or an HTTP error. */

@@ -1,7 +1,9 @@
 import type { ErrorObject } from "ajv";
 import { closestName } from "./closest-name.ts";
+import { ProviderError } from "./errors.ts";
 import type { DiffEntry, PropertyMap, ValidationIssue } from "./schemas.ts";
 import { sameSecretAware } from "./secrets.ts";
+import type { HandlerContext, ResourceTypeHandler } from "./type-handler.ts";
 import { isUnknown } from "./unknown.ts";
 
 export function valueAt(root: unknown, pointer: string): { found: boolean; unknownOnPath: boolean } {
@@ -84,4 +86,18 @@ export async function mapLimit<T, R>(
   });
   await Promise.all(runners);
   return results;
+}
+
+/** Deletes, taking "already gone" as done. */
+export async function deleteTolerant(
+  handler: ResourceTypeHandler,
+  id: string,
+  context?: HandlerContext,
+): Promise<void> {
+  try {
+    await handler.delete(id, context);
+  } catch (error) {
+    if (ProviderError.isInstance(error) && error.code === "NOT_FOUND") return;
+    throw error;
+  }
 }

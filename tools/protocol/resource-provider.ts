@@ -1,23 +1,34 @@
 import { ProviderError, toErrorBody } from "./errors.ts";
-import { ajvIssue, diffProperties, mapLimit, valueAt } from "./provider-parts.ts";
+import { planResource } from "./plan-resource.ts";
+import { ajvIssue, deleteTolerant, diffProperties, mapLimit, valueAt } from "./provider-parts.ts";
 import {
   type Change,
-  type DiffEntry,
   type ListedResource,
   type OperationResult,
   PROTOCOL_VERSION,
   type PropertyMap,
   type Resource,
-  type StateResource,
   type ValidationIssue,
 } from "./schemas.ts";
 import { createProviderServer, type ToolExtra, type ToolHandlers } from "./server.ts";
+import {
+  memorySnapshotStore,
+  restoreSnapshot,
+  type SnapshotRecord,
+  type SnapshotStore,
+} from "./snapshots.ts";
 import type { ToolData, ToolInput } from "./tools.ts";
 import type { CreatedResource, HandlerContext, ResourceTypeHandler } from "./type-handler.ts";
 import { TypeRegistry } from "./type-registry.ts";
 import { containsUnknown } from "./unknown.ts";
 
 export { diffProperties } from "./provider-parts.ts";
+export {
+  memorySnapshotStore,
+  type SnapshotEntry,
+  type SnapshotRecord,
+  type SnapshotStore,
+} from "./snapshots.ts";
 export type {
   CreatedResource,
   HandlerContext,
@@ -26,25 +37,6 @@ export type {
   ReadResource,
   ResourceTypeHandler,
 } from "./type-handler.ts";
-
-export interface SnapshotEntry {
-  type: string;
-  name: string;
-  id: string;
-  properties: PropertyMap;
-}
-
-export interface SnapshotRecord {
-  snapshotId: string;
-  deploymentId: string;
-  createdAt: string;
-  resources: SnapshotEntry[];
-}
-
-export interface SnapshotStore {
-  save(snapshot: SnapshotRecord): Promise<void>;
-  load(snapshotId: string): Promise<SnapshotRecord | undefined>;
-}
 
 export interface ResourceProviderDefinition {
   name: string;
@@ -80,19 +72,6 @@ export interface ResourceProviderDefinition {
    * their types under the canonical prefix; tools take and report them under this one.
    */
   mountName?: string;
-}
-
-/** Keeps snapshots in memory; providers with a durable store pass their own. */
-export function memorySnapshotStore(): SnapshotStore {
-  const snapshots = new Map<string, SnapshotRecord>();
-  return {
-    async save(snapshot) {
-      snapshots.set(snapshot.snapshotId, structuredClone(snapshot));
-    },
-    async load(snapshotId) {
-      return snapshots.get(snapshotId);
-    },
-  };
 }
 
 /**
@@ -251,19 +230,6 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
     }
   }
 
-  async function deleteTolerant(
-    handler: ResourceTypeHandler,
-    id: string,
-    context?: HandlerContext,
-  ): Promise<void> {
-    try {
-      await handler.delete(id, context);
-    } catch (error) {
-      if (ProviderError.isInstance(error) && error.code === "NOT_FOUND") return;
-      throw error;
-    }
-  }
-
   async function runChanges(
     deploymentId: string,
     changes: Change[],
@@ -289,63 +255,6 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
     });
   }
 
-  async function planOne(
-    deploymentId: string,
-    resource: Resource,
-    current: StateResource | undefined,
-    refresh: boolean,
-  ): Promise<Change> {
-    const handler = await handlerFor(resource.type);
-    const cost = handler.estimateMonthlyCost?.(resource.properties);
-    const extra = cost === undefined ? {} : { estimatedMonthlyCost: cost };
-    const create: Change = {
-      name: resource.name,
-      type: resource.type,
-      action: "create",
-      after: resource.properties,
-      diff: [],
-      ...extra,
-    };
-    if (!current) return create;
-    if (registry.canonical(current.type) !== registry.canonical(resource.type)) {
-      return {
-        ...create,
-        action: "replace",
-        id: current.id,
-        before: current.properties,
-        outputs: current.outputs,
-        diff: [{ path: "type", before: current.type, after: resource.type, forcesReplacement: true }],
-      };
-    }
-    let before = current.properties;
-    let outputs = current.outputs;
-    let diff: DiffEntry[];
-    if (handler.plan) {
-      const planned = await handler.plan(current.id, resource.properties, current, {
-        deploymentId,
-        name: resource.name,
-      });
-      if (planned === null) return create;
-      ({ before, outputs, diff } = planned);
-    } else {
-      if (refresh) {
-        const live = await handler.read(current.id);
-        if (live === null) return create;
-        before = live.properties;
-        outputs = live.outputs;
-      }
-      diff = diffProperties(before, resource.properties, handler.replaceOnChange);
-    }
-    const action =
-      diff.length === 0
-        ? "noop"
-        : diff.some((entry) => entry.forcesReplacement) || !handler.update
-          ? "replace"
-          : "update";
-    if (action === "replace") for (const entry of diff) entry.forcesReplacement ||= !handler.update;
-    return { ...create, action, id: current.id, before, outputs, diff };
-  }
-
   const tools: ToolHandlers = {
     describeResourceTypes: async ({ types, query }: ToolInput<"describeResourceTypes">) => ({
       protocol: PROTOCOL_VERSION,
@@ -369,8 +278,13 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
       const currentByName = new Map(current.map((entry) => [entry.name, entry]));
       const desiredNames = new Set(resources.map((resource) => resource.name));
       const refresh = options?.refresh === true;
-      const changes: Change[] = await mapLimit(resources, 8, (resource) =>
-        planOne(deploymentId, resource, currentByName.get(resource.name), refresh),
+      const changes: Change[] = await mapLimit(resources, 8, async (resource) =>
+        planResource(await handlerFor(resource.type), (type) => registry.canonical(type), {
+          deploymentId,
+          resource,
+          current: currentByName.get(resource.name),
+          refresh,
+        }),
       );
       for (const existing of current) {
         if (desiredNames.has(existing.name)) continue;
@@ -446,43 +360,13 @@ export function createResourceProvider(definition: ResourceProviderDefinition) {
     rollbackToSnapshot: async ({ snapshotId }: ToolInput<"rollbackToSnapshot">) => {
       const record = await snapshots.load(snapshotId);
       if (!record) throw new ProviderError("NOT_FOUND", `snapshot ${snapshotId} does not exist`);
-      return restoreSnapshot(record);
+      return restoreSnapshot(record, {
+        list: definition.list,
+        handlerFor,
+        find: async (type) => (await registry.find(type))?.handler,
+      });
     },
   };
-
-  async function restoreSnapshot(record: SnapshotRecord) {
-    const now = await definition.list({ deploymentId: record.deploymentId });
-    const restored: string[] = [];
-    const deleted: string[] = [];
-    const kept = new Set<string>();
-    for (const entry of record.resources) {
-      const handler = await handlerFor(entry.type);
-      const context = { deploymentId: record.deploymentId, name: entry.name };
-      const live = now.find((item) => item.name === entry.name && item.type === entry.type);
-      if (live) {
-        kept.add(live.id);
-        const diff = diffProperties(live.properties, entry.properties, handler.replaceOnChange);
-        if (diff.length === 0) continue;
-        if (handler.update && !diff.some((item) => item.forcesReplacement)) {
-          await handler.update(live.id, entry.properties, { ...context, diff });
-        } else {
-          await deleteTolerant(handler, live.id, context);
-          await handler.create(entry.properties, context);
-        }
-      } else {
-        await handler.create(entry.properties, context);
-      }
-      restored.push(entry.name);
-    }
-    for (const live of now) {
-      if (kept.has(live.id)) continue;
-      const entry = await registry.find(live.type);
-      if (!entry) continue;
-      await deleteTolerant(entry.handler, live.id);
-      deleted.push(live.name ?? live.id);
-    }
-    return { restored, deleted };
-  }
 
   return {
     tools,

@@ -10,7 +10,9 @@ const want = (name: string) => !only || only === name;
 
 if (want("startup")) {
   const { benchStartup, formatStartup } = await import("./startup.ts");
-  console.log("== start-up of the built package (dist/), medians of 5, as ratios to node -e 0 ==");
+  console.log(
+    "== start-up of the built package (dist/), as ratios to a bare node -e 0 measured in this run ==",
+  );
   for (const line of formatStartup(await benchStartup())) console.log(line);
   console.log();
 }

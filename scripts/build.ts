@@ -103,7 +103,12 @@ await build({
   tsconfig: join(root, "tsconfig.json"),
   external: (id) => isBare(id),
   logLevel: "warn",
-  output: { dir: join(dist, "sdk"), format: "esm", entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js" },
+  output: {
+    dir: join(dist, "sdk"),
+    format: "esm",
+    entryFileNames: "[name].js",
+    chunkFileNames: "[name]-[hash].js",
+  },
 }).catch((error: unknown) => fail(`rolldown (provider SDK): ${String(error)}`));
 
 // The bin stays at dist/bin/agent.js: the package's `bin`, and what built-in providers are spawned

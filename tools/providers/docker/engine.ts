@@ -1,4 +1,5 @@
-import Docker from "dockerode";
+import { createRequire } from "node:module";
+import type Docker from "dockerode";
 import { ProviderError } from "../../protocol/index.ts";
 
 /** A dockerode client and where it points, for messages. */
@@ -11,15 +12,29 @@ export interface Engine {
 const DEFAULT_SOCKET = "unix:///var/run/docker.sock";
 const PING_TIMEOUT_MS = 5_000;
 
-/** Connects the way the docker CLI does: an explicit host, else DOCKER_HOST, else the default socket. */
+/**
+ * Connects the way the docker CLI does: an explicit host, else DOCKER_HOST, else the default socket.
+ * dockerode (with ssh2 and its kin, about a third of a second to load) is required on the first use of
+ * the client, not at start-up: the provider answers `initialize` and describes its types without it.
+ */
 export function connectEngine(host?: string): Engine {
-  if (!host) return { docker: new Docker(), where: process.env.DOCKER_HOST || DEFAULT_SOCKET };
-  if (host.startsWith("unix://")) return { docker: new Docker({ socketPath: host.slice(7) }), where: host };
-  const url = new URL(host.includes("//") ? host.replace(/^tcp:/, "http:") : `http://${host}`);
+  const where = host || process.env.DOCKER_HOST || DEFAULT_SOCKET;
+  let docker: Docker | undefined;
   return {
-    docker: new Docker({ host: url.hostname, port: Number(url.port || 2375), protocol: "http" }),
-    where: host,
+    where,
+    get docker() {
+      docker ??= newClient(host);
+      return docker;
+    },
   };
+}
+
+function newClient(host: string | undefined): Docker {
+  const DockerClient = createRequire(import.meta.url)("dockerode") as typeof Docker;
+  if (!host) return new DockerClient();
+  if (host.startsWith("unix://")) return new DockerClient({ socketPath: host.slice(7) });
+  const url = new URL(host.includes("//") ? host.replace(/^tcp:/, "http:") : `http://${host}`);
+  return new DockerClient({ host: url.hostname, port: Number(url.port || 2375), protocol: "http" });
 }
 
 export function unavailableMessage(where: string): string {

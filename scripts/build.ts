@@ -31,7 +31,7 @@ const lib = join(dist, "lib");
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 
 /** Read by `new URL(..., import.meta.url)` at run time: source folder → the same place under dist/. */
-const DATA = ["prompts/templates", "evals/cases"];
+const DATA = ["prompts/templates", "evals/cases", "evals/heldout"];
 
 /**
  * Loaded from node_modules at run time rather than bundled: native addons or optional native parts

@@ -78,6 +78,24 @@ describe("the packed tarball", () => {
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
   }, 180_000);
 
+  it("runs the README's first command from the build in an empty folder, its providers and data files included", () => {
+    // The bundle reads prompt templates and the package.json through import.meta.url, and spawns the
+    // built-in providers through its own bin: all of that must resolve inside the installed package.
+    const project = join(work, "readme-project");
+    mkdirSync(project);
+    const agent = join(installed, "dist/bin/agent.js");
+    const goal = node(
+      [agent, "deploy a web app with a load balancer and a postgres database", "--yes"],
+      project,
+    );
+    expect(goal.stderr).toBe("");
+    expect(goal.stdout).toContain("Done.");
+    expect(goal.status).toBe(0);
+    const shown = node([agent, "state", "show", "web-app", "--json"], project);
+    expect(shown.status).toBe(0);
+    expect(shown.stdout).toContain('"aws:rds:instance"');
+  }, 180_000);
+
   it("builds the README's one-file provider on mcp-iac/provider, and it passes the conformance suite", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     const example = readFileSync(EXAMPLE, "utf8");

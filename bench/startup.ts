@@ -147,8 +147,11 @@ export async function benchStartup(runs = 7): Promise<StartupFigures> {
 const ms = (value: number | undefined) => (value === undefined ? "n/a" : `${Math.round(value)} ms`);
 const verdict = (ok: boolean | undefined) => (ok === undefined ? "n/a" : ok ? "PASS" : "MISS");
 
-/** One row: the figure, its ratio to `node -e 0` (wall and CPU), the target and PASS/MISS against it. */
-function row(label: string, timing: Timing, node: Timing, target: string, ok: boolean | undefined): string {
+/** A target and whether the figure meets it; `ok` undefined where the figure cannot be measured. */
+type Check = { target: string; ok: boolean | undefined };
+
+/** One row: the figure, its ratios to `node -e 0` (wall and CPU), and PASS/MISS beside each target. */
+function row(label: string, timing: Timing, node: Timing, checks: Check[]): string {
   const wallRatio = `${(timing.wallMs / node.wallMs).toFixed(1)}×`;
   const cpuRatio =
     timing.cpuMs === undefined || !node.cpuMs ? "n/a" : `${(timing.cpuMs / node.cpuMs).toFixed(1)}×`;
@@ -156,40 +159,33 @@ function row(label: string, timing: Timing, node: Timing, target: string, ok: bo
     label.padEnd(34),
     `${ms(timing.wallMs)} wall (${wallRatio})`.padEnd(22),
     `${ms(timing.cpuMs)} CPU (${cpuRatio})`.padEnd(22),
-    `${verdict(ok).padEnd(5)}${target}`,
-  ].join(" ");
+    checks.map((check) => `${verdict(check.ok)} ${check.target}`).join("; "),
+  ]
+    .join(" ")
+    .trimEnd();
 }
 
 export function formatStartup(f: StartupFigures): string[] {
   const cpuWithin = (timing: Timing, limit: number) =>
     timing.cpuMs === undefined ? undefined : timing.cpuMs <= limit;
   return [
-    row("node -e 0", f.node, f.node, "(the unit of the ratios)", undefined).replace(/ n\/a {2}/, "      "),
-    row("agent --help", f.help, f.node, "wall ≤ 3× node -e 0", f.help.wallMs <= 3 * f.node.wallMs),
+    `${row("node -e 0", f.node, f.node, [])}  (the unit of the ratios)`,
+    row("agent --help", f.help, f.node, [{ target: "wall ≤ 3×", ok: f.help.wallMs <= 3 * f.node.wallMs }]),
     ...Object.entries(f.provider).map(([name, timing]) =>
-      row(
-        `agent provider ${name} → initialize`,
-        timing,
-        f.node,
-        "wall to the answer ≤ 5× node -e 0",
-        timing.wallMs <= 5 * f.node.wallMs,
-      ),
+      row(`agent provider ${name} → initialize`, timing, f.node, [
+        { target: "wall to the answer ≤ 5×", ok: timing.wallMs <= 5 * f.node.wallMs },
+      ]),
     ),
-    row(
-      "README's first command, fresh dir",
-      f.readme,
-      f.node,
-      "wall ≤ 2,000 ms and CPU ≤ 2,500 ms",
-      f.readme.wallMs <= 2_000 && cpuWithin(f.readme, 2_500),
-    ),
-    row(
-      "agent plan -f customer-portal",
-      f.plan,
-      f.node,
-      "wall and CPU ≤ 1,200 ms",
-      f.plan.wallMs <= 1_200 && cpuWithin(f.plan, 1_200),
-    ),
+    row("README's first command, fresh dir", f.readme, f.node, [
+      { target: "wall ≤ 2,000 ms", ok: f.readme.wallMs <= 2_000 },
+      { target: "CPU ≤ 2,500 ms", ok: cpuWithin(f.readme, 2_500) },
+    ]),
+    row("agent plan -f customer-portal", f.plan, f.node, [
+      { target: "wall ≤ 1,200 ms", ok: f.plan.wallMs <= 1_200 },
+      { target: "CPU ≤ 1,200 ms", ok: cpuWithin(f.plan, 1_200) },
+    ]),
     `README's first command, first run after install (empty compile cache): ${ms(f.readmeColdMs)} wall`,
-    `(wall: median of ${f.runs}; CPU: mean of ${f.runs}, including the provider processes each command started)`,
+    `(wall: median of ${f.runs}; CPU: mean of ${f.runs}, including the provider processes each command started;`,
+    " the ms targets are absolute, so on a loaded machine only the ratios compare across runs)",
   ];
 }

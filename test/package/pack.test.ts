@@ -56,6 +56,51 @@ beforeAll(() => {
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/**
+ * The packages a command loads from node_modules, in its own process and every provider process it
+ * starts (they inherit NODE_OPTIONS): what the bundle leaves external is loaded only where it is used.
+ */
+function packagesLoaded(args: string[], cwd: string, input?: string): Set<string> {
+  const log = join(work, `loaded-${Math.random().toString(36).slice(2)}.log`);
+  const hook = join(work, "record-loads.mjs");
+  writeFileSync(
+    hook,
+    [
+      'import { appendFileSync } from "node:fs";',
+      'import { registerHooks } from "node:module";',
+      "registerHooks({ load(url, context, next) {",
+      '  if (url.includes("/node_modules/")) appendFileSync(process.env.LOADED_LOG, `${url}\\n`);',
+      "  return next(url, context);",
+      "} });",
+    ].join("\n"),
+  );
+  const result = spawnSync(process.execPath, [join(installed, "dist/bin/agent.js"), ...args], {
+    cwd,
+    encoding: "utf8",
+    timeout: 120_000,
+    ...(input === undefined ? {} : { input }),
+    env: { ...process.env, NODE_OPTIONS: `--import ${hook}`, LOADED_LOG: log },
+  });
+  expect(result.error).toBeUndefined();
+  const urls = existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
+  // The last node_modules segment names the package; mcp-iac itself is installed under one too.
+  const names = urls.map((url) => /.*node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? url);
+  return new Set(names.filter((name) => name !== "mcp-iac"));
+}
+
+/** Loaded only where they are used: the TUI, the model SDKs, the PostgreSQL backend, the cloud providers. */
+const HEAVY = [
+  "ink",
+  "react",
+  "openai",
+  "@anthropic-ai/sdk",
+  "@langchain/core",
+  "pg",
+  "dockerode",
+  "@aws-sdk/client-cloudcontrol",
+  "@kubernetes/client-node",
+];
+
 describe("the packed tarball", () => {
   it("ships the build, the provider SDK's declarations and the data files read at run time, and no tests or sources", () => {
     expect(packed).toContain("dist/bin/agent.js");
@@ -94,6 +139,21 @@ describe("the packed tarball", () => {
     const shown = node([agent, "state", "show", "web-app", "--json"], project);
     expect(shown.status).toBe(0);
     expect(shown.stdout).toContain('"aws:rds:instance"');
+  }, 180_000);
+
+  it("loads only what each command uses: nothing from node_modules for --help, no dockerode before a Docker call, none of the heavy packages for a sandbox plan", () => {
+    expect([...packagesLoaded(["--help"], work)]).toEqual([]);
+    const initialize = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "test", version: "1" } },
+    });
+    expect([...packagesLoaded(["provider", "docker"], work, `${initialize}\n`)]).toEqual([]);
+    const project = join(work, "plan-project");
+    mkdirSync(project);
+    const plan = packagesLoaded(["plan", "-f", join(installed, "examples/customer-portal.yaml")], project);
+    expect(HEAVY.filter((name) => plan.has(name))).toEqual([]);
   }, 180_000);
 
   it("builds the README's one-file provider on mcp-iac/provider, and it passes the conformance suite", () => {

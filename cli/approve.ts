@@ -32,7 +32,9 @@ export async function askYes(question: string, yes: boolean, io: PromptIo = TERM
       hint: "review the plan (`agent plan -f FILE`), then run again with --yes",
     });
   }
-  return isYes(await ask(`${question}\n  y or yes approves; anything else declines.\n\n  Enter a value: `, io));
+  return isYes(
+    await ask(`${question}\n  y or yes approves; anything else declines.\n\n  Enter a value: `, io),
+  );
 }
 
 /**

@@ -122,10 +122,7 @@ function parseProblem(error: unknown, commandName: string): IacError {
   const unknown = /^Unknown option '([^']+)'/.exec(message);
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && unknown) {
     const where = commandName ? `agent ${commandName}` : "agent";
-    return usageError(
-      `${where} does not take ${unknown[1]}`,
-      `\`${where} --help\` lists the flags it takes`,
-    );
+    return usageError(`${where} does not take ${unknown[1]}`, `\`${where} --help\` lists the flags it takes`);
   }
   return usageError(message.replace(/\. To specify a positional.*$/s, ""));
 }

@@ -20,7 +20,8 @@ function flagLines(flags: FlagTable): string[] {
   return entries.map(([name, spec]) => `  ${flagName(name, spec).padEnd(width)}${spec.help}`);
 }
 
-const EXIT_MEANINGS = "Exit codes: 0 done, 1 the run failed, 2 bad usage/config/spec, 3 blocked by policy, 4 not approved.";
+const EXIT_MEANINGS =
+  "Exit codes: 0 done, 1 the run failed, 2 bad usage/config/spec, 3 blocked by policy, 4 not approved.";
 
 /** `agent --help`: every command's usage and summary, from the command table. */
 export function mainHelp(commands: readonly CommandDefinition[]): string {

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { EXIT } from "../agent/errors.ts";
 import { SecretScrubber } from "../agent/secrets.ts";
 import { type ParsedCommand, parseCommandLine, positionalsOf, usageError } from "./args.ts";
-import { ALL_FLAGS, COMMANDS, chatCommand, findCommand, goalCommand } from "./commands/index.ts";
+import { ALL_FLAGS, COMMANDS, chatCommand, findCommand, goalCommand, helpTopic } from "./commands/index.ts";
 import type { CliIo, CommandDefinition, OutputMode } from "./commands/types.ts";
 import { commandHelp, mainHelp } from "./help.ts";
 import { makeOutput, reportError } from "./output.ts";
@@ -17,7 +17,7 @@ export type { CliIo } from "./commands/types.ts";
 function resolveCommand(argv: readonly string[]): { definition: CommandDefinition; helpFor?: boolean } {
   const [word, ...rest] = positionalsOf(argv, ALL_FLAGS);
   if (word === undefined) return { definition: chatCommand };
-  if (word === "help") return { definition: (rest[0] && findCommand(rest[0])) || chatCommand, helpFor: true };
+  if (word === "help") return { definition: helpTopic(rest[0]) ?? chatCommand, helpFor: true };
   return { definition: findCommand(word) ?? goalCommand };
 }
 

@@ -58,7 +58,13 @@ export async function makeOutput(mode: OutputMode, io: CliIo, scrubber: SecretSc
 }
 
 /** Error classes of ours that are not IacErrors yet and are the user's to fix, not a bug to report. */
-const USER_FACING = ["ConfigError", "LockHeldError", "ProviderUnavailableError", "ProviderCallError", "UnknownTypeError"];
+const USER_FACING = [
+  "ConfigError",
+  "LockHeldError",
+  "ProviderUnavailableError",
+  "ProviderCallError",
+  "UnknownTypeError",
+];
 
 /** Prints a command's error (scrubbed) as JSON or for a person, and says which exit code it means. */
 export function reportError(error: unknown, mode: OutputMode, io: CliIo, scrubber: SecretScrubber): number {
@@ -71,7 +77,10 @@ export function reportError(error: unknown, mode: OutputMode, io: CliIo, scrubbe
       : EXIT.failed;
   const message = scrubber.scrub(error instanceof Error ? error.message : String(error));
   if (known?.hint) known.hint = scrubber.scrub(known.hint);
-  const document = { error: { code: known?.code ?? known?.name ?? "ERROR", message, hint: known?.hint }, exitCode };
+  const document = {
+    error: { code: known?.code ?? known?.name ?? "ERROR", message, hint: known?.hint },
+    exitCode,
+  };
   if (mode === "json") io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   else if (mode === "stream") io.stdout.write(jsonLine({ type: "result", ...document }));
   else {

@@ -1,5 +1,5 @@
-import { EXIT, IacError } from "../../agent/errors.ts";
 import type { Plan } from "../../agent/engine/plan-types.ts";
+import { EXIT, IacError } from "../../agent/errors.ts";
 import type { ApplyOutput } from "../../agent/operations.ts";
 import type { ParsedCommand } from "../args.ts";
 import {
@@ -17,7 +17,6 @@ import {
   withWorkspace,
 } from "./shared.ts";
 import type { CommandContext, CommandDefinition, Output } from "./types.ts";
-
 
 export const applyCommand: CommandDefinition = {
   name: "apply",
@@ -79,7 +78,10 @@ export const applyCommand: CommandDefinition = {
 async function approveApply(plan: Plan, context: CommandContext): Promise<boolean> {
   const { global } = context.parsed;
   if (global.json && !global.yes) {
-    throw new IacError("NOT_APPROVED", "--json runs cannot ask for approval", { exitCode: 4, hint: "add --yes" });
+    throw new IacError("NOT_APPROVED", "--json runs cannot ask for approval", {
+      exitCode: 4,
+      hint: "add --yes",
+    });
   }
   const { askYes } = await import("../approve.ts");
   const { summaryLine } = await import("../render-plan.ts");

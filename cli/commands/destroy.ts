@@ -37,7 +37,10 @@ export const destroyCommand: CommandDefinition = {
         ...parallelismOption(parsed),
         policies: await commandPolicies(context, workspace),
         approve: (plan) =>
-          approveOrRefuse(`Destroy all ${plan.changes.length} resource(s) of ${name}? There is no undo.`, context),
+          approveOrRefuse(
+            `Destroy all ${plan.changes.length} resource(s) of ${name}? There is no undo.`,
+            context,
+          ),
       });
       const exit =
         result.outcome === "blocked"

@@ -19,7 +19,11 @@ export const goalCommand: CommandDefinition = {
   summary: "plan from plain language, check policies, ask, apply, recover",
   flags: {
     "dry-run": { type: "boolean", help: "stop after the plan and its policy results" },
-    name: { type: "string", value: "NAME", help: "the deployment's name, whatever the planner would call it" },
+    name: {
+      type: "string",
+      value: "NAME",
+      help: "the deployment's name, whatever the planner would call it",
+    },
     ...PARALLELISM_FLAG,
     ...LOCK_FLAGS,
     ...ALLOW_DESTROY_FLAG,

@@ -22,7 +22,8 @@ export const graphCommand: CommandDefinition = {
     if (format !== "mermaid" && format !== "dot")
       throw usageError(`--format is mermaid or dot, not "${String(format)}"`);
     const text = formatGraph(buildGraph(deployment), format);
-    if (parsed.global.json) out.result({ command: "graph", deployment: deployment.name, format, graph: text });
+    if (parsed.global.json)
+      out.result({ command: "graph", deployment: deployment.name, format, graph: text });
     else io.stdout.write(`${text}\n`);
     return EXIT.ok;
   },

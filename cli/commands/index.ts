@@ -41,10 +41,17 @@ export const COMMANDS: readonly CommandDefinition[] = [
 ];
 
 /** The commands a first word names (the chat and a goal have none). */
-const NAMED = new Map(COMMANDS.filter((command) => command !== goalCommand && command.name).map((c) => [c.name, c]));
+const NAMED = new Map(
+  COMMANDS.filter((command) => command !== goalCommand && command.name).map((c) => [c.name, c]),
+);
 
 export function findCommand(name: string): CommandDefinition | undefined {
   return NAMED.get(name);
+}
+
+/** The command `agent help NAME` shows: any command, the goal included. */
+export function helpTopic(name: string | undefined): CommandDefinition | undefined {
+  return name ? COMMANDS.find((command) => command.name === name) : undefined;
 }
 
 /** Every flag of every command: enough to find the command word before its own flags are known. */

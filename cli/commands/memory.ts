@@ -47,7 +47,9 @@ async function searchMemory({ parsed, out }: CommandContext, memory: MemoryStore
   out.result({ command: "memory search", query, hits }, () => {
     if (hits.length === 0) out.line("No remembered pattern matches.");
     for (const hit of hits)
-      out.line(`${hit.score.toFixed(2)}  ${hit.item.id.slice(0, 12)}  ${hit.item.deployment}: "${hit.item.goal}"`);
+      out.line(
+        `${hit.score.toFixed(2)}  ${hit.item.id.slice(0, 12)}  ${hit.item.deployment}: "${hit.item.goal}"`,
+      );
   });
   return EXIT.ok;
 }

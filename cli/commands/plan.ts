@@ -34,7 +34,13 @@ export const planCommand: CommandDefinition = {
       });
       const exit = blocked ? EXIT.policy : EXIT.ok;
       out.result(
-        { command: "plan", deployment: deployment.name, plan, ...(blocked ? { blocked } : {}), exitCode: exit },
+        {
+          command: "plan",
+          deployment: deployment.name,
+          plan,
+          ...(blocked ? { blocked } : {}),
+          exitCode: exit,
+        },
         () => {
           if (blocked)
             out.line(

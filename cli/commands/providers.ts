@@ -20,7 +20,11 @@ export const providersCommand: CommandDefinition = {
       }
       out.result({ command: "providers", source: workspace.loaded.source, servers: report }, () => {
         for (const entry of report) {
-          const status = entry.ok ? (entry.toolOnly ? "tool-only" : "ok") : `unavailable: ${entry.error ?? ""}`;
+          const status = entry.ok
+            ? entry.toolOnly
+              ? "tool-only"
+              : "ok"
+            : `unavailable: ${entry.error ?? ""}`;
           out.line(`${entry.name.padEnd(14)} ${entry.transport.padEnd(16)} ${status}`);
           out.line(`  ${entry.target}`);
           for (const type of entry.types ?? []) out.line(`    ${type}`);

@@ -1,5 +1,5 @@
-import { EXIT } from "../../agent/errors.ts";
 import type { Orphan, OrphanAction } from "../../agent/engine/orphans.ts";
+import { EXIT } from "../../agent/errors.ts";
 import { usageError } from "../args.ts";
 import { LOCK_FLAGS, lockOptions, requireName, STREAM_FLAG, withWorkspace } from "./shared.ts";
 import type { CommandContext, CommandDefinition } from "./types.ts";
@@ -18,7 +18,10 @@ export const refreshCommand: CommandDefinition = {
     ...LOCK_FLAGS,
     ...STREAM_FLAG,
   },
-  exitCodes: { 0: "refreshed (drift and orphans are reported, not failures)", 2: "bad usage or config, or no such deployment" },
+  exitCodes: {
+    0: "refreshed (drift and orphans are reported, not failures)",
+    2: "bad usage or config, or no such deployment",
+  },
   async run(context) {
     const { parsed, out } = context;
     const { refreshDeployment } = await import("../../agent/operations.ts");
@@ -29,7 +32,8 @@ export const refreshCommand: CommandDefinition = {
         refreshDeployment(workspace, name, { ...lockOptions(parsed), orphans });
       const drift = await refresh(action);
       let orphans = drift.orphans ?? [];
-      const choice = open(orphans).length > 0 && action === "report" ? await askOrphans(context, name) : "leave";
+      const choice =
+        open(orphans).length > 0 && action === "report" ? await askOrphans(context, name) : "leave";
       // The answer settles the orphans the first pass reported; drift is already in state.
       if (choice !== "leave") orphans = (await refresh(choice)).orphans ?? [];
       out.result({ command: "refresh", deployment: name, drift: [...drift], orphans }, () => {

@@ -39,7 +39,10 @@ export const rollbackCommand: CommandDefinition = {
         ...(typeof snapshot === "string" ? { snapshotId: snapshot } : {}),
         allowDestroy: Boolean(parsed.flags["allow-destroy"]),
         approve: (preview) =>
-          approveOrRefuse(`Roll back ${preview.resources.length} resource(s) of ${name} to the snapshot?`, context),
+          approveOrRefuse(
+            `Roll back ${preview.resources.length} resource(s) of ${name} to the snapshot?`,
+            context,
+          ),
       });
       const exit = outcome.approved
         ? EXIT.ok

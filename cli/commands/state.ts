@@ -62,7 +62,8 @@ async function showState(context: CommandContext, backend: StateBackend, name: s
     out.line(`${state.name}  version ${state.version}  updated ${state.updatedAt}`);
     for (const record of Object.values(state.resources)) {
       out.line(`  ${record.name.padEnd(24)} ${record.type.padEnd(36)} ${record.id}  [${record.server}]`);
-      for (const [key, value] of Object.entries(record.outputs)) out.line(`      ${key} = ${JSON.stringify(value)}`);
+      for (const [key, value] of Object.entries(record.outputs))
+        out.line(`      ${key} = ${JSON.stringify(value)}`);
     }
     for (const operation of Object.values(state.pending))
       out.line(`  pending: ${operation.action} ${operation.name} since ${operation.startedAt}`);

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { stringify } from "yaml";
 import { createFileBackend } from "../agent/state/index.ts";
 import { COMMANDS } from "./commands/index.ts";
@@ -108,6 +108,24 @@ describe("agent commands in process (sandbox profile)", () => {
     expect(JSON.parse(listed.stdout).deployments).toEqual([
       expect.objectContaining({ name: "net", resources: 2 }),
     ]);
+  });
+
+  it("streams a goal's events as JSON Lines, the planner's included, and ends with the result", async () => {
+    vi.stubEnv("ANTHROPIC_API_KEY", undefined);
+    vi.stubEnv("OPENAI_API_KEY", undefined);
+    vi.stubEnv("MCP_IAC_MODEL", undefined);
+    const { dir } = project([]);
+    const goal = await run(["a small web server in a new VPC", "--dry-run", "--json-stream", "--cwd", dir]);
+    vi.unstubAllEnvs();
+    expect(goal.exitCode, goal.stderr).toBe(0);
+    const lines = goal.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string });
+    expect(lines.map((line) => line.type)).toEqual(
+      expect.arrayContaining(["planner.selected", "plan.ready"]),
+    );
+    expect(lines.at(-1)).toMatchObject({ type: "result", command: "goal", outcome: "planned" });
   });
 
   it("refuses --json with --json-stream", async () => {

@@ -104,7 +104,8 @@ describe("agent commands in process (sandbox profile)", () => {
     expect(lines.map((line) => line.type)).toContain("change.succeeded");
     expect(lines.at(-1)).toMatchObject({ type: "result", command: "apply", exitCode: 0 });
 
-    const listed = await run(["state", "list", "--json", "--cwd", dir]);
+    // Global flags go before the command word as well as after it.
+    const listed = await run(["--cwd", dir, "state", "list", "--json"]);
     expect(JSON.parse(listed.stdout).deployments).toEqual([
       expect.objectContaining({ name: "net", resources: 2 }),
     ]);

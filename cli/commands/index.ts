@@ -1,4 +1,4 @@
-import type { FlagTable } from "../args.ts";
+import { type FlagTable, GLOBAL_FLAGS } from "../args.ts";
 import { applyCommand } from "./apply.ts";
 import { chatCommand } from "./chat.ts";
 import { destroyCommand } from "./destroy.ts";
@@ -55,6 +55,9 @@ export function helpTopic(name: string | undefined): CommandDefinition | undefin
 }
 
 /** Every flag of every command: enough to find the command word before its own flags are known. */
-export const ALL_FLAGS: FlagTable = Object.assign({}, ...COMMANDS.map((command) => command.flags));
+export const ALL_FLAGS: FlagTable = Object.assign(
+  { ...GLOBAL_FLAGS },
+  ...COMMANDS.map((command) => command.flags),
+);
 
 export { chatCommand, goalCommand };

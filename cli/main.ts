@@ -34,7 +34,12 @@ function modeOf(parsed: ParsedCommand): OutputMode {
 export async function main(argv: readonly string[], streams: Partial<CliIo> = {}): Promise<number> {
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, ...streams };
   const scrubber = new SecretScrubber();
-  let mode: OutputMode = argv.includes("--json") ? "json" : "human";
+  // Until the line is parsed, a usage error is reported in the output the line asked for.
+  let mode: OutputMode = argv.includes("--json-stream")
+    ? "stream"
+    : argv.includes("--json")
+      ? "json"
+      : "human";
   try {
     const { definition, helpFor } = resolveCommand(argv);
     const shown = definition === goalCommand ? '"<goal>"' : definition.name;

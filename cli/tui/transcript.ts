@@ -1,6 +1,6 @@
 import type { Plan, PlannedChange } from "../../agent/engine/plan-types.ts";
 import type { RunEvent } from "../../agent/events.ts";
-import { eventLines, seconds, type TextLine } from "../event-text.ts";
+import { eventLines, seconds, type TextLine, type Tone as TextTone } from "../event-text.ts";
 
 /** The Ink colours a transcript line may carry (`undefined`: the terminal's own). */
 export type Tone = "green" | "red" | "yellow" | "cyan" | "gray" | "magenta" | undefined;
@@ -103,9 +103,18 @@ export function reduceEvent(transcript: Transcript, event: RunEvent): Transcript
 /** A transcript line carries one tone: the first colour of the line's spans (bold shows as plain). */
 function entryOf(spans: TextLine): NewEntry {
   const text = spans.map((span) => span.text).join("");
-  const tone = spans.find((span) => span.tone && span.tone !== "bold")?.tone;
-  return line(text, tone === "dim" ? "gray" : (tone as Tone));
+  for (const span of spans) if (span.tone && span.tone !== "bold") return line(text, INK_TONE[span.tone]);
+  return line(text);
 }
+
+/** The event text's tones as Ink colours: dim text is Ink's gray. */
+const INK_TONE: Record<Exclude<TextTone, "bold">, Tone> = {
+  green: "green",
+  red: "red",
+  yellow: "yellow",
+  cyan: "cyan",
+  dim: "gray",
+};
 
 /** The live progress: which changes run, with their latest note. */
 function runningAfter(transcript: Transcript, event: RunEvent): RunningChange[] {

@@ -78,6 +78,17 @@ describe("agent usage errors", () => {
     });
   });
 
+  it("checks every command's flags against its own definition", async () => {
+    for (const command of COMMANDS.filter((entry) => entry.name && entry.name !== "goal")) {
+      const wrong = await run([command.name, "--no-such-flag"]);
+      expect(wrong.exitCode, command.name).toBe(2);
+      expect(wrong.stderr).toContain(`agent ${command.name} does not take --no-such-flag`);
+    }
+    const goal = await run(["deploy a web app", "--snapshot", "x"]);
+    expect(goal.exitCode).toBe(2);
+    expect(goal.stderr).toContain('agent "<goal>" does not take --snapshot');
+  });
+
   it("takes the global flags on every command, and says which word is not a command", async () => {
     expect((await run(["memory", "frob", "--yes", "--cwd", tmpdir()])).stderr).toContain(
       "agent memory takes list, search TEXT or forget ID",

@@ -5,4 +5,5 @@ import module from "node:module";
 
 // V8's code cache on disk (Node 22.1+): later starts skip compiling the same modules again.
 module.enableCompileCache?.();
-await import("../cli/main.ts");
+const { runCli } = await import("../cli/main.ts");
+await runCli(process.argv.slice(2));

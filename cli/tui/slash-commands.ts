@@ -37,138 +37,129 @@ const HELP: NewEntry[] = [
 
 const say = (entries: NewEntry[]): SlashAction => ({ type: "say", entries });
 
+const note = (text: string, tone?: NewLineTone): NewEntry =>
+  tone ? { kind: "line", text, tone } : { kind: "line", text };
+type NewLineTone = Extract<NewEntry, { kind: "line" }>["tone"];
+
+type SlashHandler = (args: string[], session: TuiSession) => SlashAction | Promise<SlashAction>;
+
+/** Each slash command by name; aliases share a handler. */
+const SLASH_COMMANDS: Record<string, SlashHandler> = {
+  help: () => say(HELP),
+  "?": () => say(HELP),
+  clear: () => ({ type: "clear" }),
+  exit: () => ({ type: "exit" }),
+  quit: () => ({ type: "exit" }),
+  providers: providersCommand,
+  "allow-destroy": (_args, session) => {
+    session.allowDestroyOnce();
+    return say([
+      note(
+        "The next run may delete or replace stateful resources (as --allow-destroy); type the goal or /destroy NAME again.",
+        "yellow",
+      ),
+    ]);
+  },
+  destroy: destroyCommand,
+  state: stateCommand,
+  memory: memoryCommand,
+};
+
 /** What `/name` does; the caller has checked that the text starts with a slash. */
 export async function runSlashCommand(text: string, session: TuiSession): Promise<SlashAction> {
   const [word = "", ...args] = text.slice(1).trim().split(/\s+/);
-  const name = word.toLowerCase();
-  switch (name) {
-    case "help":
-    case "?":
-      return say(HELP);
-    case "clear":
-      return { type: "clear" };
-    case "exit":
-    case "quit":
-      return { type: "exit" };
-    case "providers":
-      return say(
-        (await session.describeProviders()).map((server) =>
-          server.types
-            ? {
-                kind: "line",
-                text: `${server.name.padEnd(12)} ${server.types.length} types: ${server.types.join(", ")}`,
-              }
-            : {
-                kind: "line",
-                text: `${server.name.padEnd(12)} not answering: ${server.problem}`,
-                tone: "red",
-              },
-        ),
-      );
-    case "allow-destroy":
-      session.allowDestroyOnce();
-      return say([
-        {
+  const handler = Object.hasOwn(SLASH_COMMANDS, word.toLowerCase())
+    ? SLASH_COMMANDS[word.toLowerCase()]
+    : undefined;
+  if (!handler) return say([note(`Unknown command ${text}; /help lists the commands.`, "yellow")]);
+  return handler(args, session);
+}
+
+async function providersCommand(_args: string[], session: TuiSession): Promise<SlashAction> {
+  return say(
+    (await session.describeProviders()).map((server) =>
+      server.types
+        ? note(`${server.name.padEnd(12)} ${server.types.length} types: ${server.types.join(", ")}`)
+        : note(`${server.name.padEnd(12)} not answering: ${server.problem}`, "red"),
+    ),
+  );
+}
+
+function destroyCommand(args: string[], session: TuiSession): SlashAction {
+  const target = args[0];
+  if (!target) return say([note("/destroy needs a deployment NAME (/state lists them).", "yellow")]);
+  return {
+    type: "run",
+    work: async (hooks) => {
+      const result = await session.destroy(target, hooks);
+      const said: Record<string, NewEntry> = {
+        succeeded: {
           kind: "line",
-          text: "The next run may delete or replace stateful resources (as --allow-destroy); type the goal or /destroy NAME again.",
+          text: `Destroyed ${result.destroyed} resource(s) of ${target}.`,
+          tone: "green",
+          bold: true,
+        },
+        "nothing-to-do": { kind: "line", text: `Deployment ${target} holds no resources.`, bold: true },
+        "not-approved": {
+          kind: "line",
+          text: "Not approved: nothing was deleted.",
           tone: "yellow",
+          bold: true,
         },
-      ]);
-    case "destroy": {
-      const target = args[0];
-      if (!target)
-        return say([
-          { kind: "line", text: "/destroy needs a deployment NAME (/state lists them).", tone: "yellow" },
-        ]);
-      return {
-        type: "run",
-        work: async (hooks) => {
-          const result = await session.destroy(target, hooks);
-          const said: Record<string, NewEntry> = {
-            succeeded: {
-              kind: "line",
-              text: `Destroyed ${result.destroyed} resource(s) of ${target}.`,
-              tone: "green",
-              bold: true,
-            },
-            "nothing-to-do": { kind: "line", text: `Deployment ${target} holds no resources.`, bold: true },
-            "not-approved": {
-              kind: "line",
-              text: "Not approved: nothing was deleted.",
-              tone: "yellow",
-              bold: true,
-            },
-            blocked: { kind: "line", text: `Blocked: ${result.reason ?? ""}`, tone: "red", bold: true },
-          };
-          return [
-            said[result.outcome] ?? {
-              kind: "line",
-              text: `Destroy ${result.outcome}. State records what exists.`,
-              tone: "red",
-              bold: true,
-            },
-          ];
-        },
+        blocked: { kind: "line", text: `Blocked: ${result.reason ?? ""}`, tone: "red", bold: true },
       };
-    }
-    case "state": {
-      if (args[0]) {
-        const state = await session.showDeployment(args[0]);
-        if (!state)
-          return say([
-            {
-              kind: "line",
-              text: `No deployment named ${args[0]} in ${session.stateStore}; /state lists them.`,
-              tone: "yellow",
-            },
-          ]);
-        const records = Object.values(state.resources);
-        return say([
-          { kind: "line", text: `${state.name}: v${state.version}, ${records.length} resources` },
-          ...records.map(
-            (record): NewEntry => ({
-              kind: "line",
-              text: `  ${record.name.padEnd(22)} ${record.type.padEnd(34)} ${record.id}`,
-            }),
-          ),
-        ]);
-      }
-      const deployments = await session.listDeployments();
-      if (deployments.length === 0)
-        return say([{ kind: "line", text: `No deployments in ${session.stateStore}.` }]);
-      return say(
-        deployments.map((entry) => ({
+      return [
+        said[result.outcome] ?? {
           kind: "line",
-          text: `${entry.name.padEnd(24)} ${String(entry.resources).padStart(4)} resources  v${entry.version}  ${entry.updatedAt}${entry.pending ? `  ${entry.pending} pending` : ""}`,
-        })),
-      );
-    }
-    case "memory": {
-      if (args[0] === "forget") {
-        if (!args[1])
-          return say([
-            {
-              kind: "line",
-              text: "/memory forget needs a pattern id (or its start); /memory lists them.",
-              tone: "yellow",
-            },
-          ]);
-        const count = await session.forgetPattern(args[1]);
-        return say([{ kind: "line", text: `Forgot ${count} pattern(s) matching ${args[1]}.` }]);
-      }
-      const patterns = await session.listPatterns();
-      if (patterns.length === 0)
-        return say([{ kind: "line", text: `No remembered patterns (${session.memoryStore}).` }]);
-      return say(
-        patterns.map((pattern) => ({
-          kind: "line",
-          text: `${pattern.id.slice(0, 12)}  ${pattern.deployment.padEnd(20)} used ${pattern.uses}×  "${pattern.goal}"`,
-        })),
-      );
-    }
-    default:
+          text: `Destroy ${result.outcome}. State records what exists.`,
+          tone: "red",
+          bold: true,
+        },
+      ];
+    },
+  };
+}
+
+async function stateCommand(args: string[], session: TuiSession): Promise<SlashAction> {
+  const name = args[0];
+  if (name) {
+    const state = await session.showDeployment(name);
+    if (!state)
       return say([
-        { kind: "line", text: `Unknown command ${text}; /help lists the commands.`, tone: "yellow" },
+        note(`No deployment named ${name} in ${session.stateStore}; /state lists them.`, "yellow"),
       ]);
+    const records = Object.values(state.resources);
+    return say([
+      note(`${state.name}: v${state.version}, ${records.length} resources`),
+      ...records.map((record) => note(`  ${record.name.padEnd(22)} ${record.type.padEnd(34)} ${record.id}`)),
+    ]);
   }
+  const deployments = await session.listDeployments();
+  if (deployments.length === 0) return say([note(`No deployments in ${session.stateStore}.`)]);
+  return say(
+    deployments.map((entry) =>
+      note(
+        `${entry.name.padEnd(24)} ${String(entry.resources).padStart(4)} resources  v${entry.version}  ${entry.updatedAt}${entry.pending ? `  ${entry.pending} pending` : ""}`,
+      ),
+    ),
+  );
+}
+
+async function memoryCommand(args: string[], session: TuiSession): Promise<SlashAction> {
+  if (args[0] === "forget") {
+    const target = args[1];
+    if (!target)
+      return say([note("/memory forget needs a pattern id (or its start); /memory lists them.", "yellow")]);
+    const count = await session.forgetPattern(target);
+    return say([note(`Forgot ${count} pattern(s) matching ${target}.`)]);
+  }
+  const patterns = await session.listPatterns();
+  if (patterns.length === 0) return say([note(`No remembered patterns (${session.memoryStore}).`)]);
+  return say(
+    patterns.map((pattern) =>
+      note(
+        `${pattern.id.slice(0, 12)}  ${pattern.deployment.padEnd(20)} used ${pattern.uses}×  "${pattern.goal}"`,
+      ),
+    ),
+  );
 }

@@ -1,5 +1,6 @@
 import type { Plan, PlannedChange } from "../../agent/engine/plan-types.ts";
 import type { RunEvent } from "../../agent/events.ts";
+import { eventLines, seconds, type TextLine, type Tone as TextTone } from "../event-text.ts";
 
 /** The Ink colours a transcript line may carry (`undefined`: the terminal's own). */
 export type Tone = "green" | "red" | "yellow" | "cyan" | "gray" | "magenta" | undefined;
@@ -48,18 +49,6 @@ export function initialTranscript(planner: string): Transcript {
   return { entries: [{ kind: "header", id: 0 }], epoch: 0, nextId: 1, running: [], types: {}, planner };
 }
 
-const DONE: Record<PlannedChange["action"], string> = {
-  create: "created",
-  update: "updated",
-  replace: "replaced",
-  delete: "destroyed",
-  noop: "read",
-};
-
-function seconds(ms: number): string {
-  return ms < 1000 ? `${Math.max(0, Math.round(ms))}ms` : `${(ms / 1000).toFixed(1)}s`;
-}
-
 function line(text: string, tone?: Tone): NewEntry {
   return tone ? { kind: "line", text, tone } : { kind: "line", text };
 }
@@ -95,28 +84,44 @@ export function transcriptReducer(transcript: Transcript, action: TranscriptActi
 
 /** What one run event adds to the transcript and to the live progress. */
 export function reduceEvent(transcript: Transcript, event: RunEvent): Transcript {
+  if (event.type === "plan.ready") {
+    const types = Object.fromEntries(event.plan.changes.map((change) => [change.name, change.type]));
+    return { ...append(transcript, [{ kind: "plan", plan: event.plan }]), types };
+  }
+  let planner = transcript.planner;
+  if (event.type === "planner.selected") {
+    // The header already says what serves; only a different answer is news.
+    if (event.description === transcript.planner) return transcript;
+    planner = event.description;
+  }
+  const added = append(transcript, eventLines(event, "chat").map(entryOf));
+  const running = runningAfter(transcript, event);
+  if (added === transcript && running === transcript.running) return transcript;
+  return { ...added, running, planner };
+}
+
+/** A transcript line carries one tone: the first colour of the line's spans (bold shows as plain). */
+function entryOf(spans: TextLine): NewEntry {
+  const text = spans.map((span) => span.text).join("");
+  for (const span of spans) if (span.tone && span.tone !== "bold") return line(text, INK_TONE[span.tone]);
+  return line(text);
+}
+
+/** The event text's tones as Ink colours: dim text is Ink's gray. */
+const INK_TONE: Record<Exclude<TextTone, "bold">, Tone> = {
+  green: "green",
+  red: "red",
+  yellow: "yellow",
+  cyan: "cyan",
+  dim: "gray",
+};
+
+/** The live progress: which changes run, with their latest note. */
+function runningAfter(transcript: Transcript, event: RunEvent): RunningChange[] {
   const without = (name: string) => transcript.running.filter((change) => change.name !== name);
+  const update = (name: string, patch: Partial<RunningChange>) =>
+    transcript.running.map((change) => (change.name === name ? { ...change, ...patch } : change));
   switch (event.type) {
-    case "run.started":
-      return transcript;
-    case "notice":
-      return append(transcript, [
-        event.level === "warn" ? line(`Warning: ${event.message}`, "yellow") : line(event.message),
-      ]);
-    case "reconcile.started":
-      return append(transcript, [
-        line(`Reconciling ${event.pending} operation(s) left pending by an interrupted run…`, "yellow"),
-      ]);
-    case "reconcile.resolved":
-      return append(transcript, [line(`  ${event.name} (${event.action}): ${event.outcome}`, "gray")]);
-    case "plan.ready": {
-      const types = Object.fromEntries(event.plan.changes.map((change) => [change.name, change.type]));
-      return { ...append(transcript, [{ kind: "plan", plan: event.plan }]), types };
-    }
-    case "apply.started":
-      return append(transcript, [
-        line(`Applying ${event.total} change(s), ${event.parallelism} at a time…`, "gray"),
-      ]);
     case "change.started": {
       const type = transcript.types[event.name];
       const running: RunningChange = {
@@ -125,140 +130,21 @@ export function reduceEvent(transcript: Transcript, event: RunEvent): Transcript
         attempt: event.attempt,
         ...(type ? { type } : {}),
       };
-      return { ...transcript, running: [...without(event.name), running] };
+      return [...without(event.name), running];
     }
     case "change.progress":
-      return {
-        ...transcript,
-        running: transcript.running.map((change) =>
-          change.name === event.name ? { ...change, progress: event.message } : change,
-        ),
-      };
-    case "change.retrying": {
-      const note = `${event.error.code}: ${event.error.message}; retrying in ${seconds(event.delayMs)}`;
-      return {
-        ...append(transcript, [line(`↻ ${event.name}: ${note}`, "yellow")]),
-        running: transcript.running.map((change) =>
-          change.name === event.name ? { ...change, retrying: note } : change,
-        ),
-      };
-    }
-    case "change.succeeded": {
-      const id = event.id && event.action !== "delete" ? ` [id=${event.id}]` : "";
-      return {
-        ...append(transcript, [
-          line(`✓ ${event.name} ${DONE[event.action]} in ${seconds(event.durationMs)}${id}`, "green"),
-        ]),
-        running: without(event.name),
-      };
-    }
-    case "change.failed":
-      return {
-        ...append(transcript, [line(`✗ ${event.name}: ${event.error.code}: ${event.error.message}`, "red")]),
-        running: without(event.name),
-      };
-    case "change.skipped":
-      return {
-        ...append(transcript, [line(`– ${event.name} skipped (${event.reason})`, "gray")]),
-        running: without(event.name),
-      };
-    case "check.passed":
-      return append(transcript, [line(`  ${event.name}: check passed: ${event.check}`, "gray")]);
-    case "check.failed":
-      return append(transcript, [
-        line(`✗ ${event.name}: check failed: ${event.check}: ${event.message}`, "red"),
-      ]);
-    case "rollback.started":
-      return append(transcript, [
-        line(`Rolling back ${event.changes} change(s) of this run (${event.reason})…`, "yellow"),
-      ]);
-    case "rollback.change":
-      return append(transcript, [
-        event.status === "succeeded"
-          ? line(`  ↺ ${event.name}: ${event.action} done`, "yellow")
-          : line(`  ✗ ${event.name}: ${event.action} failed: ${event.error ?? ""}`, "red"),
-      ]);
-    case "rollback.finished":
-      return append(transcript, [
-        event.ok
-          ? line("Rollback complete.", "yellow")
-          : line("Rollback incomplete: state records what remains.", "red"),
-      ]);
-    case "apply.finished":
-      return {
-        ...append(transcript, [
-          event.outcome === "succeeded"
-            ? line(`Apply complete: ${event.succeeded} change(s) in ${seconds(event.durationMs)}.`, "green")
-            : line(
-                `Apply ${event.outcome === "rolled-back" ? "failed and was rolled back" : event.outcome}: ${event.succeeded} succeeded, ${event.failed} failed, ${event.skipped} skipped.`,
-                event.outcome === "nothing-to-do" ? undefined : "red",
-              ),
-        ]),
-        running: [],
-      };
-    case "drift":
-      return append(transcript, [
-        event.kind === "deleted"
-          ? line(`${event.name}: deleted outside mcp-iac`, "red")
-          : line(`${event.name}: changed outside mcp-iac (${event.paths.join(", ")})`, "yellow"),
-      ]);
-    case "planner.selected":
-      // The header already says what serves; only a different answer is news.
-      if (event.description === transcript.planner) return transcript;
-      return { ...append(transcript, [line(event.description, "cyan")]), planner: event.description };
-    case "planner.understood":
-      return append(transcript, [line(event.summary)]);
-    case "planner.submission":
-      if (event.errors === 0)
-        return append(transcript, [line(`Submission ${event.attempt} accepted.`, "gray")]);
-      return append(transcript, [
-        line(`Submission ${event.attempt} has ${event.errors} problem(s); sent back to the model:`, "yellow"),
-        ...event.messages.slice(0, 8).map((message) => line(`  - ${message}`, "gray")),
-      ]);
-    case "model.call":
-      return append(transcript, [
-        line(
-          `model ${event.provider}:${event.model} (${event.purpose}) ${seconds(event.latencyMs)}, ${event.inputTokens} in (${event.cachedInputTokens} cached) / ${event.outputTokens} out`,
-          "gray",
-        ),
-      ]);
-    case "spec.ready":
-      return append(transcript, [
-        line(`Spec ${event.deployment}: ${event.resources} resource(s) (${event.source}).`),
-      ]);
-    case "policy.findings": {
-      if (event.findings.length === 0)
-        return append(transcript, [line(`Policies (${event.stage}): no findings.`, "green")]);
-      const lines = event.findings.map((finding) => {
-        const where = [finding.resource, finding.path].filter(Boolean).join(": ");
-        const text = `${finding.policy}${where ? ` ${where}` : ""}: ${finding.message}`;
-        return finding.enforcement === "mandatory"
-          ? line(`MANDATORY ${text}`, "red")
-          : line(`${finding.enforcement} ${text}`, "yellow");
+      return update(event.name, { progress: event.message });
+    case "change.retrying":
+      return update(event.name, {
+        retrying: `${event.error.code}: ${event.error.message}; retrying in ${seconds(event.delayMs)}`,
       });
-      if (event.blocked) lines.push(line(`Blocked by mandatory policy (${event.stage}).`, "red"));
-      return append(transcript, lines);
-    }
-    case "recovery.decision":
-      return append(transcript, [
-        line(`Recovery ${event.attempt} (${event.by}): ${event.action} — ${event.reason}`, "yellow"),
-      ]);
-    case "memory.saved":
-      return append(transcript, [
-        line(
-          `Remembered as pattern ${event.patternId}${event.lessons ? ` with ${event.lessons} lesson(s)` : ""}.`,
-          "gray",
-        ),
-      ]);
-    case "memory.reused":
-      return append(transcript, [
-        line(
-          `Reusing remembered pattern ${event.patternId} (similarity ${event.score.toFixed(2)}) from: "${event.goal}"`,
-        ),
-      ]);
-    default: {
-      const unreachable: never = event;
-      throw new Error(`unhandled event ${JSON.stringify(unreachable)}`);
-    }
+    case "change.succeeded":
+    case "change.failed":
+    case "change.skipped":
+      return without(event.name);
+    case "apply.finished":
+      return [];
+    default:
+      return transcript.running;
   }
 }

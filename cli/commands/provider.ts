@@ -1,0 +1,32 @@
+import { usageError } from "../args.ts";
+import { BUILTIN_PROVIDERS } from "../builtin-providers.ts";
+import type { CommandDefinition } from "./types.ts";
+
+export const providerCommand: CommandDefinition = {
+  name: "provider",
+  usage: ["provider NAME", "provider test -- COMMAND [ARGS]"],
+  summary: "serve a built-in provider (mock, docker, local) over stdio",
+  notes: ["`agent provider test -- COMMAND [ARGS]` runs the conformance suite against any provider server."],
+  flags: {},
+  exitCodes: { 0: "the suite passed (test)", 1: "the suite failed (test)", 2: "bad usage" },
+  server: true,
+  async run(context) {
+    const { parsed } = context;
+    const name = parsed.command[1];
+    if (name === "test") {
+      if (parsed.passthrough.length === 0)
+        throw usageError("agent provider test -- COMMAND [ARGS] runs the conformance suite against a server");
+      const { runConformanceCommand } = await import("../../tools/conformance/index.ts");
+      return runConformanceCommand(parsed.passthrough);
+    }
+    const load = name ? BUILTIN_PROVIDERS[name] : undefined;
+    if (!load)
+      throw usageError(
+        `agent provider NAME serves a built-in provider: ${Object.keys(BUILTIN_PROVIDERS).join(", ")}`,
+      );
+    const provider = await load();
+    await provider.main();
+    // The server now runs until its client closes stdin.
+    return -1;
+  },
+};

@@ -56,7 +56,8 @@ export async function main(argv: readonly string[], streams: Partial<CliIo> = {}
     }
     // Under --json-stream stdout is machine output too: no question can be asked there.
     if (mode === "stream") parsed.global.json = true;
-    const out = await makeOutput(mode, io, scrubber);
+    // Servers print no run output: the quiet JSON sink spares each provider process the printer's chunks.
+    const out = await makeOutput(definition.server ? "json" : mode, io, scrubber);
     try {
       return await definition.run({ parsed, io, scrubber, out });
     } finally {

@@ -48,6 +48,8 @@ export interface ApplyRequest extends LockOptions {
   retry?: RetryPolicy;
   callTimeoutMs?: number;
   command?: string;
+  /** Once aborted, no new change starts; those in flight finish and are recorded (outcome "cancelled"). */
+  signal?: AbortSignal;
 }
 
 export interface ApplyOutput {
@@ -205,6 +207,7 @@ export async function applyDeployment(
         ...(request.retry ? { retry: request.retry } : {}),
         ...(request.callTimeoutMs ? { callTimeoutMs: request.callTimeoutMs } : {}),
         ...(recovered.size > 0 ? { operationIds: recovered } : {}),
+        ...(request.signal ? { signal: request.signal } : {}),
       });
       await writer.setLastRun({
         runId,
@@ -223,6 +226,10 @@ export interface DestroyRequest extends LockOptions {
   /** The same stateful-resource rule as apply: a database is not deleted without --allow-destroy. */
   policies?: PolicyGate;
   parallelism?: number;
+  retry?: RetryPolicy;
+  callTimeoutMs?: number;
+  /** Once aborted, no new delete starts; those in flight finish and are recorded (outcome "cancelled"). */
+  signal?: AbortSignal;
 }
 
 export async function destroyDeployment(workspace: Workspace, name: string, request: DestroyRequest) {
@@ -243,6 +250,9 @@ export async function destroyDeployment(workspace: Workspace, name: string, requ
       runId,
       emit: workspace.emit,
       ...(request.parallelism ? { parallelism: request.parallelism } : {}),
+      ...(request.retry ? { retry: request.retry } : {}),
+      ...(request.callTimeoutMs ? { callTimeoutMs: request.callTimeoutMs } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
     });
     await writer.setLastRun({
       runId,

@@ -65,10 +65,11 @@ export class HumanPrinter {
         this.line();
         break;
       case "apply.started":
+      case "destroy.started":
         this.#quiet = event.total > this.#quietAbove;
         if (this.#quiet)
           this.line(
-            `Applying ${event.total} changes (parallelism ${event.parallelism}); printing failures only…`,
+            `${event.type === "destroy.started" ? "Deleting" : "Applying"} ${event.total} changes (parallelism ${event.parallelism}); printing failures only…`,
           );
         if (this.#out.isTTY && !this.#ticker) {
           this.#ticker = setInterval(() => this.#still(), 10_000);
@@ -151,7 +152,20 @@ export class HumanPrinter {
           this.line(
             paint(
               "red",
-              `Apply ${event.outcome === "rolled-back" ? "failed and was rolled back" : "failed"}: ${event.succeeded} succeeded, ${event.failed} failed, ${event.skipped} skipped.`,
+              `Apply ${event.outcome === "rolled-back" ? "failed and was rolled back" : event.outcome === "cancelled" ? "cancelled" : "failed"}: ${event.succeeded} succeeded, ${event.failed} failed, ${event.skipped} skipped.`,
+            ),
+          );
+        }
+        break;
+      case "destroy.finished":
+        // Success is said once, by the destroy command ("Destroy complete!").
+        this.#stopTicker();
+        if (event.outcome !== "succeeded") {
+          this.line();
+          this.line(
+            paint(
+              "red",
+              `Destroy ${event.outcome}: ${event.succeeded} deleted, ${event.failed} failed, ${event.skipped} skipped.`,
             ),
           );
         }

@@ -196,6 +196,25 @@ export function reduceEvent(transcript: Transcript, event: RunEvent): Transcript
         ]),
         running: [],
       };
+    case "destroy.started":
+      return append(transcript, [
+        line(`Deleting ${event.total} resource(s), ${event.parallelism} at a time…`, "gray"),
+      ]);
+    case "destroy.finished":
+      return {
+        ...append(
+          transcript,
+          event.outcome === "succeeded"
+            ? []
+            : [
+                line(
+                  `Destroy ${event.outcome}: ${event.succeeded} deleted, ${event.failed} failed, ${event.skipped} skipped.`,
+                  "red",
+                ),
+              ],
+        ),
+        running: [],
+      };
     case "drift":
       return append(transcript, [
         event.kind === "deleted"

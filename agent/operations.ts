@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { PolicyFinding, PolicyResult } from "../policies/index.ts";
 import { type ApplyReport, applyPlan } from "./engine/apply.ts";
-import { TypeCatalog } from "./engine/catalog.ts";
 import { destroyAll } from "./engine/destroy.ts";
 import type { ProviderGateway } from "./engine/gateway.ts";
 import { handleOrphans, type Orphan, type OrphanAction } from "./engine/orphans.ts";
@@ -14,7 +13,15 @@ import { rollbackToSnapshots } from "./engine/snapshots.ts";
 import type { Deployment } from "./engine/spec.ts";
 import { IacError } from "./errors.ts";
 import type { EventSink } from "./events.ts";
-import type { LockHolder, ResourceRecord, StateBackend, StateSnapshot, StateWriter } from "./state/index.ts";
+import {
+  chooseSnapshots,
+  describeRollback,
+  type RollbackPreview,
+  rollbackPreview,
+} from "./rollback-preview.ts";
+import type { LockHolder, StateBackend, StateWriter } from "./state/index.ts";
+
+export { describeRollback, type RollbackPreview } from "./rollback-preview.ts";
 
 /** What every spec-driven operation works with. */
 export interface Workspace {
@@ -295,18 +302,9 @@ export interface RollbackRequest extends LockOptions {
   allowDestroy?: boolean;
 }
 
-export interface RollbackPreview {
-  deployment: string;
-  snapshots: StateSnapshot[];
-  /** Every resource on the snapshots' servers: restored to the snapshot, or deleted if created since. */
-  resources: { name: string; type: string; server: string; stateful: boolean; changedSince: boolean }[];
-}
-
 export type RollbackOutcome =
   | { approved: true; preview: RollbackPreview; restored: Awaited<ReturnType<typeof rollbackToSnapshots>> }
   | { approved: false; preview: RollbackPreview; blocked?: ApplyOutput["blocked"] };
-
-const STATEFUL_HINT = /(:rds:|:s3:|volume|database|:db:|disk|bucket)/;
 
 export async function rollbackDeployment(
   workspace: Workspace,
@@ -325,7 +323,12 @@ export async function rollbackDeployment(
         { exitCode: 2, hint: "`agent state show NAME` lists its snapshots" },
       );
     }
-    const preview = await rollbackPreview(workspace, name, snapshots, Object.values(writer.state.resources));
+    const preview = await rollbackPreview(
+      workspace.gateway,
+      name,
+      snapshots,
+      Object.values(writer.state.resources),
+    );
     workspace.emit({
       type: "notice",
       level: "info",
@@ -348,51 +351,6 @@ export async function rollbackDeployment(
     const restored = await rollbackToSnapshots(writer, workspace.gateway, workspace.emit, request.snapshotId);
     return { approved: true, preview, restored };
   });
-}
-
-/** The latest run's snapshots, or the one asked for (as rollbackToSnapshots picks them). */
-function chooseSnapshots(snapshots: StateSnapshot[], snapshotId?: string): StateSnapshot[] {
-  if (snapshotId) return snapshots.filter((snapshot) => snapshot.snapshotId === snapshotId);
-  const lastRun = snapshots.at(-1)?.runId;
-  return lastRun === undefined ? [] : snapshots.filter((snapshot) => snapshot.runId === lastRun);
-}
-
-async function rollbackPreview(
-  workspace: Workspace,
-  name: string,
-  snapshots: StateSnapshot[],
-  records: ResourceRecord[],
-): Promise<RollbackPreview> {
-  const servers = new Set(snapshots.map((snapshot) => snapshot.server));
-  const takenAt = Math.min(...snapshots.map((snapshot) => Date.parse(snapshot.createdAt)));
-  const catalog = new TypeCatalog(workspace.gateway);
-  const affected = records.filter((record) => servers.has(record.server));
-  await catalog.load(affected.map((record) => record.type));
-  const resources = [];
-  for (const record of affected) {
-    const info = (await catalog.entry(record.type))?.info;
-    const stateful = info?.stateful ?? STATEFUL_HINT.test(record.type);
-    // An unreadable time counts as changed: the safe side.
-    const changedSince = !(Date.parse(record.updatedAt) <= takenAt);
-    resources.push({ name: record.name, type: record.type, server: record.server, stateful, changedSince });
-  }
-  return { deployment: name, snapshots, resources };
-}
-
-export function describeRollback(preview: RollbackPreview): string {
-  const taken = preview.snapshots
-    .map((snapshot) => `${snapshot.server} snapshot ${snapshot.snapshotId} (${snapshot.createdAt})`)
-    .join(", ");
-  const lines = preview.resources.map(
-    (resource) =>
-      `  ${resource.changedSince ? "~" : " "} ${resource.name} (${resource.type})${resource.stateful ? " [stateful]" : ""}${
-        resource.changedSince ? "" : " unchanged since"
-      }`,
-  );
-  return [
-    `Rollback of ${preview.deployment} to ${taken}: these resources go back to the snapshot, and any created since are deleted:`,
-    ...(lines.length > 0 ? lines : ["  (state holds none on those servers)"]),
-  ].join("\n");
 }
 
 async function requireDeployment(workspace: Workspace, name: string) {

@@ -104,7 +104,10 @@ export interface RetryOptions<T> {
 /**
  * Calls `attempt` until it succeeds, with exponential backoff for retryable errors. Never into the
  * void: a server that is down (it broke, or timed out and then failed a probe) gets no retry, and a
- * hang is retried once at most, so a hung server costs at most two call timeouts per change.
+ * hang is retried once at most, after which the server is down for the run. So a hung server costs
+ * at most three call timeouts (call, probe, one retry) for the changes in flight on it, together,
+ * and nothing after: a run whose provider hangs ends within about 3 × timeoutMs plus the rollback
+ * on the servers that still answer.
  */
 export async function withRetries<T>(
   attempt: (count: number) => Promise<Attempted<T>>,
@@ -122,6 +125,8 @@ export async function withRetries<T>(
     if (recovered === "again") continue;
     if (recovered !== undefined) return { result: recovered, attempts: count };
     const hungTwice = failure.code === "TIMEOUT" && count >= 2;
+    // It answered a probe but hung again: nothing more is sent to it in this run.
+    if (hungTwice) health.markDown(server, `${failure.message} (twice)`);
     if (!failure.retryable || count >= policy.attempts || health.down(server) || hungTwice)
       return { error: failure, attempts: count };
     const delayMs = backoffDelay(policy, count);

@@ -9,7 +9,7 @@ import {
 } from "../../tools/protocol/index.ts";
 import type { PendingOperation, ResourceRecord } from "../state/index.ts";
 import { type ApplyContext, fail } from "./apply-context.ts";
-import { adoptListed, askAfterLostAnswer, callApply } from "./apply-probes.ts";
+import { adoptListed, askAfterLostAnswer } from "./apply-probes.ts";
 import { describeCheck, runCheck } from "./checks.ts";
 import { withRetries } from "./executor.ts";
 import type { PlannedChange } from "./plan-types.ts";
@@ -134,7 +134,7 @@ async function sendWithRetries(ctx: ApplyContext, change: PlannedChange, sending
         server: change.server,
         attempt,
       });
-      return callApply(ctx, change.server, sending.send);
+      return ctx.batcher.send(change.server, sending.send);
     },
     {
       policy: ctx.options.retry ?? DEFAULT_RETRY,

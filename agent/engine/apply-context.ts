@@ -7,6 +7,7 @@ import {
 } from "../../tools/protocol/index.ts";
 import type { ApplyOutcome, EventSink } from "../events.ts";
 import type { PendingOperation, ResourceRecord, StateWriter } from "../state/index.ts";
+import { ApplyBatcher } from "./apply-batcher.ts";
 import { TypeCatalog } from "./catalog.ts";
 import type { ProviderGateway } from "./gateway.ts";
 import type { PlanResult } from "./plan.ts";
@@ -77,6 +78,7 @@ export class ApplyContext {
   readonly catalog: TypeCatalog;
   readonly health = new ServerHealth();
   readonly listing: ListingOnce;
+  readonly batcher: ApplyBatcher;
   readonly results = new Map<string, ChangeResult>();
   /** What this run changed, in order of completion (what a rollback undoes). */
   readonly applied: Applied[] = [];
@@ -101,6 +103,7 @@ export class ApplyContext {
     this.deploymentId = planned.plan.deployment;
     this.emit = options.emit;
     this.listing = new ListingOnce(gateway, this.deploymentId, options.callTimeoutMs);
+    this.batcher = new ApplyBatcher(this);
     for (const [name, record] of planned.current) this.outputs.set(name, record.outputs);
   }
 
@@ -146,11 +149,7 @@ export class ApplyContext {
   }
 }
 
-export const fail = (code: ProviderErrorBody["code"], message: string): ProviderErrorBody => ({
-  code,
-  message,
-  retryable: false,
-});
+export { fail } from "./apply-batcher.ts";
 
 /**
  * What a provider did before failing is not known for sure: ask it, so state stays true. If it

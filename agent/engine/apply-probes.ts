@@ -1,7 +1,5 @@
 import { type Change, diffProperties, type OperationResult } from "../../tools/protocol/index.ts";
-import { type ApplyContext, fail } from "./apply-context.ts";
-import type { Attempted } from "./executor.ts";
-import { transportErrorBody } from "./gateway.ts";
+import type { ApplyContext } from "./apply-context.ts";
 import type { PlannedChange } from "./plan-types.ts";
 import { probeServer, serverBroken } from "./server-health.ts";
 
@@ -69,32 +67,4 @@ export async function askAfterLostAnswer(
     message: `${change.name}: the answer of ${change.server} was lost (${error.code}), but it made the resource (${found.id}); adopted it instead of sending the ${change.action} again`,
   });
   return { name: change.name, status: "succeeded", id: found.id, outputs: found.outputs };
-}
-
-/** One change through applyDeployment; a failure of the call or of the change comes back as `error`. */
-export async function callApply(
-  ctx: ApplyContext,
-  server: string,
-  change: Change,
-): Promise<Attempted<OperationResult>> {
-  try {
-    const envelope = await ctx.gateway.call(
-      server,
-      "applyDeployment",
-      { deploymentId: ctx.deploymentId, changes: [change] },
-      {
-        ...ctx.timeout,
-        onProgress: (message) => ctx.emit({ type: "change.progress", name: change.name, message }),
-      },
-    );
-    if (!envelope.success)
-      return { error: envelope.error ?? fail("INTERNAL", "the provider failed without an error") };
-    const result = envelope.data?.results.find((entry) => entry.name === change.name);
-    if (!result) return { error: fail("INTERNAL", `${server} returned no result for ${change.name}`) };
-    if (result.status === "failed")
-      return { error: result.error ?? fail("INTERNAL", "failed without an error") };
-    return { result };
-  } catch (thrown) {
-    return { error: transportErrorBody(thrown) };
-  }
 }

@@ -1,7 +1,8 @@
 import type { ProviderErrorBody } from "../tools/protocol/index.ts";
 import type { Plan, PlannedChange } from "./engine/plan-types.ts";
 
-export type ApplyOutcome = "succeeded" | "failed" | "rolled-back" | "partial" | "nothing-to-do";
+/** "cancelled": the run's signal stopped it; what was in flight finished and is recorded, nothing more started. */
+export type ApplyOutcome = "succeeded" | "failed" | "rolled-back" | "partial" | "nothing-to-do" | "cancelled";
 
 /**
  * Everything a run reports, as one discriminated union. The CLI printer, `--json` and the TUI only
@@ -39,6 +40,16 @@ export type RunEvent =
   | { type: "rollback.finished"; ok: boolean }
   | {
       type: "apply.finished";
+      outcome: ApplyOutcome;
+      succeeded: number;
+      failed: number;
+      skipped: number;
+      durationMs: number;
+    }
+  // Destroy's own start and end (its changes report as change.* like apply's).
+  | { type: "destroy.started"; total: number; parallelism: number }
+  | {
+      type: "destroy.finished";
       outcome: ApplyOutcome;
       succeeded: number;
       failed: number;

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { PolicyFinding, PolicyResult } from "../policies/index.ts";
 import { type ApplyReport, applyPlan } from "./engine/apply.ts";
-import { TypeCatalog } from "./engine/catalog.ts";
 import { destroyAll } from "./engine/destroy.ts";
 import type { ProviderGateway } from "./engine/gateway.ts";
 import { handleOrphans, type Orphan, type OrphanAction } from "./engine/orphans.ts";
@@ -14,7 +13,15 @@ import { rollbackToSnapshots } from "./engine/snapshots.ts";
 import type { Deployment } from "./engine/spec.ts";
 import { IacError } from "./errors.ts";
 import type { EventSink } from "./events.ts";
-import type { LockHolder, ResourceRecord, StateBackend, StateSnapshot, StateWriter } from "./state/index.ts";
+import {
+  chooseSnapshots,
+  describeRollback,
+  type RollbackPreview,
+  rollbackPreview,
+} from "./rollback-preview.ts";
+import type { LockHolder, StateBackend, StateWriter } from "./state/index.ts";
+
+export { describeRollback, type RollbackPreview } from "./rollback-preview.ts";
 
 /** What every spec-driven operation works with. */
 export interface Workspace {
@@ -48,6 +55,8 @@ export interface ApplyRequest extends LockOptions {
   retry?: RetryPolicy;
   callTimeoutMs?: number;
   command?: string;
+  /** Once aborted, no new change starts; those in flight finish and are recorded (outcome "cancelled"). */
+  signal?: AbortSignal;
 }
 
 export interface ApplyOutput {
@@ -205,6 +214,7 @@ export async function applyDeployment(
         ...(request.retry ? { retry: request.retry } : {}),
         ...(request.callTimeoutMs ? { callTimeoutMs: request.callTimeoutMs } : {}),
         ...(recovered.size > 0 ? { operationIds: recovered } : {}),
+        ...(request.signal ? { signal: request.signal } : {}),
       });
       await writer.setLastRun({
         runId,
@@ -223,6 +233,10 @@ export interface DestroyRequest extends LockOptions {
   /** The same stateful-resource rule as apply: a database is not deleted without --allow-destroy. */
   policies?: PolicyGate;
   parallelism?: number;
+  retry?: RetryPolicy;
+  callTimeoutMs?: number;
+  /** Once aborted, no new delete starts; those in flight finish and are recorded (outcome "cancelled"). */
+  signal?: AbortSignal;
 }
 
 export async function destroyDeployment(workspace: Workspace, name: string, request: DestroyRequest) {
@@ -243,6 +257,9 @@ export async function destroyDeployment(workspace: Workspace, name: string, requ
       runId,
       emit: workspace.emit,
       ...(request.parallelism ? { parallelism: request.parallelism } : {}),
+      ...(request.retry ? { retry: request.retry } : {}),
+      ...(request.callTimeoutMs ? { callTimeoutMs: request.callTimeoutMs } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
     });
     await writer.setLastRun({
       runId,
@@ -285,18 +302,9 @@ export interface RollbackRequest extends LockOptions {
   allowDestroy?: boolean;
 }
 
-export interface RollbackPreview {
-  deployment: string;
-  snapshots: StateSnapshot[];
-  /** Every resource on the snapshots' servers: restored to the snapshot, or deleted if created since. */
-  resources: { name: string; type: string; server: string; stateful: boolean; changedSince: boolean }[];
-}
-
 export type RollbackOutcome =
   | { approved: true; preview: RollbackPreview; restored: Awaited<ReturnType<typeof rollbackToSnapshots>> }
   | { approved: false; preview: RollbackPreview; blocked?: ApplyOutput["blocked"] };
-
-const STATEFUL_HINT = /(:rds:|:s3:|volume|database|:db:|disk|bucket)/;
 
 export async function rollbackDeployment(
   workspace: Workspace,
@@ -315,7 +323,12 @@ export async function rollbackDeployment(
         { exitCode: 2, hint: "`agent state show NAME` lists its snapshots" },
       );
     }
-    const preview = await rollbackPreview(workspace, name, snapshots, Object.values(writer.state.resources));
+    const preview = await rollbackPreview(
+      workspace.gateway,
+      name,
+      snapshots,
+      Object.values(writer.state.resources),
+    );
     workspace.emit({
       type: "notice",
       level: "info",
@@ -338,51 +351,6 @@ export async function rollbackDeployment(
     const restored = await rollbackToSnapshots(writer, workspace.gateway, workspace.emit, request.snapshotId);
     return { approved: true, preview, restored };
   });
-}
-
-/** The latest run's snapshots, or the one asked for (as rollbackToSnapshots picks them). */
-function chooseSnapshots(snapshots: StateSnapshot[], snapshotId?: string): StateSnapshot[] {
-  if (snapshotId) return snapshots.filter((snapshot) => snapshot.snapshotId === snapshotId);
-  const lastRun = snapshots.at(-1)?.runId;
-  return lastRun === undefined ? [] : snapshots.filter((snapshot) => snapshot.runId === lastRun);
-}
-
-async function rollbackPreview(
-  workspace: Workspace,
-  name: string,
-  snapshots: StateSnapshot[],
-  records: ResourceRecord[],
-): Promise<RollbackPreview> {
-  const servers = new Set(snapshots.map((snapshot) => snapshot.server));
-  const takenAt = Math.min(...snapshots.map((snapshot) => Date.parse(snapshot.createdAt)));
-  const catalog = new TypeCatalog(workspace.gateway);
-  const affected = records.filter((record) => servers.has(record.server));
-  await catalog.load(affected.map((record) => record.type));
-  const resources = [];
-  for (const record of affected) {
-    const info = (await catalog.entry(record.type))?.info;
-    const stateful = info?.stateful ?? STATEFUL_HINT.test(record.type);
-    // An unreadable time counts as changed: the safe side.
-    const changedSince = !(Date.parse(record.updatedAt) <= takenAt);
-    resources.push({ name: record.name, type: record.type, server: record.server, stateful, changedSince });
-  }
-  return { deployment: name, snapshots, resources };
-}
-
-export function describeRollback(preview: RollbackPreview): string {
-  const taken = preview.snapshots
-    .map((snapshot) => `${snapshot.server} snapshot ${snapshot.snapshotId} (${snapshot.createdAt})`)
-    .join(", ");
-  const lines = preview.resources.map(
-    (resource) =>
-      `  ${resource.changedSince ? "~" : " "} ${resource.name} (${resource.type})${resource.stateful ? " [stateful]" : ""}${
-        resource.changedSince ? "" : " unchanged since"
-      }`,
-  );
-  return [
-    `Rollback of ${preview.deployment} to ${taken}: these resources go back to the snapshot, and any created since are deleted:`,
-    ...(lines.length > 0 ? lines : ["  (state holds none on those servers)"]),
-  ].join("\n");
 }
 
 async function requireDeployment(workspace: Workspace, name: string) {

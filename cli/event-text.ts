@@ -158,6 +158,22 @@ function runLines(event: RunStepEvent, surface: Surface): TextLine[] {
         : one("Rollback incomplete: state records what remains.", "red");
     case "apply.finished":
       return applyFinished(event, surface);
+    case "destroy.started":
+      return chat
+        ? one(`Deleting ${event.total} resource(s), ${event.parallelism} at a time…`, "dim")
+        : one(`Deleting ${event.total} changes (parallelism ${event.parallelism}); printing failures only…`);
+    case "destroy.finished":
+      // Success is said once, by the destroy command ("Destroy complete!").
+      if (event.outcome === "succeeded") return [];
+      return [
+        ...(chat ? [] : [[]]),
+        [
+          {
+            text: `Destroy ${event.outcome}: ${event.succeeded} deleted, ${event.failed} failed, ${event.skipped} skipped.`,
+            tone: "red",
+          },
+        ],
+      ];
     case "drift":
       return event.kind === "deleted"
         ? one(`${event.name}: deleted outside mcp-iac`, "red")
@@ -175,7 +191,12 @@ function applyFinished(event: Extract<TextEvent, { type: "apply.finished" }>, su
   if (surface === "terminal") {
     // Terraform's blank line before the verdict.
     if (event.outcome === "succeeded") return [[], [{ text: `Apply complete! ${took}`, tone: "green" }]];
-    const how = event.outcome === "rolled-back" ? "failed and was rolled back" : "failed";
+    const how =
+      event.outcome === "rolled-back"
+        ? "failed and was rolled back"
+        : event.outcome === "cancelled"
+          ? "cancelled"
+          : "failed";
     return [[], [{ text: `Apply ${how}: ${counts}`, tone: "red" }]];
   }
   if (event.outcome === "succeeded") return one(`Apply complete: ${took}`, "green");

@@ -43,7 +43,7 @@ export class HumanPrinter {
     }
     const elapsedMs = this.#track(event);
     // Past the threshold only failures and totals print; the start line says so.
-    if (event.type === "apply.started" && !this.#quiet) return;
+    if ((event.type === "apply.started" || event.type === "destroy.started") && !this.#quiet) return;
     if (this.#quiet && QUIET_HIDES.has(event.type)) return;
     const context = elapsedMs === undefined ? {} : { elapsedMs };
     for (const line of eventLines(event, "terminal", context)) this.line(this.#painted(line));
@@ -53,6 +53,7 @@ export class HumanPrinter {
   #track(event: TextEvent): number | undefined {
     switch (event.type) {
       case "apply.started":
+      case "destroy.started":
         this.#quiet = event.total > this.#quietAbove;
         if (this.#out.isTTY && !this.#ticker) {
           this.#ticker = setInterval(() => this.#still(), 10_000);
@@ -72,6 +73,7 @@ export class HumanPrinter {
         this.#running.delete(event.name);
         return undefined;
       case "apply.finished":
+      case "destroy.finished":
         this.#stopTicker();
         return undefined;
       default:

@@ -94,28 +94,9 @@ export function buildGraph(deployment: Deployment, options: GraphOptions = {}): 
         });
         continue;
       }
-      if (reference.typePrefix && !target.resource.type.startsWith(`${reference.typePrefix}:`)) {
-        issues.push({
-          resource: resource.name,
-          path: reference.at,
-          message: `${reference.text} says ${reference.target} is a ${reference.typePrefix}:* resource, but it is ${target.resource.type}`,
-        });
-        continue;
-      }
-      const head = reference.path[0];
-      const outputs = outputKeys(options.typeInfo?.(target.resource.type));
-      if (
-        outputs &&
-        typeof head === "string" &&
-        !outputs.has(head) &&
-        // Own keys only: `__proto__`, `constructor`, `toString` are not properties of a resource.
-        !Object.hasOwn(target.resource.properties, head)
-      ) {
-        issues.push({
-          resource: resource.name,
-          path: reference.at,
-          message: `${reference.text}: ${target.resource.type} has no output or property "${head}" (outputs: ${[...outputs].join(", ") || "none"})`,
-        });
+      const problem = referenceProblem(reference, target.resource, options);
+      if (problem) {
+        issues.push({ resource: resource.name, path: reference.at, message: problem });
         continue;
       }
       node.references.push(reference);
@@ -141,6 +122,22 @@ export function buildGraph(deployment: Deployment, options: GraphOptions = {}): 
   const order = issues.length === 0 ? topologicalOrCycle(nodes, issues) : [];
   if (issues.length > 0) throw new SpecError(`deployment "${deployment.name}"`, issues);
   return { nodes, order };
+}
+
+/** What is wrong with a reference to an existing resource: a wrong type prefix or an unknown output. */
+function referenceProblem(
+  reference: { text: string; target: string; typePrefix?: string | undefined; path: (string | number)[] },
+  target: Resource,
+  options: GraphOptions,
+): string | undefined {
+  if (reference.typePrefix && !target.type.startsWith(`${reference.typePrefix}:`))
+    return `${reference.text} says ${reference.target} is a ${reference.typePrefix}:* resource, but it is ${target.type}`;
+  const head = reference.path[0];
+  const outputs = outputKeys(options.typeInfo?.(target.type));
+  // Own keys only: `__proto__`, `constructor`, `toString` are not properties of a resource.
+  if (outputs && typeof head === "string" && !outputs.has(head) && !Object.hasOwn(target.properties, head))
+    return `${reference.text}: ${target.type} has no output or property "${head}" (outputs: ${[...outputs].join(", ") || "none"})`;
+  return undefined;
 }
 
 /** Kahn's algorithm; what remains afterwards holds a cycle, which is traced and named. */

@@ -61,50 +61,61 @@ export async function handleOrphans(
       outcome: "reported",
     };
     try {
-      if (action === "adopt") {
-        if (!entry.name) throw new Error("it has no name to hold it under");
-        if (writer.state.resources[entry.name])
-          throw new Error(`state already holds ${entry.name}, so this one is a duplicate: delete it instead`);
-        await catalog.load([entry.type]);
-        const info = (await catalog.entry(entry.type))?.info;
-        await writer.putResource(
-          makeRecord({
-            name: entry.name,
-            type: entry.type,
-            server,
-            id: entry.id,
-            properties: entry.properties,
-            outputs: entry.outputs,
-            dependsOn: [],
-            info,
-          }),
-        );
-        orphan.outcome = "adopted";
-      } else if (action === "delete") {
-        const data = await callData(gateway, server, "destroyDeployment", {
-          deploymentId,
-          resources: [
-            {
-              type: entry.type,
-              name: entry.name ?? entry.id,
-              id: entry.id,
-              properties: entry.properties,
-              outputs: entry.outputs,
-              status: "created",
-            },
-          ],
-        });
-        const result = data.results[0];
-        if (result?.status !== "succeeded")
-          throw new Error(`${result?.error?.code ?? "INTERNAL"}: ${result?.error?.message ?? "no result"}`);
-        orphan.outcome = "deleted";
-      }
+      if (action === "adopt") orphan.outcome = await adoptOrphan(writer, catalog, server, entry);
+      else if (action === "delete") orphan.outcome = await deleteOrphan(gateway, deploymentId, server, entry);
     } catch (error) {
       orphan.outcome = "failed";
       orphan.reason = error instanceof Error ? error.message : String(error);
     }
     return orphan;
   }
+}
+
+async function adoptOrphan(
+  writer: StateWriter,
+  catalog: TypeCatalog,
+  server: string,
+  entry: ListedResource,
+): Promise<"adopted"> {
+  if (!entry.name) throw new Error("it has no name to hold it under");
+  if (writer.state.resources[entry.name])
+    throw new Error(`state already holds ${entry.name}, so this one is a duplicate: delete it instead`);
+  await catalog.load([entry.type]);
+  const info = (await catalog.entry(entry.type))?.info;
+  await writer.putResource(
+    makeRecord({
+      name: entry.name,
+      type: entry.type,
+      server,
+      id: entry.id,
+      properties: entry.properties,
+      outputs: entry.outputs,
+      dependsOn: [],
+      info,
+    }),
+  );
+  return "adopted";
+}
+
+async function deleteOrphan(
+  gateway: ProviderGateway,
+  deploymentId: string,
+  server: string,
+  entry: ListedResource,
+): Promise<"deleted"> {
+  const resource = {
+    type: entry.type,
+    name: entry.name ?? entry.id,
+    id: entry.id,
+    properties: entry.properties,
+    outputs: entry.outputs,
+    status: "created" as const,
+  };
+  const data = await callData(gateway, server, "destroyDeployment", { deploymentId, resources: [resource] });
+  const result = data.results[0];
+  if (result?.status !== "succeeded")
+    throw new Error(`${result?.error?.code ?? "INTERNAL"}: ${result?.error?.message ?? "no result"}`);
+  return "deleted";
 }
 
 function describe(orphan: Orphan, deploymentId: string): string {

@@ -89,13 +89,7 @@ export async function planDeployment(
   await catalog.load(deployment.resources.map((resource) => resource.type));
   const types = await catalog.snapshot();
 
-  const routeIssues: SpecIssue[] = [];
-  deployment.resources.forEach((resource, index) => {
-    const reason = catalog.routeError(resource.type);
-    if (reason)
-      routeIssues.push({ resource: resource.name, path: `resources[${index}].type`, message: reason });
-  });
-  if (routeIssues.length > 0) throw new SpecError(`deployment "${deployment.name}"`, routeIssues);
+  requireRoutes(deployment, catalog);
 
   const graph = buildGraph(deployment, {
     typeInfo: (type) => types.get(type)?.info,
@@ -161,6 +155,17 @@ export async function planDeployment(
     pendingOperations: Object.keys(state?.pending ?? {}).length,
   };
   return { plan, deployment, graph, types, current, secrets };
+}
+
+/** Every type must reach a server: a type none serves is a spec error, never planned. */
+function requireRoutes(deployment: Deployment, catalog: TypeCatalog): void {
+  const routeIssues: SpecIssue[] = [];
+  deployment.resources.forEach((resource, index) => {
+    const reason = catalog.routeError(resource.type);
+    if (reason)
+      routeIssues.push({ resource: resource.name, path: `resources[${index}].type`, message: reason });
+  });
+  if (routeIssues.length > 0) throw new SpecError(`deployment "${deployment.name}"`, routeIssues);
 }
 
 async function planServers(

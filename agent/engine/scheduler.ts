@@ -5,236 +5,27 @@
  * path goes first; global and per-server limits hold, and a full server never blocks other servers.
  */
 
-export interface ScheduleNode {
-  id: string;
-  deps: readonly string[];
-  server: string;
-  /** Estimated duration; default 1. Only relative sizes matter. */
-  weight?: number;
-}
+import { BinaryHeap } from "./binary-heap.ts";
+import {
+  indexGraph,
+  priorityOrder,
+  type ScheduleNode,
+  SchedulerError,
+  type SchedulerLimits,
+  type SchedulerOptions,
+} from "./schedule-graph.ts";
 
-export interface SchedulerLimits {
-  parallelism: number;
-  perServer?: Record<string, number>;
-  /** Limit for servers not named in `perServer`; none when absent (only `parallelism` applies). */
-  defaultPerServer?: number;
-}
-
-export type SchedulePolicy = "critical-path" | "fifo";
-
-export interface SchedulerOptions {
-  /** "critical-path" (default): longest remaining path first. "fifo": first ready, first started. */
-  policy?: SchedulePolicy;
-}
-
-export type ScheduleErrorCode =
-  | "DUPLICATE_NODE"
-  | "UNKNOWN_DEPENDENCY"
-  | "CYCLE"
-  | "BAD_LIMIT"
-  | "BAD_WEIGHT"
-  | "BAD_POLICY"
-  | "BAD_STATE";
-
-/** Bad input or a call that breaks the take/complete protocol; the message says what to fix. */
-export class SchedulerError extends Error {
-  readonly code: ScheduleErrorCode;
-
-  constructor(code: ScheduleErrorCode, message: string) {
-    super(message);
-    this.name = "SchedulerError";
-    this.code = code;
-  }
-
-  static isInstance(value: unknown): value is SchedulerError {
-    return value instanceof Error && value.name === "SchedulerError" && "code" in value;
-  }
-}
-
-/** A binary min-heap under `before`; `onMove` lets a caller track positions for `update`/`remove`. */
-export class BinaryHeap<T> {
-  private readonly items: T[] = [];
-  private readonly before: (a: T, b: T) => boolean;
-  private readonly onMove: ((item: T, index: number) => void) | undefined;
-
-  constructor(before: (a: T, b: T) => boolean, onMove?: (item: T, index: number) => void) {
-    this.before = before;
-    this.onMove = onMove;
-  }
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  peek(): T | undefined {
-    return this.items[0];
-  }
-
-  push(item: T): void {
-    this.items.push(item);
-    this.siftUp(this.items.length - 1);
-  }
-
-  pop(): T | undefined {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length > 0 && last !== undefined) {
-      this.place(last, 0);
-      this.siftDown(0);
-    }
-    return top;
-  }
-
-  /** Restores heap order after the item at `index` changed its key. */
-  update(index: number): void {
-    this.siftDown(this.siftUp(index));
-  }
-
-  remove(index: number): void {
-    const items = this.items;
-    const last = items.pop();
-    if (index < items.length && last !== undefined) {
-      this.place(last, index);
-      this.update(index);
-    }
-  }
-
-  private place(item: T, index: number): void {
-    this.items[index] = item;
-    this.onMove?.(item, index);
-  }
-
-  private siftUp(start: number): number {
-    const items = this.items;
-    const item = items[start] as T;
-    let index = start;
-    while (index > 0) {
-      const parentIndex = (index - 1) >> 1;
-      const parent = items[parentIndex] as T;
-      if (!this.before(item, parent)) break;
-      this.place(parent, index);
-      index = parentIndex;
-    }
-    this.place(item, index);
-    return index;
-  }
-
-  private siftDown(start: number): number {
-    const items = this.items;
-    const length = items.length;
-    const item = items[start] as T;
-    let index = start;
-    for (;;) {
-      const left = 2 * index + 1;
-      if (left >= length) break;
-      const right = left + 1;
-      let child = left;
-      if (right < length && this.before(items[right] as T, items[left] as T)) child = right;
-      if (!this.before(items[child] as T, item)) break;
-      this.place(items[child] as T, index);
-      index = child;
-    }
-    this.place(item, index);
-    return index;
-  }
-}
-
-interface IndexedGraph {
-  indexOf: Map<string, number>;
-  /** Dependents of each node (edges dep → dependent), by index. */
-  dependents: number[][];
-  /** Number of distinct dependencies of each node. */
-  depCount: Int32Array;
-  /** Indices in a topological order (dependencies first). */
-  order: Int32Array;
-}
-
-function indexGraph(nodes: readonly ScheduleNode[]): IndexedGraph {
-  const indexOf = new Map<string, number>();
-  nodes.forEach((node, index) => {
-    if (indexOf.has(node.id)) {
-      throw new SchedulerError(
-        "DUPLICATE_NODE",
-        `Two nodes share the id "${node.id}"; give every node its own id.`,
-      );
-    }
-    indexOf.set(node.id, index);
-  });
-  const dependents: number[][] = nodes.map(() => []);
-  const depCount = new Int32Array(nodes.length);
-  nodes.forEach((node, index) => {
-    for (const dep of new Set(node.deps)) {
-      const depIndex = indexOf.get(dep);
-      if (depIndex === undefined) {
-        throw new SchedulerError(
-          "UNKNOWN_DEPENDENCY",
-          `Node "${node.id}" depends on "${dep}", which is not in the graph; add it or drop the dependency.`,
-        );
-      }
-      dependents[depIndex]!.push(index);
-      depCount[index]!++;
-    }
-  });
-  // Kahn's algorithm, stable in input order.
-  const remaining = depCount.slice();
-  const order = new Int32Array(nodes.length);
-  let tail = 0;
-  for (let index = 0; index < nodes.length; index++) if (remaining[index] === 0) order[tail++] = index;
-  for (let head = 0; head < tail; head++) {
-    for (const next of dependents[order[head]!]!) if (--remaining[next]! === 0) order[tail++] = next;
-  }
-  if (tail < nodes.length) {
-    const stuck = nodes.filter((_, index) => remaining[index]! > 0).map((node) => node.id);
-    const shown = stuck.slice(0, 5).join(", ") + (stuck.length > 5 ? ", …" : "");
-    throw new SchedulerError(
-      "CYCLE",
-      `The dependency graph has a cycle among ${stuck.length} nodes (${shown}); break the cycle.`,
-    );
-  }
-  return { indexOf, dependents, depCount, order };
-}
-
-/** Node ids in a dependency-first order (stable in input order); throws on a cycle or unknown dep. */
-export function topologicalOrder(nodes: readonly ScheduleNode[]): string[] {
-  return Array.from(indexGraph(nodes).order, (index) => nodes[index]!.id);
-}
-
-function nodeWeight(node: ScheduleNode): number {
-  return node.weight ?? 1;
-}
-
-function computeBottomLevels(
-  nodes: readonly ScheduleNode[],
-  graph: IndexedGraph,
-  weight: (node: ScheduleNode) => number,
-): Float64Array {
-  const levels = new Float64Array(nodes.length);
-  for (let position = graph.order.length - 1; position >= 0; position--) {
-    const index = graph.order[position]!;
-    const node = nodes[index]!;
-    const own = weight(node);
-    if (!Number.isFinite(own) || own < 0) {
-      throw new SchedulerError(
-        "BAD_WEIGHT",
-        `Node "${node.id}" has weight ${own}; a weight is a finite number of 0 or more.`,
-      );
-    }
-    let longest = 0;
-    for (const next of graph.dependents[index]!) longest = Math.max(longest, levels[next]!);
-    levels[index] = own + longest;
-  }
-  return levels;
-}
-
-/** Longest remaining path from each node to a sink, counting the node's own weight. */
-export function bottomLevels(
-  nodes: readonly ScheduleNode[],
-  weight: (node: ScheduleNode) => number = nodeWeight,
-): Map<string, number> {
-  const levels = computeBottomLevels(nodes, indexGraph(nodes), weight);
-  return new Map(nodes.map((node, index) => [node.id, levels[index]!]));
-}
+export { BinaryHeap } from "./binary-heap.ts";
+export {
+  bottomLevels,
+  type ScheduleErrorCode,
+  type ScheduleNode,
+  type SchedulePolicy,
+  SchedulerError,
+  type SchedulerLimits,
+  type SchedulerOptions,
+  topologicalOrder,
+} from "./schedule-graph.ts";
 
 function checkLimit(value: number, what: string): number {
   if (!Number.isInteger(value) || value < 1) {
@@ -432,58 +223,4 @@ export class Scheduler {
     this.eligible.remove(queue.position);
     queue.position = -1;
   }
-}
-
-interface Priority {
-  /** True when ready node `a` should start before ready node `b`. */
-  before: (a: number, b: number) => boolean;
-  stamp?: (index: number) => void;
-}
-
-function priorityOrder(
-  nodes: readonly ScheduleNode[],
-  graph: IndexedGraph,
-  policy: SchedulePolicy,
-): Priority {
-  if (policy === "fifo") {
-    const readySeq = new Float64Array(nodes.length);
-    let seq = 0;
-    return {
-      before: (a, b) => readySeq[a]! < readySeq[b]!,
-      stamp: (index) => {
-        readySeq[index] = seq++;
-      },
-    };
-  }
-  if (policy !== "critical-path") {
-    throw new SchedulerError(
-      "BAD_POLICY",
-      `Unknown scheduling policy "${String(policy)}"; use "critical-path" or "fifo".`,
-    );
-  }
-  const levels = computeBottomLevels(nodes, graph, nodeWeight);
-  const fanOut = Int32Array.from(graph.dependents, (list) => list.length);
-  const rank = idRanks(nodes);
-  // Longest remaining path first; then more direct dependents (unlocks more work); then id, for determinism.
-  return {
-    before: (a, b) => {
-      const levelA = levels[a]!;
-      const levelB = levels[b]!;
-      if (levelA !== levelB) return levelA > levelB;
-      const fanA = fanOut[a]!;
-      const fanB = fanOut[b]!;
-      if (fanA !== fanB) return fanA > fanB;
-      return rank[a]! < rank[b]!;
-    },
-  };
-}
-
-/** Each id's position in sorted order, so ties compare integers instead of strings. */
-function idRanks(nodes: readonly ScheduleNode[]): Int32Array {
-  const sorted = nodes.map((_, index) => index).sort((a, b) => (nodes[a]!.id < nodes[b]!.id ? -1 : 1));
-  const rank = new Int32Array(nodes.length);
-  sorted.forEach((index, position) => {
-    rank[index] = position;
-  });
-  return rank;
 }

@@ -60,7 +60,6 @@ export async function engineRig(
     providers.set(prefix, provider);
     clients.set(prefix, client);
   }
-  const descriptions = new Map<string, Promise<ToolData<"describeResourceTypes">>>();
   const rig: EngineRig = {
     dir,
     state: createFileBackend(join(dir, ".mcp-iac")),
@@ -69,60 +68,67 @@ export async function engineRig(
     providers,
     emit: (event) => rig.events.push(event),
     intercept: () => undefined,
-    gateway: {
-      serverFor: (type) => type.split(":")[0]!,
-      async call<T extends ToolName>(
-        server: string,
-        tool: T,
-        input: ToolArguments<T>,
-        callOptions?: { timeoutMs?: number },
-      ): Promise<Envelope<ToolData<T>>> {
-        const client = clients.get(server);
-        if (!client) throw new Error(`no server ${server}`);
-        const call = { server, tool, input: input as Record<string, unknown> };
-        rig.calls.push(call);
-        const timeoutMs = callOptions?.timeoutMs ?? 2_000;
-        const timedOut = () =>
-          new ProviderUnavailableError(
-            server,
-            "timeout",
-            `provider server "${server}" did not answer ${tool} within ${timeoutMs} ms (timeout)`,
-            { tool },
-          );
-        const how = rig.intercept(call);
-        if (how === "hang") {
-          await new Promise((resolve) => setTimeout(resolve, timeoutMs));
-          throw timedOut();
-        }
-        try {
-          const result = await client.callTool({ name: tool, arguments: call.input }, undefined, {
-            timeout: timeoutMs,
-          });
-          if (how === "lose-answer") throw timedOut();
-          return result.structuredContent as unknown as Envelope<ToolData<T>>;
-        } catch (error) {
-          if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) throw timedOut();
-          throw error;
-        }
-      },
-      describe(server) {
-        let cached = descriptions.get(server);
-        if (!cached) {
-          cached = rig.gateway.call(server, "describeResourceTypes", {}).then((envelope) => {
-            if (!envelope.success || !envelope.data) throw new Error(`describe ${server} failed`);
-            return envelope.data;
-          });
-          descriptions.set(server, cached);
-        }
-        return cached;
-      },
-    },
+    gateway: undefined as unknown as ProviderGateway,
     async close() {
       for (const client of clients.values()) await client.close();
       for (const provider of providers.values()) provider.close();
     },
   };
+  rig.gateway = rigGateway(rig, clients);
   return rig;
+}
+
+/** The rig's gateway: each call recorded, then intercepted (lost, hung) or sent over the in-memory pair. */
+function rigGateway(rig: EngineRig, clients: Map<string, Client>): ProviderGateway {
+  const descriptions = new Map<string, Promise<ToolData<"describeResourceTypes">>>();
+  return {
+    serverFor: (type) => type.split(":")[0]!,
+    async call<T extends ToolName>(
+      server: string,
+      tool: T,
+      input: ToolArguments<T>,
+      callOptions?: { timeoutMs?: number },
+    ): Promise<Envelope<ToolData<T>>> {
+      const client = clients.get(server);
+      if (!client) throw new Error(`no server ${server}`);
+      const call = { server, tool, input: input as Record<string, unknown> };
+      rig.calls.push(call);
+      const timeoutMs = callOptions?.timeoutMs ?? 2_000;
+      const timedOut = () =>
+        new ProviderUnavailableError(
+          server,
+          "timeout",
+          `provider server "${server}" did not answer ${tool} within ${timeoutMs} ms (timeout)`,
+          { tool },
+        );
+      const how = rig.intercept(call);
+      if (how === "hang") {
+        await new Promise((resolve) => setTimeout(resolve, timeoutMs));
+        throw timedOut();
+      }
+      try {
+        const result = await client.callTool({ name: tool, arguments: call.input }, undefined, {
+          timeout: timeoutMs,
+        });
+        if (how === "lose-answer") throw timedOut();
+        return result.structuredContent as unknown as Envelope<ToolData<T>>;
+      } catch (error) {
+        if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) throw timedOut();
+        throw error;
+      }
+    },
+    describe(server) {
+      let cached = descriptions.get(server);
+      if (!cached) {
+        cached = rig.gateway.call(server, "describeResourceTypes", {}).then((envelope) => {
+          if (!envelope.success || !envelope.data) throw new Error(`describe ${server} failed`);
+          return envelope.data;
+        });
+        descriptions.set(server, cached);
+      }
+      return cached;
+    },
+  };
 }
 
 /** Everything the mock worlds hold for a deployment. */

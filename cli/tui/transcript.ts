@@ -143,6 +143,7 @@ function runningAfter(transcript: Transcript, event: RunEvent): RunningChange[] 
     case "change.skipped":
       return without(event.name);
     case "apply.finished":
+    case "destroy.finished":
       return [];
     default:
       return transcript.running;

@@ -227,6 +227,11 @@ export class HumanPrinter {
           `Reusing remembered pattern ${event.patternId} (similarity ${event.score.toFixed(2)}) from: "${event.goal}"`,
         );
         break;
+      case "planner.tool":
+      case "planner.nudge":
+      case "recovery.nudge":
+        // The model's look-ups and nudges are for --json and the eval records, not the terminal.
+        break;
       default: {
         const unreachable: never = event;
         throw new Error(`unhandled event ${JSON.stringify(unreachable)}`);

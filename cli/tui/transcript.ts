@@ -256,6 +256,11 @@ export function reduceEvent(transcript: Transcript, event: RunEvent): Transcript
           `Reusing remembered pattern ${event.patternId} (similarity ${event.score.toFixed(2)}) from: "${event.goal}"`,
         ),
       ]);
+    case "planner.tool":
+    case "planner.nudge":
+    case "recovery.nudge":
+      // The model's look-ups and nudges are for --json and the eval records, not the chat.
+      return transcript;
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled event ${JSON.stringify(unreachable)}`);

@@ -428,6 +428,7 @@ async function run(parsed: ParsedCommand): Promise<number> {
               "yellow",
               `Failed and rolled back${report.reason ? `: ${report.reason}` : ""}.`,
             ),
+            cancelled: paint("yellow", `Cancelled${report.reason ? `: ${report.reason}` : ""}.`),
           }[report.outcome];
           out.printer?.line(`${line}${tokens}`);
         });

@@ -44,7 +44,11 @@ export function openRoot(global: GlobalFlags, scrubber?: SecretScrubber, env?: N
  * Every command's events pass through the root's sink: scrubbed of the credentials the config names
  * (servers' env and headers) and numbered and timed, so a provider that echoes one never gets it printed.
  */
-export function openWorkspace(global: GlobalFlags, emit: EventSink, scrubber?: SecretScrubber): OpenedWorkspace {
+export function openWorkspace(
+  global: GlobalFlags,
+  emit: EventSink,
+  scrubber?: SecretScrubber,
+): OpenedWorkspace {
   const root = openRoot(global, scrubber);
   const workspace = root.workspace(emit);
   if (root.loaded.sandbox) workspace.emit({ type: "notice", level: "info", message: SANDBOX_NOTICE });

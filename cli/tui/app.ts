@@ -13,7 +13,7 @@ import { useRun } from "./use-run.ts";
 
 const h = React.createElement;
 
-/** Ctrl-C during a run exits with the code a SIGINT gives. */
+/** A second Ctrl-C during a run exits with the code a SIGINT gives. */
 export const INTERRUPTED = 130;
 
 export interface AppProps {
@@ -38,7 +38,12 @@ export function App({ session, onExit }: AppProps) {
     if (key.ctrl && input === "c") {
       if (!run.busy) onExit(0);
       else if (confirming.current) onExit(INTERRUPTED);
-      else setConfirmingExit(true);
+      else {
+        // Working, not asking: the run is cancelled and the prompt comes back. At the approval
+        // prompt, n is the way to stop; Ctrl-C there only asks whether to leave, as before.
+        if (!run.approval) run.cancel();
+        setConfirmingExit(true);
+      }
       return;
     }
     if (confirming.current) setConfirmingExit(false);

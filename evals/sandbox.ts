@@ -172,6 +172,15 @@ async function driftResource(
     throw new Error(`drift on ${resource} failed: ${envelope.error?.message ?? "no data"}`);
 }
 
+/** The servers start side by side rather than one after another as the run first asks each. */
+function warmer(root: AgentRoot, prefixes: readonly SandboxPrefix[]): () => Promise<unknown> {
+  let warmed: Promise<unknown> | undefined;
+  return () => {
+    warmed ??= Promise.all(prefixes.map((prefix) => root.clients.describe(prefix).catch(() => undefined)));
+    return warmed;
+  };
+}
+
 /**
  * The agent's services as `agent "<goal>"` builds them with no config (the sandbox profile: the
  * mock under every prefix, the baseline policies), from the same composition root, but rooted in a
@@ -196,12 +205,7 @@ export function openSandbox(options: SandboxOptions): Sandbox {
   const workspace = root.workspace(options.emit);
   const policies = root.policies();
   const approvals: ApprovalRecord[] = [];
-  // The servers start side by side rather than one after another as the run first asks each.
-  let warmed: Promise<unknown> | undefined;
-  const warm = () => {
-    warmed ??= Promise.all(prefixes.map((prefix) => root.clients.describe(prefix).catch(() => undefined)));
-    return warmed;
-  };
+  const warm = warmer(root, prefixes);
   const openMemory = memoryOpener(root, options.memory);
   const runGoalHere = async (goal: string) => {
     await warm();

@@ -22,8 +22,11 @@ export interface AppProps {
   onExit(code: number): void;
 }
 
-export function App({ session, onExit }: AppProps) {
-  const run = useRun(session);
+/**
+ * Ctrl-C: idle, leave; while a run works, cancel it (the prompt comes back) and ask whether to
+ * leave; at the approval prompt only ask (n is the way to stop there); asked already, leave (130).
+ */
+function useCtrlC(run: ReturnType<typeof useRun>, onExit: (code: number) => void): boolean {
   const [confirmingExit, setConfirming] = React.useState(false);
   // Read through a ref: a key pressed before the re-rendered handler is subscribed sees the truth.
   const confirming = React.useRef(false);
@@ -31,16 +34,11 @@ export function App({ session, onExit }: AppProps) {
     confirming.current = value;
     setConfirming(value);
   }, []);
-  const [goal, setGoal] = React.useState("");
-  const { write } = useStdout();
-
   useInput((input, key) => {
     if (key.ctrl && input === "c") {
       if (!run.busy) onExit(0);
       else if (confirming.current) onExit(INTERRUPTED);
       else {
-        // Working, not asking: the run is cancelled and the prompt comes back. At the approval
-        // prompt, n is the way to stop; Ctrl-C there only asks whether to leave, as before.
         if (!run.approval) run.cancel();
         setConfirmingExit(true);
       }
@@ -52,6 +50,15 @@ export function App({ session, onExit }: AppProps) {
     if (!run.busy) setConfirmingExit(false);
   }, [run.busy, setConfirmingExit]);
 
+  return confirmingExit;
+}
+
+export function App({ session, onExit }: AppProps) {
+  const run = useRun(session);
+  const [goal, setGoal] = React.useState("");
+  const { write } = useStdout();
+
+  const confirmingExit = useCtrlC(run, onExit);
   const submit = (text: string) => {
     if (!text.startsWith("/")) {
       setGoal(text);

@@ -1,12 +1,8 @@
 import { join, resolve } from "node:path";
 import { createMemoryStore, type MemoryStore } from "../memory/index.ts";
 import { type Enforcement, loadPolicies, type PolicySet } from "../policies/index.ts";
-import {
-  type BuiltinCommand,
-  type LoadedConfig,
-  loadConfig,
-  ProviderClients,
-} from "../tools/client/index.ts";
+import { type BuiltinCommand, ProviderClients } from "../tools/client/index.ts";
+import { type LoadedConfig, loadConfig } from "./config.ts";
 import { IacError } from "./errors.ts";
 import { type EventSink, type StampedSink, stampEvents } from "./events.ts";
 import { type ModelSelection, selectModel } from "./llm/select.ts";

@@ -459,7 +459,7 @@ async function policyCommand(parsed: ParsedCommand, out: Output): Promise<number
   if (parsed.command[1] !== "check")
     throw usageError("agent policy check -f FILE checks a spec against the configured policies");
   const { loadSpecFile } = await import("../agent/engine/spec.ts");
-  const { loadConfig } = await import("../tools/client/config.ts");
+  const { loadConfig } = await import("../agent/config.ts");
   const { policiesFor } = await import("./goal.ts");
   const { formatFindings } = await import("../policies/index.ts");
   const deployment = await loadSpecFile(requireFile(parsed));
@@ -530,7 +530,7 @@ async function memoryCommand(parsed: ParsedCommand, out: Output): Promise<number
 async function stateCommand(parsed: ParsedCommand, out: Output): Promise<number> {
   const sub = parsed.command[1];
   const cwd = parsed.global.cwd;
-  const { loadConfig } = await import("../tools/client/config.ts");
+  const { loadConfig } = await import("../agent/config.ts");
   const { stateBackendFor } = await import("./workspace.ts");
   const loaded = loadConfig({ cwd, configFile: parsed.global.config });
   secretsFromConfig(

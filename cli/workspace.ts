@@ -1,9 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { type AgentRoot, composeAgent } from "../agent/compose.ts";
+import { type LoadedConfig, SANDBOX_NOTICE } from "../agent/config.ts";
 import type { EventSink } from "../agent/events.ts";
 import type { Workspace } from "../agent/operations.ts";
 import type { SecretScrubber } from "../agent/secrets.ts";
-import { type LoadedConfig, type ProviderClients, SANDBOX_NOTICE } from "../tools/client/index.ts";
+import type { ProviderClients } from "../tools/client/index.ts";
 import type { GlobalFlags } from "./args.ts";
 import { BUILTIN_PROVIDERS } from "./builtin-providers.ts";
 

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AgentRoot, composeAgent } from "../../agent/compose.ts";
+import type { LoadedConfig } from "../../agent/config.ts";
 import type { StampedEvent } from "../../agent/events.ts";
 import type { LanguageModel } from "../../agent/llm/types.ts";
 import { type GoalReport, type GoalRequest, runGoal } from "../../agent/run.ts";
-import type { LoadedConfig } from "../../tools/client/index.ts";
 import type { ListedResource } from "../../tools/protocol/index.ts";
 import { AGENT, PREFIXES } from "../e2e/harness.ts";
 

@@ -5,10 +5,11 @@ describe("stampEvents", () => {
   it("numbers events from 1 in the order they come and times each with the clock given", () => {
     const seen: StampedEvent[] = [];
     let tick = Date.parse("2026-12-02T12:00:00.000Z");
-    const emit = stampEvents(
-      (event) => seen.push(event),
-      () => new Date((tick += 1000)),
-    );
+    const clock = () => {
+      tick += 1000;
+      return new Date(tick);
+    };
+    const emit = stampEvents((event) => seen.push(event), clock);
     emit({ type: "notice", level: "info", message: "one" });
     emit({ type: "reconcile.started", pending: 2 });
     expect(seen).toEqual([

@@ -57,7 +57,9 @@ describe("the composition root", () => {
     expect(Number.isNaN(Date.parse(first[0]!.ts))).toBe(false);
     await root.close();
   });
+});
 
+describe("the composition root's services", () => {
   it("builds a run's services: the caller's model, policies with and without --allow-destroy", async () => {
     const dir = folder();
     const model = createScriptedModel([]);

@@ -2,6 +2,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { PolicySet } from "../policies/index.ts";
 import type { ResourceTypeInfo } from "../tools/protocol/index.ts";
+import type { AgentRoot } from "./compose.ts";
 import { type Deployment, deploymentFromObject, parseSpec } from "./engine/spec.ts";
 import type { RunEvent } from "./events.ts";
 import { applyDeployment, destroyDeployment, planOnly, type Workspace } from "./operations.ts";
@@ -29,50 +30,42 @@ function toDeployment(spec: string | Record<string, unknown>): Deployment {
   return typeof spec === "string" ? parseSpec(spec, "the spec") : deploymentFromObject(spec, "the spec");
 }
 
-/**
- * The agent itself as an MCP server (design §6, `agent mcp`): another agent or an IDE can plan,
- * check policy and read state; apply and destroy only when the person serving it said so.
- */
-export function createAgentMcpServer(options: AgentMcpOptions): McpServer {
-  const server = new McpServer(
-    { name: "mcp-iac", version: options.version },
-    {
-      instructions:
-        "mcp-iac plans infrastructure specs across iac.mcp/v1 provider servers, checks them against policy and reports state." +
-        (options.allowApply
-          ? " apply and destroy change real infrastructure."
-          : " This server is read-only: apply and destroy are not offered."),
-    },
-  );
+type ToolAnswer = {
+  content: { type: "text"; text: string }[];
+  structuredContent?: Record<string, unknown>;
+  isError?: true;
+};
+type Answer = (work: (events: RunEvent[], workspace: Workspace) => Promise<unknown>) => Promise<ToolAnswer>;
 
-  /** A call's answer: the result and the run's events once each; isError when it failed or was stopped. */
-  const answer = async (work: (events: RunEvent[], workspace: Workspace) => Promise<unknown>) => {
+/** A call's answer: the result and the run's events once each; isError when it failed or was stopped. */
+function answerer(options: AgentMcpOptions): Answer {
+  const { scrubber } = options;
+  return async (work) => {
     const events: RunEvent[] = [];
     const workspace = options.workspace((event) => events.push(event));
     try {
       const result = await work(events, workspace);
       // The plan is in the result already; its event would be a second copy of the same text.
       const kept = events.filter((event) => event.type !== "plan.ready");
-      const data = options.scrubber.scrubDeep({ result, events: kept }) as Record<string, unknown>;
+      const data = scrubber.scrubDeep({ result, events: kept }) as Record<string, unknown>;
       const failure = failureOf(result);
       const text = failure ? `${failure}\n${JSON.stringify(data)}` : JSON.stringify(data);
       return {
-        content: [{ type: "text" as const, text }],
+        content: [{ type: "text", text }],
         structuredContent: data,
         ...(failure ? { isError: true } : {}),
       };
     } catch (error) {
-      const message = options.scrubber.scrub(error instanceof Error ? error.message : String(error));
+      const message = scrubber.scrub(error instanceof Error ? error.message : String(error));
       const hint = (error as { hint?: string }).hint;
-      return {
-        content: [
-          { type: "text" as const, text: hint ? `${message} (${options.scrubber.scrub(hint)})` : message },
-        ],
-        isError: true,
-      };
+      const text = hint ? `${message} (${scrubber.scrub(hint)})` : message;
+      return { content: [{ type: "text", text }], isError: true };
     }
   };
+}
 
+/** The types the configured servers offer, in brief (with a query) or one in full. */
+function registerTypeTools(server: McpServer, options: AgentMcpOptions, answer: Answer): void {
   server.registerTool(
     "list_resource_types",
     {
@@ -117,6 +110,10 @@ export function createAgentMcpServer(options: AgentMcpOptions): McpServer {
         return found;
       }),
   );
+}
+
+/** Plan and policy check: nothing changes. */
+function registerPlanTools(server: McpServer, options: AgentMcpOptions, answer: Answer): void {
   server.registerTool(
     "plan",
     {
@@ -136,6 +133,10 @@ export function createAgentMcpServer(options: AgentMcpOptions): McpServer {
     },
     ({ spec }) => answer(async () => options.policies.checkDeployment(toDeployment(spec))),
   );
+}
+
+/** What state holds: the deployments, and one in full. */
+function registerStateTools(server: McpServer, answer: Answer): void {
   server.registerTool(
     "state_list",
     {
@@ -158,37 +159,76 @@ export function createAgentMcpServer(options: AgentMcpOptions): McpServer {
         return state;
       }),
   );
-  if (options.allowApply) {
-    server.registerTool(
-      "apply",
-      {
-        description:
-          "Plan and apply a deployment spec, changing real infrastructure. Mandatory policies still block it (isError, nothing changed); on failure this run's changes are rolled back.",
-        inputSchema: { spec: SpecInput },
-      },
-      ({ spec }) =>
-        answer((_events, workspace) =>
-          applyDeployment(workspace, toDeployment(spec), {
-            approve: async () => true,
-            policies: options.policies,
-            command: "mcp apply",
-          }),
-        ),
-    );
-    server.registerTool(
-      "destroy",
-      {
-        description:
-          "Delete every resource of a deployment, in reverse dependency order. Stateful resources (databases, volumes) are deleted only if the server was started with --allow-destroy; otherwise isError with the finding, nothing deleted.",
-        inputSchema: { name: z.string().describe("the deployment's name, as state_list shows it") },
-      },
-      ({ name }) =>
-        answer((_events, workspace) =>
-          destroyDeployment(workspace, name, { approve: async () => true, policies: options.policies }),
-        ),
-    );
-  }
+}
+
+/** apply and destroy: offered only with --allow-apply. */
+function registerChangeTools(server: McpServer, options: AgentMcpOptions, answer: Answer): void {
+  server.registerTool(
+    "apply",
+    {
+      description:
+        "Plan and apply a deployment spec, changing real infrastructure. Mandatory policies still block it (isError, nothing changed); on failure this run's changes are rolled back.",
+      inputSchema: { spec: SpecInput },
+    },
+    ({ spec }) =>
+      answer((_events, workspace) =>
+        applyDeployment(workspace, toDeployment(spec), {
+          approve: async () => true,
+          policies: options.policies,
+          command: "mcp apply",
+        }),
+      ),
+  );
+  server.registerTool(
+    "destroy",
+    {
+      description:
+        "Delete every resource of a deployment, in reverse dependency order. Stateful resources (databases, volumes) are deleted only if the server was started with --allow-destroy; otherwise isError with the finding, nothing deleted.",
+      inputSchema: { name: z.string().describe("the deployment's name, as state_list shows it") },
+    },
+    ({ name }) =>
+      answer((_events, workspace) =>
+        destroyDeployment(workspace, name, { approve: async () => true, policies: options.policies }),
+      ),
+  );
+}
+
+/**
+ * The agent itself as an MCP server (design §6, `agent mcp`): another agent or an IDE can plan,
+ * check policy and read state; apply and destroy only when the person serving it said so.
+ */
+export function createAgentMcpServer(options: AgentMcpOptions): McpServer {
+  const server = new McpServer(
+    { name: "mcp-iac", version: options.version },
+    {
+      instructions:
+        "mcp-iac plans infrastructure specs across iac.mcp/v1 provider servers, checks them against policy and reports state." +
+        (options.allowApply
+          ? " apply and destroy change real infrastructure."
+          : " This server is read-only: apply and destroy are not offered."),
+    },
+  );
+  const answer = answerer(options);
+  registerTypeTools(server, options, answer);
+  registerPlanTools(server, options, answer);
+  registerStateTools(server, answer);
+  if (options.allowApply) registerChangeTools(server, options, answer);
   return server;
+}
+
+/** `agent mcp` from the composition root: its servers, scrubber and per-call scrubbed, numbered workspaces. */
+export async function agentMcpServerFor(
+  root: AgentRoot,
+  flags: { allowApply: boolean; allowDestroy: boolean; version: string },
+): Promise<McpServer> {
+  return createAgentMcpServer({
+    workspace: (emit) => root.workspace(emit),
+    servers: root.servers,
+    policies: await root.policies({ allowDestroy: flags.allowDestroy }),
+    allowApply: flags.allowApply,
+    scrubber: root.scrubber,
+    version: flags.version,
+  });
 }
 
 /** Every type every configured server describes (a server that cannot answer is skipped). */

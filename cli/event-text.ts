@@ -67,6 +67,9 @@ export function eventLines(event: TextEvent, surface: Surface, context: EventTex
     case "recovery.decision":
     case "memory.saved":
     case "memory.reused":
+    case "planner.tool":
+    case "planner.nudge":
+    case "recovery.nudge":
       return plannerLines(event, surface);
     default:
       return runLines(event, surface);
@@ -257,6 +260,11 @@ function plannerLines(event: PlannerEvent, surface: Surface): TextLine[] {
       return one(
         `Reusing remembered pattern ${event.patternId} (similarity ${event.score.toFixed(2)}) from: "${event.goal}"`,
       );
+    case "planner.tool":
+    case "planner.nudge":
+    case "recovery.nudge":
+      // The model's look-ups and nudges are for --json and the eval records, not the screen.
+      return [];
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled event ${JSON.stringify(unreachable)}`);

@@ -1,14 +1,14 @@
-import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { IacError } from "../agent/errors.ts";
+import { type AgentRoot, composeAgent } from "../agent/compose.ts";
+import { type LoadedConfig, SANDBOX_NOTICE } from "../agent/config.ts";
 import type { EventSink } from "../agent/events.ts";
 import type { Workspace } from "../agent/operations.ts";
-import { SecretScrubber, secretsFromConfig } from "../agent/secrets.ts";
-import { createFileBackend, createPostgresBackend, type StateBackend } from "../agent/state/index.ts";
-
-import { type LoadedConfig, loadConfig, ProviderClients, SANDBOX_NOTICE } from "../tools/client/index.ts";
+import type { SecretScrubber } from "../agent/secrets.ts";
+import type { ProviderClients } from "../tools/client/index.ts";
 import type { GlobalFlags } from "./args.ts";
 import { BUILTIN_PROVIDERS } from "./builtin-providers.ts";
+
+export { stateBackendFor } from "../agent/compose.ts";
 
 /** How this installation runs itself, so that `builtin: NAME` servers come from the same code. */
 export function selfCommand(): { command: string; args: string[] } {
@@ -16,6 +16,8 @@ export function selfCommand(): { command: string; args: string[] } {
 }
 
 export interface OpenedWorkspace extends Workspace {
+  /** The composition root the workspace came from: policies, memory and model for a goal run. */
+  root: AgentRoot;
   loaded: LoadedConfig;
   clients: ProviderClients;
   /** Per-server parallelism limits from the config. */
@@ -23,72 +25,40 @@ export interface OpenedWorkspace extends Workspace {
   close(): Promise<void>;
 }
 
-/** `close`, where present, frees what the backend holds open (the PostgreSQL pool). */
-export function stateBackendFor(
-  loaded: LoadedConfig,
-  cwd: string,
-): StateBackend & { close?: () => Promise<void> } {
-  const backend = loaded.config.state?.backend ?? "file";
-  if (backend === "file") return createFileBackend(resolve(cwd, loaded.config.state?.path ?? ".mcp-iac"));
-  if (/^postgres(ql)?:\/\//.test(backend)) return createPostgresBackend(backend);
-  throw new IacError(
-    "CONFIG",
-    `state backend "${backend.replace(/\/\/[^@]*@/, "//…@")}" is not available in this version`,
-    {
-      exitCode: 2,
-      hint: 'use state: { backend: "file" }',
-    },
-  );
-}
-
 /** The built-in providers of this installation, checked at config load. */
 const builtinNames = Object.keys(BUILTIN_PROVIDERS);
 
+/** The composition root as the CLI opens it: the config of --config or cwd, this installation's built-ins. */
+export function openRoot(global: GlobalFlags, scrubber?: SecretScrubber, env?: NodeJS.ProcessEnv): AgentRoot {
+  return composeAgent({
+    cwd: global.cwd,
+    configFile: global.config,
+    builtins: builtinNames,
+    builtinCommand: selfCommand(),
+    modelName: global.model,
+    ...(scrubber ? { scrubber } : {}),
+    ...(env ? { env } : {}),
+  });
+}
+
 /**
- * Every command's events pass through `scrubber`, filled here with the credentials the config names
- * (servers' env and headers): a provider that echoes one in an error never gets it printed.
+ * Every command's events pass through the root's sink: scrubbed of the credentials the config names
+ * (servers' env and headers) and numbered and timed, so a provider that echoes one never gets it printed.
  */
 export function openWorkspace(
   global: GlobalFlags,
   emit: EventSink,
-  scrubber: SecretScrubber = new SecretScrubber(),
+  scrubber?: SecretScrubber,
 ): OpenedWorkspace {
-  const cwd = resolve(global.cwd);
-  const loaded = loadConfig({
-    cwd,
-    configFile: global.config,
-    ...(builtinNames.length > 0 ? { builtins: builtinNames } : {}),
-  });
-  secretsFromConfig(
-    loaded.config.mcpServers as Record<
-      string,
-      { env?: Record<string, string>; headers?: Record<string, string> }
-    >,
-    process.env,
-    scrubber,
-  );
-  const scrubbed: EventSink = (event) => emit(scrubber.scrubDeep(event));
-  if (loaded.sandbox) scrubbed({ type: "notice", level: "info", message: SANDBOX_NOTICE });
-  const clients = new ProviderClients(loaded.config.mcpServers, { cwd, builtinCommand: selfCommand() });
-  const perServer: Record<string, number> = {};
-  for (const [name, entry] of Object.entries(loaded.config.mcpServers)) {
-    const parallelism = (entry as { parallelism?: number }).parallelism;
-    if (parallelism) perServer[name] = parallelism;
-  }
-  const state = stateBackendFor(loaded, cwd);
+  const root = openRoot(global, scrubber);
+  const workspace = root.workspace(emit);
+  if (root.loaded.sandbox) workspace.emit({ type: "notice", level: "info", message: SANDBOX_NOTICE });
   return {
-    loaded,
-    clients,
-    gateway: clients,
-    state,
-    emit: scrubbed,
-    perServer,
-    close: async () => {
-      try {
-        await clients.close();
-      } finally {
-        await state.close?.();
-      }
-    },
+    ...workspace,
+    root,
+    loaded: root.loaded,
+    clients: root.clients,
+    perServer: root.perServer,
+    close: root.close,
   };
 }

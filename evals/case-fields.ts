@@ -136,6 +136,7 @@ const OUTCOME_NAMES = [
   "not-approved",
   "failed",
   "rolled-back",
+  "cancelled",
 ] as const;
 const OneOrMore = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
 

@@ -33,6 +33,7 @@ export const OUTCOMES = [
   "not-approved",
   "failed",
   "rolled-back",
+  "cancelled",
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 

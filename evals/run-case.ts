@@ -148,23 +148,7 @@ export async function runCase(
   options: RunCaseOptions,
 ): Promise<EvalResult> {
   const started = performance.now();
-  const result: EvalResult = {
-    id: evalCase.id,
-    planner,
-    run: runIndex,
-    category: evalCase.category,
-    difficulty: evalCase.difficulty,
-    ok: false,
-    status: "fail",
-    ...(evalCase.knownGap ? { knownGap: evalCase.knownGap } : {}),
-    durationMs: 0,
-    failures: [],
-    outcome: "error",
-    modelCalls: 0,
-    tokens: { input: 0, output: 0, cached: 0 },
-    retries: 0,
-    rollbacks: 0,
-  };
+  const result = emptyResult(evalCase, planner, runIndex);
   if (options.cwdBase) mkdirSync(options.cwdBase, { recursive: true });
   const dir = mkdtempSync(join(options.cwdBase ?? tmpdir(), `mcp-iac-eval-${evalCase.id}-`));
   const events: RunEvent[] = [];
@@ -206,13 +190,10 @@ export async function runCase(
     });
     result.failures = await Promise.race([work, timeout]);
   } catch (error) {
-    result.failures = [`error: ${error instanceof Error ? error.message : String(error)}`];
-    // A script that ran out usually follows a rejected submission: say what the planner was told.
-    const rejected = events.findLast(
-      (event) => event.type === "planner.submission" && event.messages.length > 0,
-    );
-    if (rejected?.type === "planner.submission")
-      result.failures.push(`the last submission was rejected: ${rejected.messages.join("; ")}`);
+    result.failures = [
+      `error: ${error instanceof Error ? error.message : String(error)}`,
+      ...lastRejection(events),
+    ];
   } finally {
     clearTimeout(timer);
     await sandbox?.close();
@@ -222,11 +203,51 @@ export async function runCase(
     );
   }
   tally(result, observed, events);
+  return settle(result, evalCase, dir, options, started);
+}
+
+function emptyResult(evalCase: EvalCase, planner: PlannerKind, runIndex: number): EvalResult {
+  return {
+    id: evalCase.id,
+    planner,
+    run: runIndex,
+    category: evalCase.category,
+    difficulty: evalCase.difficulty,
+    ok: false,
+    status: "fail",
+    ...(evalCase.knownGap ? { knownGap: evalCase.knownGap } : {}),
+    durationMs: 0,
+    failures: [],
+    outcome: "error",
+    modelCalls: 0,
+    tokens: { input: 0, output: 0, cached: 0 },
+    retries: 0,
+    rollbacks: 0,
+  };
+}
+
+/** A script that ran out usually follows a rejected submission: say what the planner was told. */
+function lastRejection(events: RunEvent[]): string[] {
+  const rejected = events.findLast(
+    (event) => event.type === "planner.submission" && event.messages.length > 0,
+  );
+  return rejected?.type === "planner.submission"
+    ? [`the last submission was rejected: ${rejected.messages.join("; ")}`]
+    : [];
+}
+
+/** Pass, fail or known gap; the folder removed after a pass, kept after a failure for a look. */
+function settle(
+  result: EvalResult,
+  evalCase: EvalCase,
+  dir: string,
+  options: RunCaseOptions,
+  started: number,
+): EvalResult {
   result.ok = result.failures.length === 0;
   result.status = evalCase.knownGap ? "known-gap" : result.ok ? "pass" : "fail";
   // A known gap that now holds is news: it passes, and says so.
   if (evalCase.knownGap && result.ok) result.status = "pass";
-  // A failed case keeps its folder (state, memory, mock worlds) for a look; a passed one is removed.
   if (result.ok && !options.keep) rmSync(dir, { recursive: true, force: true });
   else result.reason = `folder kept: ${dir}`;
   result.durationMs = Math.round(performance.now() - started);

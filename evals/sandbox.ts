@@ -2,23 +2,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { z } from "zod";
+import { type AgentRoot, composeAgent } from "../agent/compose.ts";
 import type { Plan } from "../agent/engine/plan-types.ts";
 import type { Drift } from "../agent/engine/refresh.ts";
 import type { Deployment } from "../agent/engine/spec.ts";
 import type { EventSink } from "../agent/events.ts";
 import type { LanguageModel } from "../agent/llm/types.ts";
-import {
-  applyDeployment,
-  destroyDeployment,
-  refreshDeployment,
-  type Workspace,
-} from "../agent/operations.ts";
+import { applyDeployment, destroyDeployment, refreshDeployment } from "../agent/operations.ts";
 import { type GoalReport, runGoal } from "../agent/run.ts";
-import { SecretScrubber, secretsFromConfig } from "../agent/secrets.ts";
-import { createFileBackend } from "../agent/state/index.ts";
-import { createMemoryStore } from "../memory/index.ts";
-import { loadPolicies } from "../policies/index.ts";
-import { ProviderClients } from "../tools/client/index.ts";
+import type { ServerEntry } from "../tools/client/index.ts";
 import type { ListedResource } from "../tools/protocol/index.ts";
 import type { MemorySeedSchema, WorldResourceSchema } from "./case-fields.ts";
 import { SANDBOX_PREFIXES, type SandboxPrefix } from "./case-schema.ts";
@@ -76,93 +68,155 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-/**
- * The agent's services as `agent "<goal>"` builds them with no config (the sandbox profile: the
- * mock under every prefix, the baseline policies), but rooted in a case's own folder, so that no
- * case sees another's world, memory or state, nor the user's.
- */
-export function openSandbox(options: SandboxOptions): Sandbox {
-  const { dir } = options;
-  const prefixes = options.providers ?? SANDBOX_PREFIXES;
-  const sandboxDir = join(dir, ".mcp-iac", "sandbox");
+/** The mock under every prefix, its world (and seed) files in the case's folder, the shell's MOCK_ settings cleared. */
+function mockServers(
+  options: SandboxOptions,
+  prefixes: readonly SandboxPrefix[],
+): Record<string, ServerEntry> {
+  const sandboxDir = join(options.dir, ".mcp-iac", "sandbox");
   mkdirSync(sandboxDir, { recursive: true });
-  const servers = Object.fromEntries(
+  return Object.fromEntries(
     prefixes.map((prefix) => {
       const seeds = options.world?.[prefix];
       const seedFile = join(sandboxDir, `${prefix}.seed.json`);
       if (seeds) writeFileSync(seedFile, JSON.stringify(seeds));
-      return [
-        prefix,
-        {
-          builtin: "mock",
-          env: {
-            ...Object.fromEntries(MOCK_VARIABLES.map((name) => [name, ""])),
-            MOCK_WORLD_FILE: join(sandboxDir, `${prefix}.world.json`),
-            ...(seeds ? { MOCK_SEED_FILE: seedFile } : {}),
-            ...options.env?.[prefix],
-          },
-        },
-      ];
+      const env: Record<string, string> = {
+        ...Object.fromEntries(MOCK_VARIABLES.map((name) => [name, ""])),
+        MOCK_WORLD_FILE: join(sandboxDir, `${prefix}.world.json`),
+        ...(seeds ? { MOCK_SEED_FILE: seedFile } : {}),
+        ...options.env?.[prefix],
+      };
+      return [prefix, { builtin: "mock", env }];
     }),
   );
-  const clients = new ProviderClients(servers, {
-    cwd: dir,
-    builtinCommand: { command: process.execPath, args: [AGENT_BIN] },
-  });
-  const workspace: Workspace = {
-    gateway: clients,
-    state: createFileBackend(join(dir, ".mcp-iac")),
-    emit: options.emit,
-  };
-  const policies = loadPolicies(["builtin:baseline"], { cwd: dir });
-  const approvals: ApprovalRecord[] = [];
-  const approve = async (plan: Plan) => {
-    const destructive = plan.changes.filter(
-      (change) => change.action === "delete" || change.action === "replace",
-    ).length;
+}
+
+function destructiveCount(plan: Plan): number {
+  return plan.changes.filter((change) => change.action === "delete" || change.action === "replace").length;
+}
+
+/** Approves as the case says, and records every plan it was asked about. */
+function approver(options: SandboxOptions, approvals: ApprovalRecord[]) {
+  return async (plan: Plan) => {
+    const destructive = destructiveCount(plan);
     const approved = options.approve !== "non-destructive" || destructive === 0;
     approvals.push({ deployment: plan.deployment, approved, destructive });
     return approved;
   };
-  // The servers start side by side rather than one after another as the run first asks each.
-  let warmed: Promise<unknown> | undefined;
-  const warm = () => {
-    warmed ??= Promise.all(prefixes.map((prefix) => clients.describe(prefix).catch(() => undefined)));
-    return warmed;
-  };
-  const memoryFile = join(dir, ".mcp-iac", "memory.json");
-  let seeded = !options.memory?.length;
-  const openMemory = async () => {
-    const memory = createMemoryStore({ file: memoryFile });
-    if (!seeded) {
-      seeded = true;
-      for (const seed of options.memory ?? []) {
-        await memory.savePattern({
-          goal: seed.goal,
-          deployment: seed.spec.name,
-          spec: seed.spec as Parameters<typeof memory.savePattern>[0]["spec"],
-          providers: seed.providers,
-          outcome: "succeeded",
-          planner: "offline",
-        });
-      }
+}
+
+/** Opens the case's memory; the first time, with the case's remembered patterns. */
+function memoryOpener(root: AgentRoot, seeds: SandboxOptions["memory"]) {
+  let seeded = !seeds?.length;
+  return async () => {
+    const memory = root.openMemory();
+    if (seeded) return memory;
+    seeded = true;
+    for (const seed of seeds ?? []) {
+      await memory.savePattern({
+        goal: seed.goal,
+        deployment: seed.spec.name,
+        spec: seed.spec as Parameters<typeof memory.savePattern>[0]["spec"],
+        providers: seed.providers,
+        outcome: "succeeded",
+        planner: "offline",
+      });
     }
     return memory;
   };
-  const listWorld = async (deploymentId?: string) => {
-    const all: ListedResource[] = [];
-    for (const prefix of prefixes) {
-      const envelope = await clients.call(prefix, "listResources", {
-        filter: deploymentId ? { deploymentId } : {},
-      });
-      if (!envelope.success || !envelope.data) {
-        throw new Error(`listResources on ${prefix} failed: ${envelope.error?.message ?? "no data"}`);
-      }
-      all.push(...envelope.data.resources);
-    }
-    return all;
-  };
+}
 
+async function listWorld(root: AgentRoot, prefixes: readonly SandboxPrefix[], deploymentId?: string) {
+  const all: ListedResource[] = [];
+  for (const prefix of prefixes) {
+    const envelope = await root.clients.call(prefix, "listResources", {
+      filter: deploymentId ? { deploymentId } : {},
+    });
+    if (!envelope.success || !envelope.data) {
+      throw new Error(`listResources on ${prefix} failed: ${envelope.error?.message ?? "no data"}`);
+    }
+    all.push(...envelope.data.resources);
+  }
+  return all;
+}
+
+/** Changes (or deletes) a resource behind the agent's back, straight through its provider. */
+async function driftResource(
+  root: AgentRoot,
+  deployment: string,
+  resource: string,
+  set: Record<string, unknown> | undefined,
+): Promise<void> {
+  const record = (await root.state.read(deployment))?.resources[resource];
+  if (!record) throw new Error(`drift: state holds no ${resource} in ${deployment}`);
+  const envelope = set
+    ? await root.clients.call(record.server, "applyDeployment", {
+        deploymentId: deployment,
+        changes: [
+          {
+            name: record.name,
+            type: record.type,
+            action: "update",
+            id: record.id,
+            before: record.properties,
+            after: { ...record.properties, ...set },
+            diff: [],
+          },
+        ],
+      })
+    : await root.clients.call(record.server, "destroyDeployment", {
+        deploymentId: deployment,
+        resources: [{ ...record, dependsOn: undefined }],
+      });
+  if (!envelope.success)
+    throw new Error(`drift on ${resource} failed: ${envelope.error?.message ?? "no data"}`);
+}
+
+/** The servers start side by side rather than one after another as the run first asks each. */
+function warmer(root: AgentRoot, prefixes: readonly SandboxPrefix[]): () => Promise<unknown> {
+  let warmed: Promise<unknown> | undefined;
+  return () => {
+    warmed ??= Promise.all(prefixes.map((prefix) => root.clients.describe(prefix).catch(() => undefined)));
+    return warmed;
+  };
+}
+
+/**
+ * The agent's services as `agent "<goal>"` builds them with no config (the sandbox profile: the
+ * mock under every prefix, the baseline policies), from the same composition root, but rooted in a
+ * case's own folder, so that no case sees another's world, memory or state, nor the user's.
+ */
+export function openSandbox(options: SandboxOptions): Sandbox {
+  const prefixes = options.providers ?? SANDBOX_PREFIXES;
+  const root = composeAgent({
+    cwd: options.dir,
+    loaded: {
+      config: {
+        mcpServers: mockServers(options, prefixes),
+        policies: ["builtin:baseline"],
+        state: { backend: "file" },
+      },
+      source: "sandbox",
+      sandbox: true,
+    },
+    builtinCommand: { command: process.execPath, args: [AGENT_BIN] },
+    model: { model: options.model, description: options.modelDescription },
+  });
+  const workspace = root.workspace(options.emit);
+  const policies = root.policies();
+  const approvals: ApprovalRecord[] = [];
+  const warm = warmer(root, prefixes);
+  const openMemory = memoryOpener(root, options.memory);
+  const runGoalHere = async (goal: string) => {
+    await warm();
+    const memory = await openMemory();
+    try {
+      const services = root.services({ workspace, memory, policies: await policies });
+      return await runGoal(services, { goal, approve: approver(options, approvals) });
+    } finally {
+      await memory.close();
+    }
+  };
   return {
     approvals,
     async applySetup(deployment) {
@@ -177,36 +231,12 @@ export function openSandbox(options: SandboxOptions): Sandbox {
         throw new Error(`the setup spec ${deployment.name} did not apply: ${outcome}`);
       }
     },
-    async runGoal(goal) {
-      await warm();
-      const scrubber = new SecretScrubber();
-      secretsFromConfig(servers, process.env, scrubber);
-      const memory = await openMemory();
-      try {
-        return await runGoal(
-          {
-            workspace,
-            servers: Object.keys(servers),
-            policies: await policies,
-            memory,
-            model: options.model,
-            modelDescription: options.modelDescription,
-            scrubber,
-          },
-          { goal, approve },
-        );
-      } finally {
-        await memory.close();
-      }
-    },
+    runGoal: runGoalHere,
     async destroy(name) {
       await warm();
       const result = await destroyDeployment(workspace, name, {
         approve: async (plan) => {
-          const destructive = plan.changes.filter(
-            (change) => change.action === "delete" || change.action === "replace",
-          ).length;
-          approvals.push({ deployment: name, approved: true, destructive });
+          approvals.push({ deployment: name, approved: true, destructive: destructiveCount(plan) });
           return true;
         },
       });
@@ -218,40 +248,17 @@ export function openSandbox(options: SandboxOptions): Sandbox {
     },
     async drift(deployment, resource, set) {
       await warm();
-      const record = (await workspace.state.read(deployment))?.resources[resource];
-      if (!record) throw new Error(`drift: state holds no ${resource} in ${deployment}`);
-      const envelope = set
-        ? await clients.call(record.server, "applyDeployment", {
-            deploymentId: deployment,
-            changes: [
-              {
-                name: record.name,
-                type: record.type,
-                action: "update",
-                id: record.id,
-                before: record.properties,
-                after: { ...record.properties, ...set },
-                diff: [],
-              },
-            ],
-          })
-        : await clients.call(record.server, "destroyDeployment", {
-            deploymentId: deployment,
-            resources: [{ ...record, dependsOn: undefined }],
-          });
-      if (!envelope.success) {
-        throw new Error(`drift on ${resource} failed: ${envelope.error?.message ?? "no data"}`);
-      }
+      await driftResource(root, deployment, resource, set);
     },
     async stateAndWorld(deployment) {
-      const records = Object.values((await workspace.state.read(deployment))?.resources ?? {});
-      const world = await listWorld(deployment);
+      const records = Object.values((await root.state.read(deployment))?.resources ?? {});
+      const world = await listWorld(root, prefixes, deployment);
       return {
         state: records.map((record) => `${record.type} ${record.id}`).sort(),
         world: world.map((resource) => `${resource.type} ${resource.id}`).sort(),
       };
     },
-    world: listWorld,
-    close: () => clients.close(),
+    world: (deploymentId) => listWorld(root, prefixes, deploymentId),
+    close: () => root.close(),
   };
 }

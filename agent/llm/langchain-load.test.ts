@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { parseConfig } from "../../tools/client/config.ts";
+import { parseConfig } from "../config.ts";
 import { createLazyLangChainModel, langChainSpecOf, parseShortForm } from "./langchain-load.ts";
 import { selectModel } from "./select.ts";
 import { chatRequest, modelFailureOf, wireServerPerTest } from "./testing/adapter-test-kit.ts";

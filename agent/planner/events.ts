@@ -13,10 +13,20 @@ export interface ModelCallEvent {
   stopReason: StopReason;
 }
 
-export type PlannerEvent =
-  | ModelCallEvent
+/**
+ * The planner's progress as the run reports it: these are kinds of the run's event union
+ * (agent/events.ts), passed through as they are.
+ */
+export type PlannerProgressEvent =
   | { type: "planner.tool"; name: string; isError: boolean }
-  | { type: "planner.submission"; attempt: number; errors: number; warnings: number; accepted: boolean }
   | { type: "planner.nudge"; attempt: number; reason: string };
 
-export type RecoveryEvent = ModelCallEvent | { type: "recovery.nudge"; reason: string };
+export type RecoveryProgressEvent = { type: "recovery.nudge"; reason: string };
+
+/** What the planner emits; the run adds the rejected findings' text to a submission, the call's cost to a model.call. */
+export type PlannerEvent =
+  | ModelCallEvent
+  | PlannerProgressEvent
+  | { type: "planner.submission"; attempt: number; errors: number; warnings: number; accepted: boolean };
+
+export type RecoveryEvent = ModelCallEvent | RecoveryProgressEvent;

@@ -80,6 +80,7 @@ function outcomeLine(report: GoalReport, paint: Paint, asked: boolean): string {
     "not-approved": asked ? "Apply cancelled: not approved." : "Not approved.",
     failed: paint("red", `Failed${report.reason ? `: ${report.reason}` : ""}. State records what exists.`),
     "rolled-back": paint("yellow", `Failed and rolled back${report.reason ? `: ${report.reason}` : ""}.`),
+    cancelled: paint("yellow", `Cancelled${report.reason ? `: ${report.reason}` : ""}.`),
   }[report.outcome];
   return `${line}${tokens}`;
 }

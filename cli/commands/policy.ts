@@ -14,7 +14,7 @@ export const policyCommand: CommandDefinition = {
     if (parsed.command[1] !== "check")
       throw usageError("agent policy check -f FILE checks a spec against the configured policies");
     const { loadSpecFile } = await import("../../agent/engine/spec.ts");
-    const { loadConfig } = await import("../../tools/client/config.ts");
+    const { loadConfig } = await import("../../agent/config.ts");
     const { policiesFor } = await import("../goal.ts");
     const { formatFindings } = await import("../../policies/index.ts");
     const deployment = await loadSpecFile(requireFile(parsed));

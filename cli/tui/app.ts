@@ -13,7 +13,7 @@ import { useRun } from "./use-run.ts";
 
 const h = React.createElement;
 
-/** Ctrl-C during a run exits with the code a SIGINT gives. */
+/** A second Ctrl-C during a run exits with the code a SIGINT gives. */
 export const INTERRUPTED = 130;
 
 export interface AppProps {
@@ -22,8 +22,11 @@ export interface AppProps {
   onExit(code: number): void;
 }
 
-export function App({ session, onExit }: AppProps) {
-  const run = useRun(session);
+/**
+ * Ctrl-C: idle, leave; while a run works, cancel it (the prompt comes back) and ask whether to
+ * leave; at the approval prompt only ask (n is the way to stop there); asked already, leave (130).
+ */
+function useCtrlC(run: ReturnType<typeof useRun>, onExit: (code: number) => void): boolean {
   const [confirmingExit, setConfirming] = React.useState(false);
   // Read through a ref: a key pressed before the re-rendered handler is subscribed sees the truth.
   const confirming = React.useRef(false);
@@ -31,14 +34,14 @@ export function App({ session, onExit }: AppProps) {
     confirming.current = value;
     setConfirming(value);
   }, []);
-  const [goal, setGoal] = React.useState("");
-  const { write } = useStdout();
-
   useInput((input, key) => {
     if (key.ctrl && input === "c") {
       if (!run.busy) onExit(0);
       else if (confirming.current) onExit(INTERRUPTED);
-      else setConfirmingExit(true);
+      else {
+        if (!run.approval) run.cancel();
+        setConfirmingExit(true);
+      }
       return;
     }
     if (confirming.current) setConfirmingExit(false);
@@ -47,6 +50,15 @@ export function App({ session, onExit }: AppProps) {
     if (!run.busy) setConfirmingExit(false);
   }, [run.busy, setConfirmingExit]);
 
+  return confirmingExit;
+}
+
+export function App({ session, onExit }: AppProps) {
+  const run = useRun(session);
+  const [goal, setGoal] = React.useState("");
+  const { write } = useStdout();
+
+  const confirmingExit = useCtrlC(run, onExit);
   const submit = (text: string) => {
     if (!text.startsWith("/")) {
       setGoal(text);

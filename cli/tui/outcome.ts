@@ -17,6 +17,7 @@ const SAID: Record<GoalOutcome, { text: (reason: string) => string; tone: Tone }
     text: (reason) => `Failed and rolled back${reason ? `: ${reason}` : ""}.`,
     tone: "yellow",
   },
+  cancelled: { text: (reason) => `Cancelled${reason ? `: ${reason}` : ""}.`, tone: "yellow" },
 };
 
 /** The run's last line, as the one-shot command says it, with the token count when a model served. */

@@ -1,14 +1,22 @@
+import { type AgentRoot, composeAgent } from "../../agent/compose.ts";
 import type { Plan } from "../../agent/engine/plan-types.ts";
-import { type EventSink, ignoreEvents } from "../../agent/events.ts";
-import { selectModel } from "../../agent/llm/select.ts";
+import type { EventSink } from "../../agent/events.ts";
 import { destroyDeployment } from "../../agent/operations.ts";
 import { type GoalReport, runGoal } from "../../agent/run.ts";
-import { SecretScrubber, secretsFromConfig } from "../../agent/secrets.ts";
 import type { DeploymentState, DeploymentSummary } from "../../agent/state/index.ts";
-import type { Pattern } from "../../memory/index.ts";
+import type { MemoryStore, Pattern } from "../../memory/index.ts";
+import type { PolicySet } from "../../policies/index.ts";
 import type { GlobalFlags } from "../args.ts";
-import { memoryFor, policiesFor } from "../goal.ts";
-import { openWorkspace } from "../workspace.ts";
+import { BUILTIN_PROVIDERS } from "../builtin-providers.ts";
+import { selfCommand } from "../workspace.ts";
+
+/** What a run asks of the screen: approval, a place for its events, and (for a goal) a way to stop it. */
+export interface RunHooks {
+  approve(plan: Plan): Promise<boolean>;
+  onEvent: EventSink;
+  /** Ctrl-C: the run starts nothing new, lets what is in flight finish, and ends "cancelled". */
+  signal?: AbortSignal;
+}
 
 /** What the TUI needs from the agent: a run, and what state and memory hold. No Ink here. */
 export interface TuiSession {
@@ -20,10 +28,7 @@ export interface TuiSession {
   stateStore: string;
   /** `--yes`: approve every plan without asking. */
   autoApprove: boolean;
-  runGoal(
-    goal: string,
-    hooks: { approve(plan: Plan): Promise<boolean>; onEvent: EventSink },
-  ): Promise<GoalReport>;
+  runGoal(goal: string, hooks: RunHooks): Promise<GoalReport>;
   listDeployments(): Promise<DeploymentSummary[]>;
   /** One deployment from state, or undefined. */
   showDeployment(name: string): Promise<DeploymentState | undefined>;
@@ -33,10 +38,7 @@ export interface TuiSession {
   /** Each configured server with its types, or why it does not answer. */
   describeProviders(): Promise<{ name: string; types?: string[]; problem?: string }[]>;
   /** Destroys a deployment: its plan of deletions is approved like a goal's plan. */
-  destroy(
-    name: string,
-    hooks: { approve(plan: Plan): Promise<boolean>; onEvent: EventSink },
-  ): Promise<{ outcome: string; reason?: string; destroyed: number }>;
+  destroy(name: string, hooks: RunHooks): Promise<{ outcome: string; reason?: string; destroyed: number }>;
   /**
    * The chat's --allow-destroy: the next run (a goal or /destroy) may delete or replace stateful
    * resources; it is used once, then the baseline rule holds again.
@@ -46,107 +48,111 @@ export interface TuiSession {
   close(): Promise<void>;
 }
 
+/** The policies for one run; an allowance (/allow-destroy) is spent by the run that uses it. */
+async function policyChooser(root: AgentRoot) {
+  const policies = await root.policies();
+  const permissive = await root.policies({ allowDestroy: true });
+  let allowDestroy = false;
+  return {
+    next: (): PolicySet => {
+      const chosen = allowDestroy ? permissive : policies;
+      allowDestroy = false;
+      return chosen;
+    },
+    allowOnce: () => {
+      allowDestroy = true;
+    },
+  };
+}
+
+async function describeProviders(root: AgentRoot) {
+  return Promise.all(
+    root.servers.map(async (name) => {
+      try {
+        const described = await root.clients.describe(name);
+        return { name, types: described.types.map((info) => info.type) };
+      } catch (error) {
+        return { name, problem: error instanceof Error ? error.message.split("\n")[0] : String(error) };
+      }
+    }),
+  );
+}
+
+async function destroyFromChat(root: AgentRoot, policies: PolicySet, name: string, hooks: RunHooks) {
+  const result = await destroyDeployment(root.workspace(hooks.onEvent), name, {
+    policies,
+    approve: hooks.approve,
+  });
+  const blocked = "blocked" in result && result.blocked;
+  return {
+    outcome: result.outcome,
+    ...(blocked
+      ? {
+          reason: `${blocked.findings.map((finding) => finding.message).join("; ")}. Type /allow-destroy, then /destroy ${name} again.`,
+        }
+      : {}),
+    destroyed: result.results.filter((entry) => entry.status === "succeeded").length,
+  };
+}
+
+function sessionOver(
+  root: AgentRoot,
+  memory: MemoryStore,
+  chooser: Awaited<ReturnType<typeof policyChooser>>,
+  global: GlobalFlags,
+): TuiSession {
+  const selected = root.model();
+  return {
+    where: { sandbox: root.loaded.sandbox, source: root.loaded.source, servers: root.servers },
+    planner: selected.description,
+    stateStore: root.state.describe(),
+    autoApprove: global.yes,
+    memoryStore: memory.describe(),
+    runGoal: (goal, hooks) =>
+      runGoal(root.services({ workspace: root.workspace(hooks.onEvent), memory, policies: chooser.next() }), {
+        goal,
+        approve: hooks.approve,
+        ...(hooks.signal ? { signal: hooks.signal } : {}),
+        ...(Object.keys(root.perServer).length > 0 ? { perServer: root.perServer } : {}),
+      }),
+    listDeployments: () => root.state.list(),
+    showDeployment: async (name) => (await root.state.read(name)) ?? undefined,
+    listPatterns: () => memory.listPatterns(),
+    forgetPattern: (idOrPrefix) => memory.forget(idOrPrefix),
+    describeProviders: () => describeProviders(root),
+    destroy: (name, hooks) => destroyFromChat(root, chooser.next(), name, hooks),
+    allowDestroyOnce: chooser.allowOnce,
+    close: async () => {
+      await memory.close();
+      await root.close();
+    },
+  };
+}
+
 /**
- * Builds the services the one-shot `agent "<goal>"` builds (cli/goal.ts), once for the session:
- * the configured servers, policies, memory, model and secret scrubber.
+ * The services the one-shot `agent "<goal>"` uses, from the same composition root, opened once for
+ * the session: the configured servers, policies, memory, model and secret scrubber.
  */
 export async function openSession(options: {
   global: GlobalFlags;
   env?: NodeJS.ProcessEnv;
 }): Promise<TuiSession> {
   const { global } = options;
-  const env = options.env ?? process.env;
   // The header says plainly when the sandbox serves, so the workspace's notice is not needed.
-  const workspace = openWorkspace(global, ignoreEvents);
-  const memory = memoryFor(global.cwd);
+  const root = composeAgent({
+    cwd: global.cwd,
+    configFile: global.config,
+    builtins: Object.keys(BUILTIN_PROVIDERS),
+    builtinCommand: selfCommand(),
+    modelName: global.model,
+    env: options.env ?? process.env,
+  });
+  const memory = root.openMemory();
   try {
-    const servers = workspace.loaded.config.mcpServers as Record<
-      string,
-      { env?: Record<string, string>; headers?: Record<string, string> }
-    >;
-    const scrubber = new SecretScrubber();
-    secretsFromConfig(servers, env, scrubber);
-    const selected = selectModel(
-      workspace.loaded.config.model,
-      env,
-      global.model ? { model: global.model } : {},
-    );
-    const policies = await policiesFor(workspace.loaded, global.cwd);
-    const permissive = await policiesFor(workspace.loaded, global.cwd, { allowDestroy: true });
-    let allowDestroy = false;
-    /** The policies for one run; an allowance is spent by the run that uses it. */
-    const policiesForRun = () => {
-      const chosen = allowDestroy ? permissive : policies;
-      allowDestroy = false;
-      return chosen;
-    };
-    const names = Object.keys(servers);
-    return {
-      where: { sandbox: workspace.loaded.sandbox, source: workspace.loaded.source, servers: names },
-      planner: selected.description,
-      stateStore: workspace.state.describe(),
-      autoApprove: global.yes,
-      memoryStore: memory.describe(),
-      runGoal: (goal, hooks) =>
-        runGoal(
-          {
-            workspace: { gateway: workspace.gateway, state: workspace.state, emit: hooks.onEvent },
-            servers: names,
-            policies: policiesForRun(),
-            memory,
-            model: selected.model,
-            modelDescription: selected.description,
-            scrubber,
-          },
-          {
-            goal,
-            approve: hooks.approve,
-            ...(Object.keys(workspace.perServer).length > 0 ? { perServer: workspace.perServer } : {}),
-          },
-        ),
-      listDeployments: () => workspace.state.list(),
-      showDeployment: async (name) => (await workspace.state.read(name)) ?? undefined,
-      listPatterns: () => memory.listPatterns(),
-      forgetPattern: (idOrPrefix) => memory.forget(idOrPrefix),
-      describeProviders: async () =>
-        Promise.all(
-          names.map(async (name) => {
-            try {
-              const described = await workspace.gateway.describe(name);
-              return { name, types: described.types.map((info) => info.type) };
-            } catch (error) {
-              return { name, problem: error instanceof Error ? error.message.split("\n")[0] : String(error) };
-            }
-          }),
-        ),
-      destroy: async (name, hooks) => {
-        const result = await destroyDeployment(
-          { gateway: workspace.gateway, state: workspace.state, emit: hooks.onEvent },
-          name,
-          { policies: policiesForRun(), approve: hooks.approve },
-        );
-        const blocked = "blocked" in result && result.blocked;
-        return {
-          outcome: result.outcome,
-          ...(blocked
-            ? {
-                reason: `${blocked.findings.map((finding) => finding.message).join("; ")}. Type /allow-destroy, then /destroy ${name} again.`,
-              }
-            : {}),
-          destroyed: result.results.filter((entry) => entry.status === "succeeded").length,
-        };
-      },
-      allowDestroyOnce: () => {
-        allowDestroy = true;
-      },
-      close: async () => {
-        await memory.close();
-        await workspace.close();
-      },
-    };
+    return sessionOver(root, memory, await policyChooser(root), global);
   } catch (error) {
     await memory.close();
-    await workspace.close();
+    await root.close();
     throw error;
   }
 }

@@ -1,26 +1,23 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RunEvent } from "../../agent/events.ts";
+import { type AgentRoot, composeAgent } from "../../agent/compose.ts";
+import type { LoadedConfig } from "../../agent/config.ts";
+import type { StampedEvent } from "../../agent/events.ts";
 import type { LanguageModel } from "../../agent/llm/types.ts";
 import { type GoalReport, type GoalRequest, runGoal } from "../../agent/run.ts";
-import { SecretScrubber, secretsFromConfig } from "../../agent/secrets.ts";
-import { createFileBackend } from "../../agent/state/index.ts";
-import { createMemoryStore } from "../../memory/index.ts";
-import { loadPolicies } from "../../policies/index.ts";
-import { ProviderClients } from "../../tools/client/index.ts";
 import type { ListedResource } from "../../tools/protocol/index.ts";
 import { AGENT, PREFIXES } from "../e2e/harness.ts";
 
 export interface AgentRig {
   dir: string;
-  events: RunEvent[];
+  events: StampedEvent[];
   run(goal: string, model: LanguageModel | undefined, request?: Partial<GoalRequest>): Promise<GoalReport>;
   world(deploymentId: string): Promise<ListedResource[]>;
   close(): Promise<void>;
 }
 
-/** In-process agent services over real stdio mock servers in a temporary folder. */
+/** In-process agent services, from the composition root, over real stdio mock servers in a temporary folder. */
 export function agentRig(
   options: { env?: Partial<Record<(typeof PREFIXES)[number], Record<string, string>>>; dir?: string } = {},
 ): AgentRig {
@@ -31,48 +28,44 @@ export function agentRig(
       { builtin: "mock", ...(options.env?.[prefix] ? { env: options.env[prefix] } : {}) },
     ]),
   );
-  const events: RunEvent[] = [];
-  const open: ProviderClients[] = [];
-  const clientsFor = () => {
-    const clients = new ProviderClients(servers, {
+  const loaded: LoadedConfig = {
+    config: { mcpServers: servers, policies: ["builtin:baseline"], state: { backend: "file" } },
+    source: "test",
+    sandbox: false,
+  };
+  const events: StampedEvent[] = [];
+  const open: AgentRoot[] = [];
+  const rootFor = (model?: LanguageModel) => {
+    const root = composeAgent({
       cwd: dir,
+      loaded,
+      env: {},
       builtinCommand: { command: process.execPath, args: [AGENT] },
+      model: { model, description: model ? `model: scripted ${model.model}` : "offline planner" },
     });
-    open.push(clients);
-    return clients;
+    open.push(root);
+    return root;
   };
   return {
     dir,
     events,
     async run(goal, model, request = {}) {
-      const clients = clientsFor();
-      const scrubber = new SecretScrubber();
-      secretsFromConfig(servers as Record<string, { env?: Record<string, string> }>, {}, scrubber);
-      const memory = createMemoryStore({ file: join(dir, ".mcp-iac", "memory.json") });
+      const root = rootFor(model);
+      const memory = root.openMemory();
       try {
-        return await runGoal(
-          {
-            workspace: {
-              gateway: clients,
-              state: createFileBackend(join(dir, ".mcp-iac")),
-              emit: (event) => events.push(event),
-            },
-            servers: Object.keys(servers),
-            policies: await loadPolicies(["builtin:baseline"], { cwd: dir }),
-            memory,
-            model,
-            modelDescription: model ? `model: scripted ${model.model}` : "offline planner",
-            scrubber,
-          },
-          { goal, approve: async () => true, ...request },
-        );
+        const services = root.services({
+          workspace: root.workspace((event) => events.push(event)),
+          memory,
+          policies: await root.policies(),
+        });
+        return await runGoal(services, { goal, approve: async () => true, ...request });
       } finally {
         await memory.close();
-        await clients.close();
+        await root.close();
       }
     },
     async world(deploymentId) {
-      const clients = clientsFor();
+      const { clients } = rootFor();
       const all: ListedResource[] = [];
       for (const prefix of PREFIXES) {
         const envelope = await clients.call(prefix, "listResources", { filter: { deploymentId } });
@@ -82,7 +75,7 @@ export function agentRig(
       return all;
     },
     async close() {
-      await Promise.all(open.map((clients) => clients.close()));
+      await Promise.all(open.map((root) => root.close()));
     },
   };
 }

@@ -21,6 +21,7 @@ import { makeRecord } from "./records.ts";
 import { readPath, resolveReferences } from "./references.ts";
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep } from "./retry.ts";
 import { type ScheduleNode, Scheduler } from "./scheduler.ts";
+import { digestsForProvider } from "./secrets.ts";
 import { answerLost, ListingOnce, probeServer, ServerHealth, serverBroken } from "./server-health.ts";
 
 export interface ApplyOptions {
@@ -257,7 +258,7 @@ export async function applyPlan(
       operationId,
       diff: change.diff,
       ...(change.id ? { id: change.id } : {}),
-      ...(current ? { before: current.properties, outputs: current.outputs } : {}),
+      ...(current ? { before: digestsForProvider(current.properties, after), outputs: current.outputs } : {}),
       ...(after ? { after } : {}),
     };
     // Create before destroy: the new one alongside the old, which goes once its users have moved.

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { secretDigest } from "../../tools/protocol/index.ts";
-import { applyDeployment, planOnly, refreshDeployment, type Workspace } from "../operations.ts";
 import { deploymentFromObject } from "../engine/spec.ts";
 import { engineRig } from "../engine/test-gateway.ts";
+import { applyDeployment, planOnly, refreshDeployment, type Workspace } from "../operations.ts";
 import { StateError } from "./errors.ts";
 import { createFileBackend } from "./file-backend.ts";
 import { fileSecretKey, SecretKeyring } from "./secret-key.ts";
@@ -81,7 +81,8 @@ describe("secret digests in state", () => {
       // Nobody holding only the state can test a guess against it.
       expect(a.$secret).not.toContain(secretDigest(PASSWORD).$secret.slice("sha256:".length));
       const files = [join(one.rig.dir, ".mcp-iac", "state", "users.json")];
-      for (const file of files) expect(readFileSync(file, "utf8")).not.toContain(secretDigest(PASSWORD).$secret);
+      for (const file of files)
+        expect(readFileSync(file, "utf8")).not.toContain(secretDigest(PASSWORD).$secret);
     } finally {
       await one.rig.close();
       await two.rig.close();
@@ -96,7 +97,9 @@ describe("secret digests in state", () => {
       const changed = await planOnly(workspace, users(`${PASSWORD}-rotated`), { refresh: false });
       expect(changed.plan.changes[0]?.action).toBe("update");
       expect(changed.plan.changes[0]?.diff.map((entry) => entry.path)).toEqual(["password"]);
-      const output = await applyDeployment(workspace, users(`${PASSWORD}-rotated`), { approve: async () => true });
+      const output = await applyDeployment(workspace, users(`${PASSWORD}-rotated`), {
+        approve: async () => true,
+      });
       expect(output.report?.outcome).toBe("succeeded");
       const after = await planOnly(workspace, users(`${PASSWORD}-rotated`), { refresh: false });
       expect(after.plan.changes.map((change) => change.action)).toEqual(["noop"]);

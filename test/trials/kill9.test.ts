@@ -2,11 +2,11 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { createFileBackend } from "../../agent/state/index.ts";
-import { AGENT, agent, tempProject, writeSpec } from "../e2e/harness.ts";
-import { chainSpec, random, summary, worldOnDisk } from "./support.ts";
+import { AGENT, agent, writeSpec } from "../e2e/harness.ts";
+import { chainSpec, random, summary, trialProject, worldOnDisk } from "./support.ts";
 
 const TRIALS = 5;
-const COUNT = 20;
+const COUNT = 16;
 
 /**
  * kill -9 of the CLI at a random point of an apply over the stdio mock with latency; the next plain
@@ -22,7 +22,7 @@ describe("trial: kill -9 at random points of an apply", () => {
       // 0: as soon as the first create starts (its operation pending); n: after n creates completed.
       const killAfter = Math.floor(next() * (COUNT - 4));
       points.push(killAfter);
-      const dir = tempProject({ env: { opnsense: { MOCK_LATENCY_MS: "40-90" } } });
+      const dir = trialProject({ MOCK_LATENCY_MS: "40-90" });
       writeSpec(dir, "hosts.yaml", chainSpec("hosts", COUNT));
       const child = execa(process.execPath, [AGENT, "apply", "-f", "hosts.yaml", "--yes"], {
         cwd: dir,

@@ -1,5 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stringify } from "yaml";
 import type { WorldResource } from "../../tools/providers/mock/catalog-entry.ts";
 import { World } from "../../tools/providers/mock/world.ts";
 import { PREFIXES } from "../e2e/harness.ts";
@@ -24,6 +26,16 @@ export function random(seed = SEED): () => number {
 
 export function pick<T>(next: () => number, items: readonly T[]): T {
   return items[Math.floor(next() * items.length)]!;
+}
+
+/** A working folder whose config has one mock server, opnsense, with `env`: one process to start, not four. */
+export function trialProject(env: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "mcp-iac-trial-"));
+  writeFileSync(
+    join(dir, "mcp-iac.config.yaml"),
+    stringify({ mcpServers: { opnsense: { builtin: "mock", env } } }),
+  );
+  return dir;
 }
 
 /** The one line of figures a trial file prints, so the CI log shows them. */

@@ -1,6 +1,6 @@
 import { checkDeploymentState, checkJournalEntry } from "./document-schema.ts";
 import { StateError } from "./errors.ts";
-import { applyEntry, type JournalEntry } from "./journal-entry.ts";
+import { applyEntry } from "./journal-entry.ts";
 import type { Queryable } from "./postgres-lock.ts";
 import type { PostgresTables } from "./postgres-schema.ts";
 import type { DeploymentState, VersionSummary } from "./types.ts";

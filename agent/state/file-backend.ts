@@ -8,7 +8,7 @@ import { readLockHolder, removeLock } from "./file-lock.ts";
 import { replayDeployment } from "./file-replay.ts";
 import { FileStateWriter, type FileStats, type FsyncMode, historyVersions } from "./file-writer.ts";
 import { assertDeploymentName } from "./names.ts";
-import { fileSecretKey, hasBareDigests, keyState, type SecretKeyring } from "./secret-key.ts";
+import { fileSecretKey, type SecretKeyring, withKeyedDigests } from "./secret-key.ts";
 import type {
   DeploymentState,
   DeploymentSummary,
@@ -68,8 +68,7 @@ export function createFileBackend(dir = ".mcp-iac", options: FileBackendOptions 
     return keyring;
   };
   /** An older document's bare digests come out keyed, as every newer one stores them. */
-  const keyed = async (state: DeploymentState | undefined) =>
-    state && hasBareDigests(state) ? keyState(state, await secretKeyring()) : state;
+  const keyed = (state: DeploymentState | undefined) => withKeyedDigests(state, secretKeyring);
 
   async function read(name: string): Promise<DeploymentState | undefined> {
     return keyed((await replayDeployment(paths(name)))?.state);

@@ -2,13 +2,7 @@ import { randomUUID } from "node:crypto";
 import { StateError } from "./errors.ts";
 import type { JournalChange } from "./journal-entry.ts";
 import { assertOperation, assertRecord } from "./record-checks.ts";
-import {
-  hasBareDigests,
-  keyRecord,
-  keyState,
-  recordHasBareDigests,
-  type SecretKeyring,
-} from "./secret-key.ts";
+import { keyRecord, recordHasBareDigests, type SecretKeyring, withKeyedDigests } from "./secret-key.ts";
 import type {
   DeploymentState,
   LastRun,
@@ -53,7 +47,7 @@ export abstract class JournalWriter implements StateWriter {
    */
   async keyDigestsWith(keyring: () => Promise<SecretKeyring>): Promise<void> {
     this.keyring = keyring;
-    if (hasBareDigests(this.current)) keyState(this.current, await keyring());
+    await withKeyedDigests(this.current, keyring);
   }
 
   private async keyed(record: ResourceRecord): Promise<ResourceRecord> {

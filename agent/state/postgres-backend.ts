@@ -13,7 +13,7 @@ import {
 } from "./postgres-schema.ts";
 import { describePostgresUrl } from "./postgres-url.ts";
 import { PostgresStateWriter } from "./postgres-writer.ts";
-import { hasBareDigests, keyringFromHex, keyState, type SecretKeyring } from "./secret-key.ts";
+import { keyringFromHex, type SecretKeyring, withKeyedDigests } from "./secret-key.ts";
 import type {
   DeploymentState,
   DeploymentSummary,
@@ -101,8 +101,7 @@ export function createPostgresBackend(
     return keyring;
   }
   /** An older document's bare digests come out keyed, as every newer one stores them. */
-  const keyed = async (state: DeploymentState | undefined) =>
-    state && hasBareDigests(state) ? keyState(state, await secretKeyring()) : state;
+  const keyed = (state: DeploymentState | undefined) => withKeyedDigests(state, secretKeyring);
 
   async function read(name: string): Promise<DeploymentState | undefined> {
     assertDeploymentName(name);

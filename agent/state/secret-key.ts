@@ -104,6 +104,27 @@ export function hasBareDigests(state: DeploymentState): boolean {
   return Object.values(state.resources).some(recordHasBareDigests);
 }
 
+/** Whether a state holds any digest: then its key must be loaded, so `keyringOf` knows it. */
+export function hasDigests(state: DeploymentState): boolean {
+  return Object.values(state.resources).some(
+    (record) =>
+      Object.values(record.properties).some(isSecretDigest) ||
+      Object.values(record.outputs).some(isSecretDigest),
+  );
+}
+
+/**
+ * A state as a backend hands it out: bare digests of an older document keyed, and the key loaded
+ * whenever there is a digest at all, so the engine can check desired values against them.
+ */
+export async function withKeyedDigests(
+  state: DeploymentState | undefined,
+  keyring: () => Promise<SecretKeyring>,
+): Promise<DeploymentState | undefined> {
+  if (!state || !hasDigests(state)) return state;
+  return keyState(state, await keyring());
+}
+
 /** Keys, in place, the bare digests an older document holds: they migrate on read. */
 export function keyState(state: DeploymentState, keyring: SecretKeyring): DeploymentState {
   for (const [name, record] of Object.entries(state.resources))

@@ -64,6 +64,9 @@ describe("trial: secret canaries", () => {
       refresh: await agent(["refresh", "users"], dir),
     };
     expect(runs.apply.exitCode, runs.apply.stdout + runs.apply.stderr).toBe(0);
+    // A fresh process checks the desired secrets against the keyed digests: nothing to change.
+    const planned = JSON.parse(runs.planJson.stdout) as { plan?: { changes: { action: string }[] } };
+    expect(planned.plan?.changes.map((change) => change.action)).toEqual(["noop", "noop", "noop", "noop"]);
     expect(runs.echoJson.exitCode).toBe(1);
     expect(runs.echoJson.stdout).toMatch(/UNAUTHORIZED/);
     let leaks = 0;

@@ -58,7 +58,7 @@ describe("trial: secret canaries", () => {
     writeSpec(dir, "echo.yaml", stringify({ name: "echoes", resources: [dns("echo", 3, "plain")] }));
     const runs = {
       apply: await agent(["apply", "-f", "users.yaml", "--yes"], dir),
-      planJson: await agent(["plan", "-f", "users.yaml", "--json"], dir),
+      planJson: await agent(["plan", "-f", "users.yaml", "--json", "--refresh=false"], dir),
       stateJson: await agent(["state", "show", "users", "--json"], dir),
       echoJson: await agent(["apply", "-f", "echo.yaml", "--yes", "--json"], dir),
       refresh: await agent(["refresh", "users"], dir),

@@ -59,10 +59,9 @@ export class SecretKeyring {
 
   /** Whether the keyed digest `stored` was made from `value` (a clear value or a bare digest). */
   matches(stored: SecretDigest, value: unknown): boolean {
-    const made = this.key(value).$secret;
-    return (
-      made.length === stored.$secret.length && timingSafeEqual(Buffer.from(made), Buffer.from(stored.$secret))
-    );
+    const made = Buffer.from(this.key(value).$secret);
+    const held = Buffer.from(stored.$secret);
+    return made.length === held.length && timingSafeEqual(made, held);
   }
 }
 

@@ -23,39 +23,8 @@ describe("trial: secret canaries", () => {
       "x-${u1.password}-y",
     ];
     const chosen = [pick(next, copies), pick(next, copies)];
-    const faults = [
-      {
-        match: "echo",
-        op: "create",
-        always: true,
-        code: "UNAUTHORIZED",
-        message: `login as ${token} refused`,
-      },
-    ];
-    const dir = trialProject({ API_TOKEN: token, MOCK_FAULTS: JSON.stringify(faults) });
-    const dns = (name: string, index: number, description: string) => ({
-      type: "opnsense:service:dns:override",
-      name,
-      properties: { host: name, domain: "lab.lan", ip: `10.0.9.${index + 1}`, description },
-    });
-    writeSpec(
-      dir,
-      "users.yaml",
-      stringify({
-        name: "users",
-        resources: [
-          {
-            type: "opnsense:security:user",
-            name: "u1",
-            properties: { username: "alice", groups: ["admins"], password },
-          },
-          dns("first", 0, chosen[0]!),
-          dns("second", 1, chosen[1]!),
-          dns("second-hand", 2, "${first.description}"),
-        ],
-      }),
-    );
-    writeSpec(dir, "echo.yaml", stringify({ name: "echoes", resources: [dns("echo", 3, "plain")] }));
+    const dir = trialProject({ API_TOKEN: token, MOCK_FAULTS: JSON.stringify(echoing(token)) });
+    writeSpecs(dir, password, chosen);
     const runs = {
       apply: await agent(["apply", "-f", "users.yaml", "--yes"], dir),
       planJson: await agent(["plan", "-f", "users.yaml", "--json", "--refresh=false"], dir),
@@ -104,3 +73,33 @@ describe("trial: secret canaries", () => {
     expect(bare).toEqual([]);
   });
 });
+
+/** A provider that echoes the credential from its config env when it fails to create "echo". */
+function echoing(token: string) {
+  return [
+    { match: "echo", op: "create", always: true, code: "UNAUTHORIZED", message: `login as ${token} refused` },
+  ];
+}
+
+const dns = (name: string, index: number, description: string) => ({
+  type: "opnsense:service:dns:override",
+  name,
+  properties: { host: name, domain: "lab.lan", ip: `10.0.9.${index + 1}`, description },
+});
+
+/** users.yaml: the password and its copies (first-hand twice, then second-hand); echo.yaml: the failing one. */
+function writeSpecs(dir: string, password: string, copies: string[]): void {
+  const user = {
+    type: "opnsense:security:user",
+    name: "u1",
+    properties: { username: "alice", groups: ["admins"], password },
+  };
+  const resources = [
+    user,
+    dns("first", 0, copies[0]!),
+    dns("second", 1, copies[1]!),
+    dns("second-hand", 2, "${first.description}"),
+  ];
+  writeSpec(dir, "users.yaml", stringify({ name: "users", resources }));
+  writeSpec(dir, "echo.yaml", stringify({ name: "echoes", resources: [dns("echo", 3, "plain")] }));
+}

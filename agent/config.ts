@@ -125,7 +125,12 @@ function parseText(text: string, file: string, shown: string): unknown {
       { path: "", message: `is not valid YAML${where ? ` (${where})` : ""}: ${reason}` },
     ]);
   }
-  return document.toJS();
+  try {
+    return document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // Unresolved aliases and alias bombs surface only when the document is turned into values.
+    throw new ConfigError(shown, [{ path: "", message: `is not valid YAML: ${(error as Error).message}` }]);
+  }
 }
 
 /**

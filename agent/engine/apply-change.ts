@@ -16,6 +16,7 @@ import type { PlannedChange } from "./plan-types.ts";
 import { makeRecord } from "./records.ts";
 import { resolveReferences } from "./references.ts";
 import { DEFAULT_RETRY } from "./retry.ts";
+import { digestsForProvider } from "./secrets.ts";
 import { answerLost } from "./server-health.ts";
 
 /** What one change sends, and how: a create-before-destroy may fall back to destroy-first. */
@@ -105,7 +106,7 @@ function prepareSending(ctx: ApplyContext, change: PlannedChange, after: Propert
     operationId,
     diff: change.diff,
     ...(change.id ? { id: change.id } : {}),
-    ...(current ? { before: current.properties, outputs: current.outputs } : {}),
+    ...(current ? { before: digestsForProvider(current.properties, after), outputs: current.outputs } : {}),
     ...(after ? { after } : {}),
   };
   // Create before destroy: the new one alongside the old, which goes once its users have moved.

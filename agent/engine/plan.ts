@@ -15,7 +15,7 @@ import { buildGraph, countDependents, type ResourceGraph } from "./graph.ts";
 import type { ChangeRisk, Plan, PlannedChange, PlanSummary } from "./plan-types.ts";
 import { readPath, resolveReferences } from "./references.ts";
 import { SecretFlow } from "./secret-flow.ts";
-import { redact } from "./secrets.ts";
+import { digestsForProvider, redact } from "./secrets.ts";
 import type { Deployment } from "./spec.ts";
 
 /** A plan together with what apply needs and must never print (the desired values, secrets included). */
@@ -41,11 +41,11 @@ function isStateful(info: ResourceTypeInfo | undefined, type: string): boolean {
   return info?.stateful ?? STATEFUL_HINT.test(type);
 }
 
-function toStateResource(record: ResourceRecord): StateResource {
+function toStateResource(record: ResourceRecord, desired: PropertyMap | undefined): StateResource {
   return {
     type: record.type,
     name: record.name,
-    properties: record.properties,
+    properties: digestsForProvider(record.properties, desired),
     id: record.id,
     outputs: record.outputs,
     status: record.status,
@@ -190,11 +190,14 @@ async function planServers(
         }
         if (errors.length > 0) return;
       }
+      const desired = new Map(resources.map((resource) => [resource.name, resource.properties]));
       try {
         const planned = await callData(gateway, server, "planDeployment", {
           deploymentId,
           resources,
-          current: (currentByServer.get(server) ?? []).map(toStateResource),
+          current: (currentByServer.get(server) ?? []).map((record) =>
+            toStateResource(record, desired.get(record.name)),
+          ),
           ...(options.refresh ? { options: { refresh: true } } : {}),
         });
         for (const change of planned.changes) changes.set(change.name, change);

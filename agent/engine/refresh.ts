@@ -4,6 +4,7 @@ import type { DeploymentState, ResourceRecord, StateWriter } from "../state/inde
 import { TypeCatalog } from "./catalog.ts";
 import { callData, ProviderCallError, type ProviderGateway } from "./gateway.ts";
 import { makeRecord } from "./records.ts";
+import { keyedLike } from "./secrets.ts";
 
 export interface Drift {
   name: string;
@@ -37,7 +38,9 @@ async function compareWithReality(
         info,
         previous: record.properties,
       });
-      const changed = diffProperties(record.properties, now.properties).map((entry) => entry.path);
+      const changed = diffProperties(record.properties, keyedLike(record.properties, now.properties)).map(
+        (entry) => entry.path,
+      );
       if (changed.length > 0) {
         drift.push({ name: record.name, type: record.type, kind: "changed", paths: changed });
         emit({ type: "drift", name: record.name, kind: "changed", paths: changed });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { StateError } from "./errors.ts";
 import type { JournalEntry } from "./journal-entry.ts";
+import type { DeploymentState } from "./types.ts";
 
 /**
  * The shapes state is stored in, checked on every read: a document or journal entry that does not
@@ -86,15 +87,36 @@ function firstProblem(error: z.ZodError): string {
 
 /** A document as stored, or a StateError saying what is wrong and how to restore it. */
 export function checkDocument<T>(value: unknown, where: string, hint: string): T {
+  return checkShape<T>(StateDocumentSchema, value, `state file ${where}`, hint);
+}
+
+/**
+ * A deployment as a database stores it (no file wrapper), refused the same way as a file:
+ * STATE_CORRUPT, what is wrong, and how to restore it.
+ */
+export function checkDeploymentState(value: unknown, what: string, hint: string): DeploymentState {
+  return checkShape<DeploymentState>(DeploymentStateSchema, value, what, hint);
+}
+
+/** A journal entry as a database stores it, refused like a damaged journal line. */
+export function checkJournalEntry(value: unknown, what: string, hint: string): JournalEntry {
+  const parsed = JournalEntrySchema.safeParse(value);
+  if (parsed.success) return value as JournalEntry;
+  throw new StateError(
+    "STATE_CORRUPT",
+    `${what} is not a valid journal entry (${firstProblem(parsed.error)}); changes recorded there cannot be replayed`,
+    { hint },
+  );
+}
+
+function checkShape<T>(schema: z.ZodType, value: unknown, what: string, hint: string): T {
   if (value === null || value === undefined)
-    throw new StateError("STATE_CORRUPT", `state file ${where} holds ${String(value)}, not a deployment`, {
-      hint,
-    });
-  const parsed = StateDocumentSchema.safeParse(value);
+    throw new StateError("STATE_CORRUPT", `${what} holds ${String(value)}, not a deployment`, { hint });
+  const parsed = schema.safeParse(value);
   if (!parsed.success)
     throw new StateError(
       "STATE_CORRUPT",
-      `state file ${where} is not a valid state document (${firstProblem(parsed.error)})`,
+      `${what} is not a valid state document (${firstProblem(parsed.error)})`,
       { hint },
     );
   return value as T;

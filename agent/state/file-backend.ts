@@ -8,6 +8,7 @@ import { readLockHolder, removeLock } from "./file-lock.ts";
 import { replayDeployment } from "./file-replay.ts";
 import { FileStateWriter, type FileStats, type FsyncMode, historyVersions } from "./file-writer.ts";
 import { assertDeploymentName } from "./names.ts";
+import { fileSecretKey, type SecretKeyring, withKeyedDigests } from "./secret-key.ts";
 import type {
   DeploymentState,
   DeploymentSummary,
@@ -61,9 +62,16 @@ export function createFileBackend(dir = ".mcp-iac", options: FileBackendOptions 
     );
   }
   const paths = (name: string) => deploymentPaths(dir, name);
+  let keyring: SecretKeyring | undefined;
+  const secretKeyring = async () => {
+    keyring ??= fileSecretKey(join(dir, "state"));
+    return keyring;
+  };
+  /** An older document's bare digests come out keyed, as every newer one stores them. */
+  const keyed = (state: DeploymentState | undefined) => withKeyedDigests(state, secretKeyring);
 
   async function read(name: string): Promise<DeploymentState | undefined> {
-    return (await replayDeployment(paths(name)))?.state;
+    return keyed((await replayDeployment(paths(name)))?.state);
   }
 
   return {
@@ -95,12 +103,21 @@ export function createFileBackend(dir = ".mcp-iac", options: FileBackendOptions 
 
     async readVersion(name: string, version: number): Promise<DeploymentState | undefined> {
       assertVersionNumber(version);
-      return (await readDocument(historyPath(paths(name), version)))?.state;
+      return keyed((await readDocument(historyPath(paths(name), version)))?.state);
     },
 
     async open(name: string, openOptions: OpenOptions) {
-      return FileStateWriter.open(paths(name), name, openOptions, settings);
+      const writer = await FileStateWriter.open(paths(name), name, openOptions, settings);
+      try {
+        await writer.keyDigestsWith(secretKeyring);
+      } catch (error) {
+        await writer.close();
+        throw error;
+      }
+      return writer;
     },
+
+    secretKeyring,
 
     async forceUnlock(name: string): Promise<LockHolder | undefined> {
       const { lock } = paths(name);

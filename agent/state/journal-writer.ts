@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { StateError } from "./errors.ts";
 import type { JournalChange } from "./journal-entry.ts";
 import { assertOperation, assertRecord } from "./record-checks.ts";
+import { keyRecord, recordHasBareDigests, type SecretKeyring, withKeyedDigests } from "./secret-key.ts";
 import type {
   DeploymentState,
   LastRun,
@@ -24,6 +25,7 @@ export abstract class JournalWriter implements StateWriter {
   protected dirty = false;
   protected closed = false;
   private queue: Promise<unknown> = Promise.resolve();
+  private keyring: (() => Promise<SecretKeyring>) | undefined;
 
   protected constructor(state: DeploymentState) {
     this.current = state;
@@ -38,6 +40,21 @@ export abstract class JournalWriter implements StateWriter {
 
   /** Called outside the queue after an append, so overlapping callers can share one flush. */
   protected async appended(_seq: number, _kind: AppendKind): Promise<void> {}
+
+  /**
+   * Digests are keyed with the workspace key before they are recorded, and those an older document
+   * left bare are keyed now in the live view (they are written keyed with the next version).
+   */
+  async keyDigestsWith(keyring: () => Promise<SecretKeyring>): Promise<void> {
+    this.keyring = keyring;
+    await withKeyedDigests(this.current, keyring);
+  }
+
+  private async keyed(record: ResourceRecord): Promise<ResourceRecord> {
+    // The key is made on first use: a workspace without secrets never needs one.
+    if (!this.keyring || !recordHasBareDigests(record)) return record;
+    return keyRecord(record, await this.keyring());
+  }
 
   get state(): DeploymentState {
     return this.current;
@@ -55,7 +72,8 @@ export abstract class JournalWriter implements StateWriter {
 
   async settleOperation(opId: string, outcome: { put?: ResourceRecord; remove?: string }): Promise<void> {
     if (outcome.put) assertRecord(outcome.put, "settleOperation");
-    await this.write(() => {
+    await this.write(async () => {
+      const put = outcome.put ? await this.keyed(outcome.put) : undefined;
       if (!this.current.pending[opId]) {
         throw new StateError(
           "STATE_UNKNOWN_OPERATION",
@@ -63,7 +81,7 @@ export abstract class JournalWriter implements StateWriter {
         );
       }
       const change: JournalChange = { op: "settle", opId };
-      if (outcome.put) change.put = outcome.put;
+      if (put) change.put = put;
       if (outcome.remove !== undefined) change.remove = outcome.remove;
       return change;
     });
@@ -71,7 +89,8 @@ export abstract class JournalWriter implements StateWriter {
 
   async putResource(record: ResourceRecord): Promise<void> {
     assertRecord(record, "putResource");
-    await this.write(() => ({ op: "put", record }));
+    // Keyed inside the queue, so calls still apply in call order.
+    await this.write(async () => ({ op: "put", record: await this.keyed(record) }));
   }
 
   async removeResource(name: string): Promise<void> {
@@ -120,10 +139,10 @@ export abstract class JournalWriter implements StateWriter {
     }
   }
 
-  private async write(change: () => JournalChange | undefined): Promise<void> {
-    const seq = await this.serial(() => {
+  private async write(change: () => JournalChange | undefined | Promise<JournalChange>): Promise<void> {
+    const seq = await this.serial(async () => {
       this.assertOpen("write");
-      const next = change();
+      const next = await change();
       return next ? this.append(next, "change") : undefined;
     });
     if (seq !== undefined) await this.appended(seq, "change");

@@ -155,6 +155,8 @@ describe.skipIf(!("url" in cluster))("postgres backend", () => {
       { table_name: "journal", columns: "name,seq,entry" },
       { table_name: "lock_epochs", columns: "name,epoch" },
       { table_name: "locks", columns: "name,pid,host,since,command,backend_pid,lock_key,token" },
+      // The workspace key secret digests are stored under (one row).
+      { table_name: "secret_key", columns: "id,key" },
     ]);
     await writer.close();
   });

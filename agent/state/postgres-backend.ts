@@ -5,9 +5,15 @@ import { assertDeploymentName } from "./names.ts";
 import { loadPg } from "./pg-driver.ts";
 import { forcePostgresUnlock, readLockRow } from "./postgres-lock.ts";
 import { deploymentNames, historyDocument, historySummaries, loadDeployment } from "./postgres-read.ts";
-import { ensurePostgresTables, type PostgresTables, postgresTables } from "./postgres-schema.ts";
+import {
+  ensurePostgresTables,
+  type PostgresTables,
+  postgresSecretKey,
+  postgresTables,
+} from "./postgres-schema.ts";
 import { describePostgresUrl } from "./postgres-url.ts";
 import { PostgresStateWriter } from "./postgres-writer.ts";
+import { keyringFromHex, type SecretKeyring, withKeyedDigests } from "./secret-key.ts";
 import type {
   DeploymentState,
   DeploymentSummary,
@@ -84,9 +90,22 @@ export function createPostgresBackend(
     }
   }
 
+  let keyring: Promise<SecretKeyring> | undefined;
+  function secretKeyring(): Promise<SecretKeyring> {
+    keyring ??= use(async () =>
+      keyringFromHex(await postgresSecretKey(pool, tables), tables.secretKey),
+    ).catch((error: unknown) => {
+      keyring = undefined;
+      throw error;
+    });
+    return keyring;
+  }
+  /** An older document's bare digests come out keyed, as every newer one stores them. */
+  const keyed = (state: DeploymentState | undefined) => withKeyedDigests(state, secretKeyring);
+
   async function read(name: string): Promise<DeploymentState | undefined> {
     assertDeploymentName(name);
-    return use(async () => (await loadDeployment(pool, tables, name))?.state);
+    return keyed(await use(async () => (await loadDeployment(pool, tables, name))?.state));
   }
 
   return {
@@ -107,7 +126,7 @@ export function createPostgresBackend(
     async readVersion(name: string, version: number): Promise<DeploymentState | undefined> {
       assertDeploymentName(name);
       assertVersionNumber(version, 2 ** 31 - 1); // an integer column
-      return use(() => historyDocument(pool, tables, name, version));
+      return keyed(await use(() => historyDocument(pool, tables, name, version)));
     },
 
     async open(name: string, openOptions: OpenOptions): Promise<PostgresStateWriter> {
@@ -126,6 +145,10 @@ export function createPostgresBackend(
             writers.delete(writer),
           );
           writers.add(writer);
+          await writer.keyDigestsWith(secretKeyring).catch(async (error: unknown) => {
+            await writer.abandon();
+            throw error;
+          });
           if (writer.clearedStaleLock) options.onNotice?.(staleNotice(name, writer.clearedStaleLock));
           return writer;
         } catch (error) {
@@ -144,6 +167,8 @@ export function createPostgresBackend(
       assertDeploymentName(name);
       return use(async () => (await readLockRow(pool, tables, name))?.holder);
     },
+
+    secretKeyring,
 
     async close(): Promise<void> {
       if (closed) return;

@@ -1,4 +1,6 @@
-import { applyEntry, type JournalEntry } from "./journal-entry.ts";
+import { checkDeploymentState, checkJournalEntry } from "./document-schema.ts";
+import { StateError } from "./errors.ts";
+import { applyEntry } from "./journal-entry.ts";
 import type { Queryable } from "./postgres-lock.ts";
 import type { PostgresTables } from "./postgres-schema.ts";
 import type { DeploymentState, VersionSummary } from "./types.ts";
@@ -21,7 +23,7 @@ export async function loadDeployment(
   tables: PostgresTables,
   name: string,
 ): Promise<LoadedDeployment | undefined> {
-  const { rows } = await q.query<{ document: DeploymentState; seq: string; entries: JournalEntry[] }>(
+  const { rows } = await q.query<{ document: unknown; seq: string; entries: unknown[] }>(
     `SELECT d.document, d.seq, COALESCE(
        (SELECT json_agg(j.entry ORDER BY j.seq) FROM ${tables.journal} j WHERE j.name = d.name AND j.seq > d.seq),
        '[]'::json) AS entries
@@ -30,13 +32,38 @@ export async function loadDeployment(
   );
   const row = rows[0];
   if (!row) return undefined;
-  const state = row.document;
+  // Checked like a file document on every read: a row of the wrong shape is refused, never read as
+  // an empty or partial deployment.
+  const hint = restoreHint(tables, name);
+  const state = checkDeploymentState(
+    row.document,
+    `the state of deployment "${name}" in ${tables.deployments}`,
+    hint,
+  );
   let seq = Number(row.seq);
-  for (const entry of row.entries) {
+  for (const value of row.entries) {
+    const entry = checkJournalEntry(value, `a journal row of deployment "${name}" (after seq ${seq})`, hint);
+    if (entry.seq !== seq + 1) {
+      throw new StateError(
+        "STATE_CORRUPT",
+        `the journal of deployment "${name}" in ${tables.journal} skips from seq ${seq} to ${entry.seq}; changes recorded in between are lost`,
+        { hint },
+      );
+    }
     applyEntry(state, entry);
     seq = entry.seq;
   }
   return { state, seq, applied: row.entries.length };
+}
+
+/** How to get a damaged deployment back from the kept versions, then in line with what exists. */
+export function restoreHint(tables: PostgresTables, name: string): string {
+  const literal = `'${name.replaceAll("'", "''")}'`;
+  return (
+    `restore the newest kept version: UPDATE ${tables.deployments} d SET document = h.document, version = h.version ` +
+    `FROM (SELECT document, version FROM ${tables.history} WHERE name = ${literal} ORDER BY version DESC LIMIT 1) h ` +
+    `WHERE d.name = ${literal}; DELETE FROM ${tables.journal} WHERE name = ${literal}; then run \`agent refresh ${name}\` so state matches what exists`
+  );
 }
 
 export async function deploymentNames(q: Queryable, tables: PostgresTables): Promise<string[]> {
@@ -67,11 +94,17 @@ export async function historyDocument(
   name: string,
   version: number,
 ): Promise<DeploymentState | undefined> {
-  const { rows } = await q.query<{ document: DeploymentState }>(
+  const { rows } = await q.query<{ document: unknown }>(
     `SELECT document FROM ${tables.history} WHERE name = $1 AND version = $2`,
     [name, version],
   );
-  return rows[0]?.document;
+  const row = rows[0];
+  if (!row) return undefined;
+  return checkDeploymentState(
+    row.document,
+    `version ${version} of deployment "${name}" in ${tables.history}`,
+    "an older kept version may still read; it is history only, the current state is not affected",
+  );
 }
 
 /** So a deployment created again after a delete continues its version numbers. */

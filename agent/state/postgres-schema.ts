@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Pool } from "pg";
 import { StateError } from "./errors.ts";
 import { loadPg } from "./pg-driver.ts";
+import { newKeyHex } from "./secret-key.ts";
 
 /** Quoted, schema-qualified table names. */
 export interface PostgresTables {
@@ -16,6 +17,8 @@ export interface PostgresTables {
   locks: string;
   /** Bumped by a force-unlock, so the next writer takes a different advisory lock than the broken one. */
   lockEpochs: string;
+  /** One row: the workspace key secret digests are stored under (see secret-key.ts). */
+  secretKey: string;
 }
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -36,6 +39,7 @@ export function postgresTables(schema: string): PostgresTables {
     history: table("history"),
     locks: table("locks"),
     lockEpochs: table("lock_epochs"),
+    secretKey: table("secret_key"),
   };
 }
 
@@ -83,6 +87,10 @@ function ddl(t: PostgresTables): string[] {
       name text PRIMARY KEY,
       epoch integer NOT NULL
     )`,
+    `CREATE TABLE IF NOT EXISTS ${t.secretKey} (
+      id integer PRIMARY KEY CHECK (id = 1),
+      key text NOT NULL
+    )`,
   ];
 }
 
@@ -105,4 +113,13 @@ export async function ensurePostgresTables(pool: Pool, tables: PostgresTables): 
   } finally {
     client.release();
   }
+}
+
+/** The schema's secret key, made once: the first INSERT wins and every caller reads that row. */
+export async function postgresSecretKey(pool: Pool, tables: PostgresTables): Promise<string> {
+  await pool.query(`INSERT INTO ${tables.secretKey} (id, key) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`, [
+    newKeyHex(),
+  ]);
+  const { rows } = await pool.query<{ key: string }>(`SELECT key FROM ${tables.secretKey} WHERE id = 1`);
+  return rows[0]?.key ?? "";
 }

@@ -1,3 +1,5 @@
+import type { SecretKeyring } from "./secret-key.ts";
+
 /**
  * The deployment state model and the backend contract (design §5). Backend-neutral: the file backend
  * and a future PostgreSQL backend implement the same interfaces and pass the same suite
@@ -107,6 +109,8 @@ export interface StateBackend {
   /** Breaks the lock whoever holds it; returns the holder it removed. */
   forceUnlock(name: string): Promise<LockHolder | undefined>;
   lockHolder(name: string): Promise<LockHolder | undefined>;
+  /** The workspace key secret digests are stored under (made on first use, kept beside the state). */
+  secretKeyring(): Promise<SecretKeyring>;
 }
 
 export interface StateWriter {

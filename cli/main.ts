@@ -652,7 +652,6 @@ function reportError(error: unknown, json: boolean): number {
       "ProviderUnavailableError",
       "ProviderCallError",
       "UnknownTypeError",
-      "StateNameError",
     ].includes(known?.name ?? "");
   const exitCode = IacError.isInstance(error)
     ? error.exitCode

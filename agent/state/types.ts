@@ -1,6 +1,6 @@
 /**
  * The deployment state model and the backend contract (design §5). Backend-neutral: the file backend
- * and a future PostgreSQL backend implement the same interfaces and pass the same suite
+ * and the PostgreSQL backend implement the same interfaces and pass the same suite
  * (`backend-suite.ts`).
  */
 

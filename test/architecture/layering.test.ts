@@ -88,6 +88,14 @@ describe("layering", () => {
     expect(offenders((file) => file.startsWith("core/"), outside)).toEqual([]);
   });
 
+  it("tools/protocol, the standard providers build on, imports only itself and core", () => {
+    const outside = (edge: ImportEdge) =>
+      edge.target !== undefined &&
+      !edge.target.startsWith("tools/protocol/") &&
+      !edge.target.startsWith("core/");
+    expect(offenders((file) => file.startsWith("tools/protocol/"), outside)).toEqual([]);
+  });
+
   it("the engine does not import the run above it", () => {
     const run = (edge: ImportEdge) => edge.target === "agent/run.ts";
     expect(offenders((file) => file.startsWith("agent/engine/"), run)).toEqual([]);

@@ -1,3 +1,5 @@
+import { redactWith, secretPattern } from "../core/redact.ts";
+
 /**
  * Known secret values of a run (config env values and headers, API keys, secret properties of the
  * spec). Everything that leaves the process towards a model, an event or a log passes through
@@ -23,14 +25,8 @@ export class SecretScrubber {
 
   scrub(text: string): string {
     if (this.#values.size === 0) return text;
-    this.#pattern ??= new RegExp(
-      [...this.#values]
-        .sort((a, b) => b.length - a.length)
-        .map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-        .join("|"),
-      "g",
-    );
-    return text.replace(this.#pattern, "[redacted]");
+    this.#pattern ??= secretPattern(this.#values, SecretScrubber.MIN_LENGTH);
+    return redactWith(text, this.#pattern);
   }
 
   /** A deep copy with every string scrubbed. */

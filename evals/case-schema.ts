@@ -244,8 +244,6 @@ export const EvalCaseSchema = z
     }
   });
 
-export type EvalCaseInput = z.input<typeof EvalCaseSchema>;
-
 export interface EvalCase extends Omit<z.output<typeof EvalCaseSchema>, "setup" | "id" | "planners"> {
   id: string;
   /** The file it came from ("(inline)" for cases built in code). */

@@ -117,7 +117,19 @@ export class Bm25Index {
     const unique = [...new Set(query)];
     if (unique.length === 0) return [];
     const said = new Set(unique);
-    const impliedOnly = [...new Set(implied)].filter((term) => !said.has(term));
+    const { touched, queryWeight } = this.scoreSaidTerms(unique);
+    this.addImpliedTitles([...new Set(implied)].filter((term) => !said.has(term)));
+    const best = this.rank(touched, queryWeight, options);
+    for (const slot of touched) {
+      this.scratchBm25[slot] = 0;
+      this.scratchRecall[slot] = 0;
+      this.scratchTitle[slot] = 0;
+    }
+    return best;
+  }
+
+  /** BM25, recall and title weight per reached document, into the scratch arrays; which it reached. */
+  private scoreSaidTerms(unique: readonly string[]): { touched: number[]; queryWeight: number } {
     const averageLength = Math.max(1, this.totalLength / this.liveCount);
     const lengthFactor = (K1 * B) / averageLength;
     const base = K1 * (1 - B);
@@ -153,22 +165,33 @@ export class Bm25Index {
         } else recall[slot]! += saturation < 1 ? idf * saturation : idf;
       }
     }
-    // Implied kinds only add title coverage to documents the said terms already reached.
+    return { touched, queryWeight };
+  }
+
+  /** Implied kinds only add title coverage to documents the said terms already reached. */
+  private addImpliedTitles(impliedOnly: readonly string[]): void {
+    const seen = this.scratchSeen;
     for (const term of impliedOnly) {
       const id = this.termIds.get(term);
       if (id === undefined) continue;
       const idf = this.idf(id);
       const { slots, inTitle } = this.postings[id]!;
       for (let index = 0; index < slots.length; index++) {
-        if (inTitle[index] === 1 && seen[slots[index]!] === 1) titleHits[slots[index]!]! += idf;
+        if (inTitle[index] === 1 && seen[slots[index]!] === 1) this.scratchTitle[slots[index]!]! += idf;
       }
     }
-    // A score never exceeds its recall, so documents are scored by recall bands, highest first, and
-    // the walk stops once no remaining one can enter the top `limit`: title weights (recomputed
-    // after every change to the corpus) are only needed for the few that can.
+  }
+
+  /**
+   * A score never exceeds its recall, so documents are scored by recall bands, highest first, and
+   * the walk stops once no remaining one can enter the top `limit`: title weights (recomputed
+   * after every change to the corpus) are only needed for the few that can.
+   */
+  private rank(touched: readonly number[], queryWeight: number, options: SearchOptions): IndexHit[] {
+    const recall = this.scratchRecall;
     const buckets: number[][] = Array.from({ length: BUCKETS }, () => []);
     for (const slot of touched) {
-      seen[slot] = 0;
+      this.scratchSeen[slot] = 0;
       const covered = recall[slot]! / queryWeight;
       recall[slot] = covered;
       if (covered > 0 && covered >= options.minScore)
@@ -187,17 +210,13 @@ export class Bm25Index {
         const titleWeight = this.titleWeightOf(slot);
         const score =
           titleWeight > 0
-            ? covered * (1 - TITLE_WEIGHT + TITLE_WEIGHT * (titleHits[slot]! / titleWeight))
+            ? covered * (1 - TITLE_WEIGHT + TITLE_WEIGHT * (this.scratchTitle[slot]! / titleWeight))
             : covered;
         if (score > 0 && score >= options.minScore) {
-          insertRanked(best, { slot, score: Math.min(1, score), bm25: bm25[slot]! }, options.limit, compare);
+          const hit = { slot, score: Math.min(1, score), bm25: this.scratchBm25[slot]! };
+          insertRanked(best, hit, options.limit, compare);
         }
       }
-    }
-    for (const slot of touched) {
-      bm25[slot] = 0;
-      recall[slot] = 0;
-      titleHits[slot] = 0;
     }
     return best;
   }

@@ -1,25 +1,15 @@
-/**
- * Memory's error: the same duck-typed shape as the project's base error (`code`, `exitCode`, `hint`),
- * so the CLI prints it without a stack, while `memory/` stays free of imports from `agent/`.
- */
-export class MemoryError extends Error {
-  readonly code: string;
-  readonly exitCode: number;
-  readonly hint: string | undefined;
+import { IacError } from "../core/errors.ts";
+
+/** Memory's error: codes `MEMORY_*`; the CLI prints it without a stack like every error of ours. */
+export class MemoryError extends IacError {
+  static override readonly codes = /^MEMORY_/;
 
   constructor(
-    code: string,
+    code: `MEMORY_${string}`,
     message: string,
     options: { exitCode?: number; hint?: string; cause?: unknown } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = "MemoryError";
-    this.code = code;
-    this.exitCode = options.exitCode ?? 1;
-    this.hint = options.hint;
-  }
-
-  static isInstance(value: unknown): value is MemoryError {
-    return value instanceof Error && value.name === "MemoryError" && "code" in value;
   }
 }

@@ -5,8 +5,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { MemoryError } from "./errors.ts";
 import { createMemoryStore } from "./file-store.ts";
 import { emptyMemory, patternRecord, writeMemoryFile } from "./memory-file.ts";
-import { DNS_AND_DHCP, describeMemoryStore, KUBERNETES_NGINX, WEB_BEHIND_HAPROXY } from "./store-suite.ts";
+import { describeMemoryStore } from "./store-suite.ts";
 import { syntheticGoals, syntheticPatterns } from "./synthetic-patterns.ts";
+import { DNS_AND_DHCP, KUBERNETES_NGINX, WEB_BEHIND_HAPROXY } from "./test-fixtures.ts";
 
 const root = mkdtempSync(join(tmpdir(), "mcp-iac-memory-"));
 let counter = 0;

@@ -77,55 +77,58 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
             : "a condition is a mapping, e.g. { property: publiclyAccessible, equals: true }",
       },
     )
-    .superRefine((condition, ctx) => {
-      const present = (key: string) => (condition as Record<string, unknown>)[key] !== undefined;
-      const combinators = COMBINATORS.filter(present);
-      const operators = OPERATORS.filter(present);
-      if (combinators.length > 1) {
-        ctx.addIssue({
-          code: "custom",
-          message: `use one of ${combinators.join(", ")} per condition; nest them instead`,
-        });
-        return;
-      }
-      if (combinators.length === 1) {
-        if (present("property") || operators.length > 0) {
-          ctx.addIssue({
-            code: "custom",
-            message: `${combinators[0]} cannot sit beside property tests; put the tests inside it`,
-          });
-        }
-        return;
-      }
-      if (!present("property")) {
-        ctx.addIssue({
-          code: "custom",
-          message: `a condition needs property (with a test such as equals) or one of ${COMBINATORS.join(", ")}`,
-        });
-        return;
-      }
-      const path = parsePropertyPath(condition.property!);
-      if (typeof path === "string") ctx.addIssue({ code: "custom", path: ["property"], message: path });
-      if (operators.length === 0) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["property"],
-          message: `add a test for ${condition.property}: one of ${OPERATORS.join(", ")}`,
-        });
-      }
-      if (condition.matches !== undefined) {
-        try {
-          new RegExp(condition.matches);
-        } catch (error) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["matches"],
-            message: `not a valid regular expression: ${(error as Error).message}`,
-          });
-        }
-      }
-    }),
+    .superRefine(checkCondition),
 );
+
+/** What the shape alone cannot say: one combinator or one property with tests, a valid path and regex. */
+function checkCondition(condition: Condition, ctx: z.RefinementCtx): void {
+  const present = (key: string) => (condition as Record<string, unknown>)[key] !== undefined;
+  const combinators = COMBINATORS.filter(present);
+  const operators = OPERATORS.filter(present);
+  if (combinators.length > 1) {
+    ctx.addIssue({
+      code: "custom",
+      message: `use one of ${combinators.join(", ")} per condition; nest them instead`,
+    });
+    return;
+  }
+  if (combinators.length === 1) {
+    if (present("property") || operators.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${combinators[0]} cannot sit beside property tests; put the tests inside it`,
+      });
+    }
+    return;
+  }
+  if (!present("property")) {
+    ctx.addIssue({
+      code: "custom",
+      message: `a condition needs property (with a test such as equals) or one of ${COMBINATORS.join(", ")}`,
+    });
+    return;
+  }
+  const path = parsePropertyPath(condition.property!);
+  if (typeof path === "string") ctx.addIssue({ code: "custom", path: ["property"], message: path });
+  if (operators.length === 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["property"],
+      message: `add a test for ${condition.property}: one of ${OPERATORS.join(", ")}`,
+    });
+  }
+  if (condition.matches !== undefined) {
+    try {
+      new RegExp(condition.matches);
+    } catch (error) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["matches"],
+        message: `not a valid regular expression: ${(error as Error).message}`,
+      });
+    }
+  }
+}
 
 /** Kleene logic: a test on a value not known before apply is "unknown", and only `true` matches. */
 export type Truth = true | false | "unknown";

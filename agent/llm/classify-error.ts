@@ -1,3 +1,4 @@
+import { redactSecrets } from "../../core/redact.ts";
 import { ModelError } from "./types.ts";
 
 /** What an adapter learned about a failed SDK call, in SDK-neutral terms. */
@@ -107,8 +108,7 @@ export function classifyModelFailure(failure: FailedCall, site: CallSite): Model
 
 function serverSays(apiMessage: string | null | undefined, apiKey: string | undefined): string {
   if (!apiMessage) return "";
-  const scrubbed = apiKey && apiKey.length >= 4 ? apiMessage.split(apiKey).join("[redacted]") : apiMessage;
-  return `: ${scrubbed}`;
+  return `: ${redactSecrets(apiMessage, [apiKey])}`;
 }
 
 /** The innermost cause says most (fetch wraps ECONNREFUSED twice). */

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { redactSecrets } from "../../core/redact.ts";
 import { isPlainObject } from "./response-checks.ts";
 import { type LanguageModel, ModelError, type ModelRequest, type ModelResponse } from "./types.ts";
 
@@ -241,7 +242,5 @@ function secretsOf(options: Record<string, unknown>, depth = 0): string[] {
 }
 
 function scrubOptions(text: string, options: Record<string, unknown>): string {
-  return secretsOf(options)
-    .filter((secret) => secret.length >= 4)
-    .reduce((scrubbed, secret) => scrubbed.split(secret).join("[redacted]"), text);
+  return redactSecrets(text, secretsOf(options));
 }

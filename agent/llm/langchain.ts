@@ -7,6 +7,7 @@ import {
   ToolMessage,
 } from "@langchain/core/messages";
 import type { Runnable } from "@langchain/core/runnables";
+import { redactSecrets } from "../../core/redact.ts";
 import { type CallSite, classifyModelFailure } from "./classify-error.ts";
 import { checkToolInput, checkUsable, isPlainObject } from "./response-checks.ts";
 import { answeringModel } from "./sdk-adapter.ts";
@@ -67,7 +68,7 @@ export function createLangChainModel(options: LangChainModelOptions): LanguageMo
       options.keyVariable ?? `the key ${packageName} reads (model.options or its environment variable)`,
     endpoint: options.endpoint ?? packageName,
   };
-  const secrets = (options.secrets ?? []).filter((value) => value.length >= 4);
+  const secrets = options.secrets ?? [];
   const marksCache = chatModel._llmType() === "anthropic";
   // Planner and recovery offer different tool sets; each is bound once, so its schema text stays
   // byte-identical from turn to turn and a provider's prompt cache keeps hitting.
@@ -333,6 +334,6 @@ function firstLine(message: string): string {
   return message.split("\n")[0]?.trim() ?? message;
 }
 
-function scrub(text: string, secrets: string[]): string {
-  return secrets.reduce((scrubbed, secret) => scrubbed.split(secret).join("[redacted]"), text);
+function scrub(text: string, secrets: readonly string[]): string {
+  return redactSecrets(text, secrets);
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { selectModel } from "./select.ts";
 import { ModelError } from "./types.ts";
@@ -145,5 +148,34 @@ describe("selectModel (design §7)", () => {
       expect(response.content).toEqual([{ type: "text", text: "local answer" }]);
       expect(server.requests[0]?.model).toBe("llama3.1");
     });
+
+    it("appends every call to the file MCP_IAC_RECORD_MODEL names, and says so", async () => {
+      server = await startOpenAIWireServer(() => openaiCompletion({ content: "recorded answer" }));
+      const file = join(mkdtempSync(join(tmpdir(), "select-record-")), "calls.jsonl");
+      const { model, description } = selectModel(
+        { provider: "openai", name: "llama3.1", baseURL: server.url },
+        { MCP_IAC_RECORD_MODEL: file },
+        {},
+        { maxRetries: 0 },
+      );
+      expect(description).toBe(
+        `model: openai llama3.1 at ${server.url} (model: in the config, no key), recorded to ${file}`,
+      );
+      await model!.generate({ system: "s", messages: [{ role: "user", content: "hi" }], tools: [] });
+      const [line, ...rest] = readFileSync(file, "utf8").trim().split("\n");
+      expect(rest).toEqual([]);
+      expect(JSON.parse(line!)).toMatchObject({
+        v: 1,
+        provider: "openai",
+        request: { system: "s" },
+        response: { content: [{ type: "text", text: "recorded answer" }] },
+      });
+    });
+  });
+
+  it("records nothing for the offline planner, even when asked", () => {
+    const selection = selectModel(undefined, { MCP_IAC_RECORD_MODEL: "/nonexistent/calls.jsonl" }, {});
+    expect(selection.model).toBeUndefined();
+    expect(selection.description).not.toContain("recorded");
   });
 });

@@ -1,7 +1,9 @@
+import { resolve } from "node:path";
 import type { AnthropicModelOptions } from "./anthropic.ts";
 import { ANTHROPIC_KEY_VARIABLE, OPENAI_KEY_VARIABLE } from "./key-variables.ts";
 import { createLazyLangChainModel, isShortForm, langChainSpecOf } from "./langchain-load.ts";
 import type { OpenAIModelOptions } from "./openai.ts";
+import { recordCalls } from "./recording.ts";
 import { type LanguageModel, ModelError } from "./types.ts";
 
 /**
@@ -84,6 +86,31 @@ export function selectModel(
   env: NodeJS.ProcessEnv,
   flags: { model?: string },
   tuning: AdapterTuning = {},
+): ModelSelection {
+  return recorded(chooseModel(config, env, flags, tuning), env);
+}
+
+/** The env variable naming a JSONL file that every model call is appended to, for replay in tests and evals. */
+export const RECORD_VARIABLE = "MCP_IAC_RECORD_MODEL";
+
+/**
+ * With MCP_IAC_RECORD_MODEL=path, every request and answer is appended to that file. The recording
+ * sits inside the run's secret guard, so it holds only what the model saw, already scrubbed.
+ */
+function recorded(selection: ModelSelection, env: NodeJS.ProcessEnv): ModelSelection {
+  const file = nonEmpty(env[RECORD_VARIABLE]);
+  if (!selection.model || !file) return selection;
+  return {
+    model: recordCalls(selection.model, () => {}, { jsonlFile: resolve(file) }),
+    description: `${selection.description}, recorded to ${file}`,
+  };
+}
+
+function chooseModel(
+  config: ModelConfig | string | undefined,
+  env: NodeJS.ProcessEnv,
+  flags: { model?: string },
+  tuning: AdapterTuning,
 ): ModelSelection {
   const block = typeof config === "string" ? { name: config } : config;
   const named = nonEmpty(flags.model) ?? nonEmpty(env["MCP_IAC_MODEL"]);

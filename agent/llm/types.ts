@@ -1,4 +1,4 @@
-import { IacError } from "../errors.ts";
+import { IacError } from "../../core/errors.ts";
 
 /**
  * The model contract every adapter implements (design §8, style lesson 4): one `generate` call per
@@ -101,9 +101,7 @@ export class ModelError extends IacError {
     this.status = options.status;
   }
 
-  static override isInstance(value: unknown): value is ModelError {
-    return IacError.isInstance(value) && typeof (value as { kind?: unknown }).kind === "string";
-  }
+  static override readonly codes = /^MODEL_/;
 }
 
 export const ZERO_USAGE: TokenUsage = Object.freeze({

@@ -180,55 +180,25 @@ export async function planWithModel(input: PlanWithModelInput): Promise<PlanWith
   const messages: ChatMessage[] = [
     { role: "user", content: renderPrompt("planner-goal", { goal: input.goal }) },
   ];
-
-  let submissions = 0;
-  let rejected = 0;
-  let lastFindings: PlannerFinding[] = [];
-  let lastWasNudge = false;
-
-  const giveUp = (): PlanWithModelResult => {
-    const errors = lastFindings.filter((finding) => finding.severity === "error");
-    const reason =
-      lastWasNudge || errors.length === 0
-        ? `the model gave no acceptable spec after ${plural(rejected, "attempt")}: its last answer did not call submit_deployment`
-        : `the model's spec still has ${errors.length} problem(s) after ${plural(rejected, "attempt")}: ${listFindings(errors)}`;
-    return { ok: false, reason, findings: lastFindings, submissions };
-  };
+  const tally: Tally = { submissions: 0, rejected: 0, lastFindings: [], lastWasNudge: false };
 
   for (let turn = 1; turn <= maxTurns; turn++) {
-    const response: ModelResponse = await input.model.generate({
-      system,
-      context,
-      messages,
-      tools: PLANNER_TOOLS,
-      ...(input.maxTokens === undefined ? {} : { maxTokens: input.maxTokens }),
-      ...(input.signal === undefined ? {} : { signal: input.signal }),
-    });
-    emit({
-      type: "model.call",
-      purpose: "plan",
-      prompt: promptId("planner-system"),
-      turn,
-      model: response.model,
-      usage: response.usage,
-      latencyMs: response.latencyMs,
-      stopReason: response.stopReason,
-    });
+    const response = await askModel(input, { system, context, messages }, turn, emit);
     messages.push({ role: "assistant", content: response.content });
 
     const calls = response.content.filter((block): block is ToolCall => block.type === "tool_call");
     if (calls.length === 0) {
-      rejected++;
-      lastWasNudge = true;
+      tally.rejected++;
+      tally.lastWasNudge = true;
       const problem =
         response.stopReason === "max_tokens"
           ? "Your answer was cut off at the token limit before it called a tool; submit the spec without commentary."
           : "You answered without calling a tool.";
-      emit({ type: "planner.nudge", attempt: rejected, reason: problem });
-      if (rejected >= budget) return giveUp();
+      emit({ type: "planner.nudge", attempt: tally.rejected, reason: problem });
+      if (tally.rejected >= budget) return giveUp(tally);
       messages.push({
         role: "user",
-        content: renderPrompt("planner-nudge", { problem, remaining: budget - rejected }),
+        content: renderPrompt("planner-nudge", { problem, remaining: budget - tally.rejected }),
       });
       continue;
     }
@@ -241,59 +211,114 @@ export async function planWithModel(input: PlanWithModelInput): Promise<PlanWith
         results.push({ toolCallId: call.id, ...result });
         continue;
       }
-      submissions++;
-      const submission = readSubmission(call.input);
-      let findings: PlannerFinding[];
-      let deployment: PlannerDeployment | undefined;
-      if (submission.ok) {
-        const checked = await input.validate(submission.spec);
-        findings = checked.findings;
-        deployment = checked.deployment;
-      } else {
-        findings = [{ source: "schema", path: "spec", message: submission.problem, severity: "error" }];
-      }
-      const errors = findings.filter((finding) => finding.severity === "error").length;
-      emit({
-        type: "planner.submission",
-        attempt: submissions,
-        errors,
-        warnings: findings.length - errors,
-        accepted: errors === 0,
-      });
-      if (errors === 0) {
-        if (!deployment) throw new Error("validate accepted a spec without returning its deployment");
-        const notes = submission.notes ?? textOf(response.content);
-        return {
-          ok: true,
-          deployment,
-          submissions,
-          ...(notes === undefined ? {} : { notes }),
-          warnings: findings,
-        };
-      }
-      rejected++;
-      lastWasNudge = false;
-      lastFindings = findings;
-      if (rejected >= budget) return giveUp();
+      const judged = await judgeSubmission(call, input, ++tally.submissions, emit);
+      if (judged.accepted)
+        return { ...judged.accepted, ...notesOf(judged.notes ?? textOf(response.content)) };
+      tally.rejected++;
+      tally.lastWasNudge = false;
+      tally.lastFindings = judged.findings;
+      if (tally.rejected >= budget) return giveUp(tally);
       results.push({
         toolCallId: call.id,
         content: renderPrompt("planner-repair", {
-          attempt: submissions,
-          remaining: budget - rejected,
-          findings,
+          attempt: tally.submissions,
+          remaining: budget - tally.rejected,
+          findings: judged.findings,
         }),
         isError: true,
       });
     }
     messages.push({ role: "tool", results });
   }
-  const tail = lastFindings.some((finding) => finding.severity === "error")
-    ? `; its last spec had: ${listFindings(lastFindings.filter((finding) => finding.severity === "error"))}`
-    : "";
+  const errors = tally.lastFindings.filter((finding) => finding.severity === "error");
+  const tail = errors.length > 0 ? `; its last spec had: ${listFindings(errors)}` : "";
   return {
     ok: false,
     reason: `the model used all ${maxTurns} turns without an accepted spec${tail}`,
-    findings: lastFindings,
-    submissions,
+    findings: tally.lastFindings,
+    submissions: tally.submissions,
   };
+}
+
+/** What the planning loop has seen so far, for its repair budget and its final answer. */
+interface Tally {
+  submissions: number;
+  rejected: number;
+  lastFindings: PlannerFinding[];
+  lastWasNudge: boolean;
+}
+
+function giveUp(tally: Tally): PlanWithModelResult {
+  const errors = tally.lastFindings.filter((finding) => finding.severity === "error");
+  const attempts = plural(tally.rejected, "attempt");
+  const reason =
+    tally.lastWasNudge || errors.length === 0
+      ? `the model gave no acceptable spec after ${attempts}: its last answer did not call submit_deployment`
+      : `the model's spec still has ${errors.length} problem(s) after ${attempts}: ${listFindings(errors)}`;
+  return { ok: false, reason, findings: tally.lastFindings, submissions: tally.submissions };
+}
+
+function notesOf(notes: string | undefined): { notes?: string } {
+  return notes === undefined ? {} : { notes };
+}
+
+/** One model turn, reported as a model.call event. */
+async function askModel(
+  input: PlanWithModelInput,
+  prompt: { system: string; context: string; messages: ChatMessage[] },
+  turn: number,
+  emit: (event: PlannerEvent) => void,
+): Promise<ModelResponse> {
+  const response = await input.model.generate({
+    ...prompt,
+    tools: PLANNER_TOOLS,
+    ...(input.maxTokens === undefined ? {} : { maxTokens: input.maxTokens }),
+    ...(input.signal === undefined ? {} : { signal: input.signal }),
+  });
+  emit({
+    type: "model.call",
+    purpose: "plan",
+    prompt: promptId("planner-system"),
+    turn,
+    model: response.model,
+    usage: response.usage,
+    latencyMs: response.latencyMs,
+    stopReason: response.stopReason,
+  });
+  return response;
+}
+
+/** Checks one submit_deployment call; `accepted` is the answer when it has no error finding. */
+async function judgeSubmission(
+  call: ToolCall,
+  input: PlanWithModelInput,
+  attempt: number,
+  emit: (event: PlannerEvent) => void,
+): Promise<{
+  findings: PlannerFinding[];
+  notes?: string | undefined;
+  accepted?: Extract<PlanWithModelResult, { ok: true }>;
+}> {
+  const submission = readSubmission(call.input);
+  let findings: PlannerFinding[];
+  let deployment: PlannerDeployment | undefined;
+  if (submission.ok) {
+    const checked = await input.validate(submission.spec);
+    findings = checked.findings;
+    deployment = checked.deployment;
+  } else {
+    findings = [{ source: "schema", path: "spec", message: submission.problem, severity: "error" }];
+  }
+  const errors = findings.filter((finding) => finding.severity === "error").length;
+  emit({
+    type: "planner.submission",
+    attempt,
+    errors,
+    warnings: findings.length - errors,
+    accepted: errors === 0,
+  });
+  const notes = submission.ok ? submission.notes : undefined;
+  if (errors > 0) return { findings, notes };
+  if (!deployment) throw new Error("validate accepted a spec without returning its deployment");
+  return { findings, notes, accepted: { ok: true, deployment, submissions: attempt, warnings: findings } };
 }

@@ -1,8 +1,10 @@
-import { IacError } from "../errors.ts";
+import { IacError } from "../../core/errors.ts";
 import type { LockHolder } from "./types.ts";
 
 /** Bad use of the state store (invalid name, unknown operation, closed writer, corrupt file). */
 export class StateError extends IacError {
+  static override readonly codes = /^STATE_/;
+
   constructor(
     code: string,
     message: string,
@@ -37,7 +39,5 @@ export class LockHeldError extends IacError {
     return `deployment "${deployment}" is locked by ${who}. ${advice}`;
   }
 
-  static override isInstance(value: unknown): value is LockHeldError {
-    return IacError.isInstance(value) && value.code === "STATE_LOCKED" && "holder" in value;
-  }
+  static override readonly codes = "STATE_LOCKED";
 }

@@ -2,7 +2,7 @@ import type { SecretKeyring } from "./secret-key.ts";
 
 /**
  * The deployment state model and the backend contract (design §5). Backend-neutral: the file backend
- * and a future PostgreSQL backend implement the same interfaces and pass the same suite
+ * and the PostgreSQL backend implement the same interfaces and pass the same suite
  * (`backend-suite.ts`).
  */
 

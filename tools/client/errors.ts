@@ -1,9 +1,8 @@
+import { IacError } from "../../core/errors.ts";
+import { renderIssues } from "../../core/issues.ts";
 import type { ProviderErrorBody } from "../protocol/index.ts";
 
-/** Brand-safe instance check: works across copies of this module (names, not prototypes). */
-function hasName(value: unknown, name: string): boolean {
-  return value instanceof Error && value.name === name;
-}
+// Each class recognises its errors by the brand and its code (IacError.isInstance), across module copies.
 
 export interface ConfigIssue {
   /** Dotted path inside the file, e.g. `mcpServers.aws.url`; empty for the file as a whole. */
@@ -12,12 +11,13 @@ export interface ConfigIssue {
 }
 
 /** A configuration file the agent cannot use. The message names the file, the path and the fix. */
-export class ConfigError extends Error {
+export class ConfigError extends IacError {
+  static override readonly codes = "CONFIG_INVALID";
   readonly file: string;
   readonly issues: ConfigIssue[];
 
   constructor(file: string, issues: ConfigIssue[]) {
-    super(formatIssues(file, issues));
+    super("CONFIG_INVALID", renderIssues(file, issues), { exitCode: 2 });
     this.name = "ConfigError";
     this.file = file;
     this.issues = issues;
@@ -27,16 +27,6 @@ export class ConfigError extends Error {
   get path(): string {
     return this.issues[0]?.path ?? "";
   }
-
-  static isInstance(value: unknown): value is ConfigError {
-    return hasName(value, "ConfigError");
-  }
-}
-
-function formatIssues(file: string, issues: ConfigIssue[]): string {
-  const line = (issue: ConfigIssue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message);
-  if (issues.length === 1) return `${file}: ${line(issues[0]!)}`;
-  return `${file} has ${issues.length} problems:\n${issues.map((issue) => `  - ${line(issue)}`).join("\n")}`;
 }
 
 export type UnavailableReason = "crashed" | "timeout" | "start-failed" | "protocol";
@@ -58,7 +48,8 @@ export function describeExit(exit: ExitInfo | undefined): string {
  * answered something that is not an iac.mcp/v1 envelope. Provider-reported failures are envelopes,
  * never this error.
  */
-export class ProviderUnavailableError extends Error {
+export class ProviderUnavailableError extends IacError {
+  static override readonly codes = "PROVIDER_UNAVAILABLE";
   readonly server: string;
   readonly reason: UnavailableReason;
   /** The last few KB the server wrote to stderr (secrets from its config redacted). */
@@ -74,7 +65,7 @@ export class ProviderUnavailableError extends Error {
   ) {
     const stderr = options.stderr ?? "";
     const tail = stderr.trim() ? `\n--- last stderr of ${server} ---\n${stderr.trimEnd()}` : "";
-    super(`${message}${tail}`, options.cause === undefined ? undefined : { cause: options.cause });
+    super("PROVIDER_UNAVAILABLE", `${message}${tail}`, { cause: options.cause });
     this.name = "ProviderUnavailableError";
     this.server = server;
     this.reason = reason;
@@ -82,14 +73,11 @@ export class ProviderUnavailableError extends Error {
     this.tool = options.tool;
     this.exit = options.exit;
   }
-
-  static isInstance(value: unknown): value is ProviderUnavailableError {
-    return hasName(value, "ProviderUnavailableError");
-  }
 }
 
 /** No configured server serves a resource type. */
-export class UnknownTypeError extends Error {
+export class UnknownTypeError extends IacError {
+  static override readonly codes = "UNKNOWN_TYPE";
   readonly type: string;
   readonly servers: string[];
 
@@ -97,6 +85,7 @@ export class UnknownTypeError extends Error {
     const configured = servers.length > 0 ? servers.join(", ") : "none";
     const extra = problems.length > 0 ? ` (could not ask: ${problems.join("; ")})` : "";
     super(
+      "UNKNOWN_TYPE",
       `no provider server serves type ${type}: its prefix "${type.split(":")[0]}" names no server in mcpServers ` +
         `(configured: ${configured}) and none lists it in describeResourceTypes${extra}. ` +
         `Add a server under mcpServers, or fix the type.`,
@@ -105,54 +94,44 @@ export class UnknownTypeError extends Error {
     this.type = type;
     this.servers = servers;
   }
-
-  static isInstance(value: unknown): value is UnknownTypeError {
-    return hasName(value, "UnknownTypeError");
-  }
 }
 
 /** A server name that is not a key of mcpServers. */
-export class UnknownServerError extends Error {
+export class UnknownServerError extends IacError {
+  static override readonly codes = "UNKNOWN_SERVER";
   readonly server: string;
 
   constructor(server: string, servers: string[]) {
-    super(`no server named "${server}" in mcpServers (configured: ${servers.join(", ") || "none"})`);
+    super(
+      "UNKNOWN_SERVER",
+      `no server named "${server}" in mcpServers (configured: ${servers.join(", ") || "none"})`,
+    );
     this.name = "UnknownServerError";
     this.server = server;
-  }
-
-  static isInstance(value: unknown): value is UnknownServerError {
-    return hasName(value, "UnknownServerError");
   }
 }
 
 /** A provider answered with a well-formed failure where the client needed data (describe). */
-export class ProviderFailureError extends Error {
+export class ProviderFailureError extends IacError {
+  static override readonly codes = "PROVIDER_FAILED";
   readonly server: string;
   readonly tool: string;
   readonly error: ProviderErrorBody;
 
   constructor(server: string, tool: string, error: ProviderErrorBody) {
-    super(`${server} failed ${tool}: ${error.code}: ${error.message}`);
+    super("PROVIDER_FAILED", `${server} failed ${tool}: ${error.code}: ${error.message}`);
     this.name = "ProviderFailureError";
     this.server = server;
     this.tool = tool;
     this.error = error;
   }
-
-  static isInstance(value: unknown): value is ProviderFailureError {
-    return hasName(value, "ProviderFailureError");
-  }
 }
 
 /** Used after `close()`: the clients are gone for good. */
-export class ClientsClosedError extends Error {
+export class ClientsClosedError extends IacError {
+  static override readonly codes = "CLIENTS_CLOSED";
   constructor(server: string) {
-    super(`provider clients are closed; cannot reach "${server}"`);
+    super("CLIENTS_CLOSED", `provider clients are closed; cannot reach "${server}"`);
     this.name = "ClientsClosedError";
-  }
-
-  static isInstance(value: unknown): value is ClientsClosedError {
-    return hasName(value, "ClientsClosedError");
   }
 }

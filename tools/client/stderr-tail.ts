@@ -1,5 +1,4 @@
-/** Values shorter than this are too common to redact without mangling ordinary text. */
-const MIN_SECRET_LENGTH = 4;
+import { redactWith, secretPattern } from "../../core/redact.ts";
 
 /**
  * Keeps the last `limit` characters a server wrote to stderr, for error messages. Values from the
@@ -8,14 +7,11 @@ const MIN_SECRET_LENGTH = 4;
 export class StderrTail {
   private text = "";
   private readonly limit: number;
-  private readonly secrets: string[];
+  private readonly secrets: RegExp | undefined;
 
   constructor(limit: number, secrets: Iterable<string> = []) {
     this.limit = limit;
-    // Longest first, so that a secret containing another is replaced whole.
-    this.secrets = [...new Set(secrets)]
-      .filter((value) => value.length >= MIN_SECRET_LENGTH)
-      .sort((a, b) => b.length - a.length);
+    this.secrets = secretPattern(secrets);
   }
 
   append(chunk: Buffer | string): void {
@@ -30,8 +26,7 @@ export class StderrTail {
 
   /** The redacted tail, at most `limit` characters. */
   value(): string {
-    let text = this.text;
-    for (const secret of this.secrets) text = text.split(secret).join("[redacted]");
+    const text = redactWith(this.text, this.secrets);
     return text.length > this.limit ? text.slice(-this.limit) : text;
   }
 }

@@ -57,15 +57,6 @@ export const ResourceSchema = z.object({
 });
 export type Resource = z.infer<typeof ResourceSchema>;
 
-export const RESOURCE_STATUSES = [
-  "created",
-  "creating",
-  "updating",
-  "deleting",
-  "failed",
-  "tainted",
-] as const;
-
 export const StateResourceSchema = ResourceSchema.extend({
   id: z.string(),
   outputs: PropertyMapSchema.default({}),

@@ -1,3 +1,4 @@
+import { redactSecrets } from "../../../core/redact.ts";
 import { type ErrorCode, ProviderError } from "../../protocol/index.ts";
 import { type Engine, unavailable } from "./engine.ts";
 
@@ -42,9 +43,7 @@ function byStatus(status: number | undefined, message: string): ErrorCode {
 
 /** Replaces every secret value in a message, so env values never reach an error. */
 export function redact(message: string, secrets: readonly string[]): string {
-  let out = message;
-  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join("***");
-  return out;
+  return redactSecrets(message, secrets, { marker: "***" });
 }
 
 /**

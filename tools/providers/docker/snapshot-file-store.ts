@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { writeFileAtomic } from "../../../core/atomic-write.ts";
 import type { PropertyMap, SnapshotRecord, SnapshotStore } from "../../protocol/index.ts";
 import { CONTAINER_TYPE } from "./container-spec.ts";
 import type { Engine } from "./engine.ts";
@@ -71,16 +72,7 @@ export function fileSnapshotStore(engine: Engine, stateDir: string): SnapshotSto
   }
 
   async function writeAll(content: SnapshotFile): Promise<void> {
-    await mkdir(stateDir, { recursive: true, mode: 0o700 });
-    const temp = `${file}.${process.pid}.tmp`;
-    const handle = await open(temp, "w", 0o600);
-    try {
-      await handle.writeFile(JSON.stringify(content, null, 2));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
+    await writeFileAtomic(file, JSON.stringify(content, null, 2), { createDir: { mode: 0o700 } });
   }
 
   async function containerExtra(id: string): Promise<ContainerExtra | undefined> {

@@ -1,6 +1,6 @@
-import { createHash, randomUUID } from "node:crypto";
-import { chmod, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
-import { dirname } from "node:path";
+import { createHash } from "node:crypto";
+import { readFile, rm, stat } from "node:fs/promises";
+import { writeFileAtomic } from "../../../core/atomic-write.ts";
 import {
   isUnknown,
   type PropertyMap,
@@ -28,19 +28,13 @@ function fileOutputs(path: string, content: string): PropertyMap {
   return { id: path, sha256: digest, hash: `sha256:${digest}`, size: Buffer.byteLength(content) };
 }
 
-async function writeFileAtomic(path: string, content: string, mode: number | undefined): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${randomUUID().slice(0, 8)}.tmp`;
-  const handle = await open(temp, "w", mode ?? 0o644);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  // open() applies the umask; chmod makes the mode exactly what was asked.
-  if (mode !== undefined) await chmod(temp, mode);
-  await rename(temp, path);
+async function writeFile(path: string, content: string, mode: number | undefined): Promise<void> {
+  // open() applies the umask; an asked-for mode is set exactly.
+  await writeFileAtomic(path, content, {
+    createDir: true,
+    mode: mode ?? 0o644,
+    exactMode: mode !== undefined,
+  });
 }
 
 /** local:file:file — a file with the given content and mode. */
@@ -56,7 +50,7 @@ export function fileType(options: { cwd: string; records: RecordStore }): Resour
 
   async function write(id: string, properties: PropertyMap, context: { deploymentId: string; name: string }) {
     const content = String(properties.content ?? "");
-    await writeFileAtomic(id, content, parseMode(properties.mode));
+    await writeFile(id, content, parseMode(properties.mode));
     const outputs = fileOutputs(id, content);
     await records.put({
       type: FILE_TYPE,

@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readFile, rm, stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { writeJsonAtomic } from "../../../core/atomic-write.ts";
 import type { PropertyMap } from "../../protocol/index.ts";
 
 /** One resource the local provider manages, as kept in its record file. */
@@ -53,15 +53,7 @@ export function createRecordStore(dir: string) {
   }
 
   async function writeAtomic(path: string, value: unknown, mode: number): Promise<void> {
-    const temp = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
-    const handle = await open(temp, "w", mode);
-    try {
-      await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
+    await writeJsonAtomic(path, value, { mode });
   }
 
   async function acquireLock(): Promise<void> {

@@ -1,4 +1,5 @@
 import { execa } from "execa";
+import { redactSecrets } from "../../../core/redact.ts";
 
 export const OUTPUT_CAP = 16 * 1024;
 const KILL_GRACE_MS = 2_000;
@@ -90,19 +91,9 @@ function tailBuffer(cap: number) {
   };
 }
 
-/** Values this short are not secrets, and hiding every "1" or "on" would wreck the output. */
-const MIN_REDACTED_LENGTH = 4;
-
 /** Replaces every secret value in a text with ***, longest first so that overlapping values stay hidden. */
 export function redact(text: string, secrets: readonly string[]): string {
-  let result = text;
-  const redacted = secrets
-    .filter((value) => value.length >= MIN_REDACTED_LENGTH)
-    .sort((a, b) => b.length - a.length);
-  for (const secret of redacted) {
-    result = result.split(secret).join("***");
-  }
-  return result;
+  return redactSecrets(text, secrets, { marker: "***" });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { writeFileAtomic } from "../../../core/atomic-write.ts";
 import { ProviderError, type SnapshotEntry } from "../../protocol/index.ts";
 import type { Collection, CollectionApi, Fields } from "./api.ts";
 import type { OpnsenseClient } from "./client.ts";
@@ -36,10 +37,9 @@ export function fileStore(dir: string) {
   const path = (id: string) => join(dir, `${id.replace(/[^A-Za-z0-9._-]/g, "_")}.json`);
   return {
     async save(snapshot: OpnsenseSnapshot) {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      const temp = `${path(snapshot.snapshotId)}.${process.pid}.tmp`;
-      await writeFile(temp, JSON.stringify(snapshot, null, 1), { mode: 0o600 });
-      await rename(temp, path(snapshot.snapshotId));
+      await writeFileAtomic(path(snapshot.snapshotId), JSON.stringify(snapshot, null, 1), {
+        createDir: { mode: 0o700 },
+      });
     },
     async load(id: string): Promise<OpnsenseSnapshot | undefined> {
       try {

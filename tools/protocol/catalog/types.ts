@@ -1,3 +1,4 @@
+import type { PropertyMap } from "../schemas.ts";
 import type { JsonSchema } from "../type-handler.ts";
 
 /**
@@ -14,4 +15,6 @@ export interface CatalogType {
   replaceOnChange?: string[];
   secretProperties?: string[];
   stateful?: boolean;
+  /** USD per month for these properties, when the platform has a price for them. */
+  estimateMonthlyCost?(properties: PropertyMap): number | undefined;
 }

@@ -5,7 +5,8 @@ import {
   type ListedResource,
   type PropertyMap,
   type ResourceTypeHandler,
-  serveStdio,
+  type ServeOptions,
+  serveProvider,
 } from "../../protocol/index.ts";
 import { SIMPLE_MAPPINGS } from "./catalog.ts";
 import { STATEFUL_MAPPINGS } from "./catalog-data.ts";
@@ -141,6 +142,7 @@ export function createAwsProvider(options: AwsProviderOptions = {}) {
 }
 
 /** `agent provider aws`: serve the provider over stdio. */
-export async function main(): Promise<void> {
-  await serveStdio(createAwsProvider().server());
+export async function main(options: ServeOptions = {}): Promise<void> {
+  const provider = createAwsProvider();
+  await serveProvider(() => provider.server(), options);
 }

@@ -1,15 +1,15 @@
 import { readFileSync } from "node:fs";
 import {
   type Change,
-  createProviderServer,
   createResourceProvider,
   isUnknown,
   type ListedResource,
   type PropertyMap,
   ProviderError,
   type Resource,
+  type ServeOptions,
   sameSecretAware,
-  serveStdio,
+  serveProvider,
   TOOL_NAMES,
   type ToolHandlers,
   type ToolInput,
@@ -235,14 +235,14 @@ export function createOpnsenseProvider(options: OpnsenseProviderOptions = {}) {
   return {
     tools: handlers,
     client,
-    server: () =>
-      createProviderServer({ name: NAME, version: packageVersion(), instructions: INSTRUCTIONS, handlers }),
+    server: () => base.server(handlers),
   };
 }
 
 /** `agent provider opnsense`: serve the provider over stdio. */
-export async function main(): Promise<void> {
-  await serveStdio(createOpnsenseProvider().server());
+export async function main(options: ServeOptions = {}): Promise<void> {
+  const provider = createOpnsenseProvider();
+  await serveProvider(() => provider.server(), options);
 }
 
 export type { BuiltType };

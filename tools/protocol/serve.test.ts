@@ -22,14 +22,7 @@ describe("serveProvider", () => {
       ],
       list: async () => [],
     });
-    let closed = false;
-    const handle = await serveProvider(
-      () => provider.server(),
-      { http: { port: 0 } },
-      () => {
-        closed = true;
-      },
-    );
+    const handle = await serveProvider(() => provider.server(), { http: { port: 0 } });
     expect(handle?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
     const client = new Client({ name: "serve-test", version: "0.0.0" });
     await client.connect(new StreamableHTTPClientTransport(new URL(handle!.url)));

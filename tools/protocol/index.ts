@@ -45,6 +45,7 @@ export {
   sameSecretAware,
   secretDigest,
 } from "./secrets.ts";
+export { type ServeOptions, serveProvider } from "./serve.ts";
 export {
   createProviderServer,
   envelopeResult,

@@ -1,5 +1,7 @@
+import { ProviderError } from "./errors.ts";
 import { deleteTolerant, diffProperties } from "./provider-parts.ts";
 import type { ListedResource, PropertyMap } from "./schemas.ts";
+import type { ToolInput } from "./tools.ts";
 import type { ResourceTypeHandler } from "./type-handler.ts";
 
 export interface SnapshotEntry {
@@ -79,4 +81,35 @@ export async function restoreSnapshot(record: SnapshotRecord, platform: RestoreP
     deleted.push(live.name ?? live.id);
   }
   return { restored, deleted };
+}
+
+/** The snapshot tools of a provider over its listing and a store; types are reported as mounted. */
+export function snapshotTools(
+  platform: RestorePlatform & { mounted(type: string): string },
+  store: SnapshotStore,
+) {
+  return {
+    createSnapshot: async ({ deploymentId }: ToolInput<"createSnapshot">) => {
+      const entries = await platform.list({ deploymentId });
+      const record: SnapshotRecord = {
+        snapshotId: `snap-${deploymentId}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+        deploymentId,
+        createdAt: new Date().toISOString(),
+        resources: entries.map((entry) => ({
+          type: entry.type,
+          name: entry.name ?? entry.id,
+          id: entry.id,
+          properties: entry.properties,
+        })),
+      };
+      await store.save(record);
+      const resources = record.resources.map((entry) => ({ ...entry, type: platform.mounted(entry.type) }));
+      return { snapshotId: record.snapshotId, createdAt: record.createdAt, resources };
+    },
+    rollbackToSnapshot: async ({ snapshotId }: ToolInput<"rollbackToSnapshot">) => {
+      const record = await store.load(snapshotId);
+      if (!record) throw new ProviderError("NOT_FOUND", `snapshot ${snapshotId} does not exist`);
+      return restoreSnapshot(record, platform);
+    },
+  };
 }

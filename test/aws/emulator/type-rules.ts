@@ -159,6 +159,7 @@ const instance: TypeRule = {
     "SecurityGroups",
     "KeyName",
     "UserData",
+    "BlockDeviceMappings",
     "AvailabilityZone",
     "PrivateIpAddress",
     "NetworkInterfaces",

@@ -1,6 +1,6 @@
+import * as catalog from "../../protocol/catalog/aws.ts";
 import type { PropertyMap } from "../../protocol/index.ts";
-import { enumOf, nonEmpty, outputsSchema, propertiesSchema, stringList } from "../mock/schema-parts.ts";
-import { rename, simple, swap, tagsSchema as tags } from "./catalog.ts";
+import { rename, simple, swap } from "./catalog.ts";
 import type { Mapping } from "./mapping.ts";
 
 /** The stateful seed types: an RDS instance (with its write-only password) and an S3 bucket. */
@@ -18,77 +18,8 @@ const RDS_PAIRS: Array<[string, string]> = [
 
 const rdsBase = simple(
   {
-    token: "aws:rds:instance",
+    ...catalog.rdsInstanceType,
     cfnType: "AWS::RDS::DBInstance",
-    description:
-      "An RDS database instance (AWS::RDS::DBInstance). Stateful: a replacement loses its data. password is write-only (MasterUserPassword) and secret.",
-    properties: propertiesSchema(
-      {
-        engine: enumOf(
-          "postgres",
-          "mysql",
-          "mariadb",
-          "oracle-se2",
-          "oracle-ee",
-          "sqlserver-ex",
-          "sqlserver-web",
-          "sqlserver-se",
-          "sqlserver-ee",
-        ),
-        engineVersion: nonEmpty,
-        instanceClass: {
-          type: "string",
-          pattern: "^db\\.[a-z0-9]+\\.[a-z0-9]+$",
-          description: "e.g. db.t3.micro",
-        },
-        allocatedStorage: { type: "integer", minimum: 20, maximum: 65536, description: "GiB" },
-        backupRetentionDays: { type: "integer", minimum: 0, maximum: 35 },
-        publiclyAccessible: { type: "boolean" },
-        multiAz: { type: "boolean" },
-        username: {
-          type: "string",
-          pattern: "^[A-Za-z][A-Za-z0-9_]{0,62}$",
-          description: "MasterUsername; create-only",
-        },
-        password: {
-          type: "string",
-          minLength: 8,
-          maxLength: 128,
-          pattern: '^[^/@" ]+$',
-          description: "secret; write-only",
-        },
-        securityGroups: stringList,
-        tags,
-      },
-      ["engine", "instanceClass"],
-      [
-        {
-          engine: "postgres",
-          instanceClass: "db.t3.micro",
-          allocatedStorage: 20,
-          backupRetentionDays: 7,
-          publiclyAccessible: false,
-        },
-        {
-          engine: "postgres",
-          instanceClass: "db.t3.small",
-          allocatedStorage: 50,
-          backupRetentionDays: 14,
-          publiclyAccessible: false,
-        },
-      ],
-    ),
-    outputs: outputsSchema(
-      {
-        endpoint: { type: "string", description: "the host name clients connect to" },
-        port: { type: "integer" },
-        arn: { type: "string" },
-      },
-      ["id", "endpoint", "port"],
-    ),
-    replaceOnChange: ["engine", "username"],
-    secretProperties: ["password"],
-    stateful: true,
   },
   RDS_PAIRS,
   "DBInstanceIdentifier",
@@ -123,29 +54,8 @@ const ALL_BLOCKED = ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls",
 
 const bucketBase = simple(
   {
-    token: "aws:s3:bucket",
+    ...catalog.bucketType,
     cfnType: "AWS::S3::Bucket",
-    description: "An S3 bucket (AWS::S3::Bucket). Stateful: deleting it loses its objects.",
-    properties: propertiesSchema(
-      {
-        bucketName: {
-          type: "string",
-          pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
-          description: "globally unique; create-only",
-        },
-        versioning: { type: "boolean" },
-        publicAccessBlock: { type: "boolean", description: "block every kind of public access" },
-        tags,
-      },
-      ["bucketName"],
-      [
-        { bucketName: "customer-portal-assets", versioning: false },
-        { bucketName: "customer-portal-assets", versioning: true },
-      ],
-    ),
-    outputs: outputsSchema({ arn: { type: "string" }, domainName: { type: "string" } }, ["id", "arn"]),
-    replaceOnChange: ["bucketName"],
-    stateful: true,
   },
   [["bucketName", "BucketName"]],
   "BucketName",

@@ -1,30 +1,11 @@
-import type { JsonSchema, PropertyMap } from "../../protocol/index.ts";
-import { AWS_ENTRIES } from "../mock/catalog-aws.ts";
-import {
-  enumOf,
-  ipv4Cidr,
-  nonEmpty,
-  outputsSchema,
-  port,
-  propertiesSchema,
-  stringList,
-  stringMap,
-} from "../mock/schema-parts.ts";
+import * as catalog from "../../protocol/catalog/aws.ts";
+import type { PropertyMap } from "../../protocol/index.ts";
 import type { Mapping } from "./mapping.ts";
 
 /**
- * The seed's AWS types (design §4) onto CloudFormation types: the catalog's property names and
- * outputs, CloudFormation's underneath. Examples point at the account's default VPC and subnets.
+ * The seed's AWS types (design §4, schemas in tools/protocol/catalog/aws.ts) onto CloudFormation
+ * types: the catalog's property names and outputs, CloudFormation's underneath.
  */
-
-const EXAMPLE_VPC = "vpc-0a1b2c3d4e5f67890";
-const EXAMPLE_SUBNETS = ["subnet-0a1b2c3d4e5f67890", "subnet-0b1c2d3e4f5a67890"];
-const tags: JsonSchema = { ...stringMap, description: "AWS tags; mcp-iac adds managed-by and its own" };
-
-/** The mock's price estimates serve the real types too: same property names, same prices. */
-function costOf(token: string) {
-  return AWS_ENTRIES.find((entry) => entry.type === token)?.estimateMonthlyCost;
-}
 
 /** Copies defined values from `from[key]` to `to[cfnKey]` (and back with the pairs swapped). */
 function rename(from: PropertyMap, pairs: Array<[string, string]>): PropertyMap {
@@ -52,28 +33,13 @@ function simple(
       outputs: { id: String(model[primary] ?? id), ...outputs(model) },
     }),
   };
-  const cost = costOf(base.token);
-  if (cost) mapping.estimateMonthlyCost = cost;
   return mapping;
 }
 
 const vpc = simple(
   {
-    token: "aws:vpc:vpc",
+    ...catalog.vpcType,
     cfnType: "AWS::EC2::VPC",
-    description: "A VPC (AWS::EC2::VPC): an isolated IPv4 network.",
-    properties: propertiesSchema(
-      {
-        cidrBlock: ipv4Cidr,
-        enableDnsHostnames: { type: "boolean" },
-        enableDnsSupport: { type: "boolean" },
-        tags,
-      },
-      ["cidrBlock"],
-      [{ cidrBlock: "10.20.0.0/16" }, { cidrBlock: "10.20.0.0/16", enableDnsHostnames: true }],
-    ),
-    outputs: outputsSchema({ defaultSecurityGroup: { type: "string" } }),
-    replaceOnChange: ["cidrBlock"],
   },
   [
     ["cidrBlock", "CidrBlock"],
@@ -86,30 +52,8 @@ const vpc = simple(
 
 const subnet = simple(
   {
-    token: "aws:vpc:subnet",
+    ...catalog.subnetType,
     cfnType: "AWS::EC2::Subnet",
-    description: "A subnet of a VPC in one availability zone (AWS::EC2::Subnet).",
-    properties: propertiesSchema(
-      {
-        vpc: { ...nonEmpty, description: "the VPC's id" },
-        cidrBlock: ipv4Cidr,
-        availabilityZone: { type: "string", pattern: "^[a-z]{2}(-gov)?-[a-z]+-\\d[a-z]$" },
-        mapPublicIpOnLaunch: { type: "boolean" },
-        tags,
-      },
-      ["vpc", "cidrBlock"],
-      [
-        { vpc: EXAMPLE_VPC, cidrBlock: "172.31.200.0/24", availabilityZone: "us-east-1a" },
-        {
-          vpc: EXAMPLE_VPC,
-          cidrBlock: "172.31.200.0/24",
-          availabilityZone: "us-east-1a",
-          mapPublicIpOnLaunch: true,
-        },
-      ],
-    ),
-    outputs: outputsSchema({ availabilityZone: { type: "string" } }),
-    replaceOnChange: ["vpc", "cidrBlock", "availabilityZone"],
   },
   [
     ["vpc", "VpcId"],
@@ -148,39 +92,8 @@ function fromIngress(rules: unknown): Rule[] {
 }
 
 const securityGroup: Mapping = {
-  token: "aws:vpc:security-group",
+  ...catalog.securityGroupType,
   cfnType: "AWS::EC2::SecurityGroup",
-  description:
-    "A security group (AWS::EC2::SecurityGroup): stateful ingress rules; ingress maps to SecurityGroupIngress.",
-  properties: propertiesSchema(
-    {
-      vpc: { ...nonEmpty, description: "the VPC's id" },
-      description: { type: "string", maxLength: 255, description: "GroupDescription; create-only" },
-      ingress: {
-        type: "array",
-        items: {
-          type: "object",
-          properties: { protocol: enumOf("tcp", "udp", "icmp", "-1"), port, toPort: port, cidr: ipv4Cidr },
-          required: ["protocol", "cidr"],
-          additionalProperties: false,
-        },
-      },
-      tags,
-    },
-    ["vpc"],
-    [
-      { vpc: EXAMPLE_VPC, ingress: [{ protocol: "tcp", port: 443, cidr: "0.0.0.0/0" }] },
-      {
-        vpc: EXAMPLE_VPC,
-        ingress: [
-          { protocol: "tcp", port: 443, cidr: "0.0.0.0/0" },
-          { protocol: "tcp", port: 22, cidr: "10.0.0.0/8" },
-        ],
-      },
-    ],
-  ),
-  outputs: outputsSchema({}),
-  replaceOnChange: ["vpc", "description"],
   tagFormat: "list",
   tagsProperty: "tags",
   ownedKeys: ["VpcId", "GroupDescription", "SecurityGroupIngress"],
@@ -203,40 +116,10 @@ const securityGroup: Mapping = {
   estimateMonthlyCost: () => 0,
 };
 
-const instance = simple(
+const instanceBase = simple(
   {
-    token: "aws:ec2:instance",
+    ...catalog.instanceType,
     cfnType: "AWS::EC2::Instance",
-    description: "An EC2 virtual machine (AWS::EC2::Instance); outputs its private and public address.",
-    properties: propertiesSchema(
-      {
-        instanceType: {
-          type: "string",
-          pattern: "^[a-z][a-z0-9-]*\\.[a-z0-9]+$",
-          description: "e.g. t3.medium",
-        },
-        ami: { type: "string", pattern: "^ami-[0-9a-z]+$" },
-        subnet: { ...nonEmpty, description: "the subnet's id" },
-        securityGroups: { ...stringList, description: "security group ids" },
-        keyName: nonEmpty,
-        userData: { type: "string", description: "base64, as EC2 takes it" },
-        tags,
-      },
-      ["instanceType", "ami"],
-      [
-        { instanceType: "t3.medium", ami: "ami-12345", subnet: EXAMPLE_SUBNETS[0]!, tags: { Name: "app-1" } },
-        { instanceType: "t3.large", ami: "ami-12345", subnet: EXAMPLE_SUBNETS[0]!, tags: { Name: "app-1" } },
-      ],
-    ),
-    outputs: outputsSchema(
-      {
-        ip: { type: "string", description: "private IPv4 address" },
-        publicIp: { type: "string" },
-        privateDns: { type: "string" },
-      },
-      ["id", "ip"],
-    ),
-    replaceOnChange: ["ami", "subnet", "keyName"],
   },
   [
     ["instanceType", "InstanceType"],
@@ -255,5 +138,34 @@ const instance = simple(
     ]),
 );
 
+/** Amazon Linux's root device: rootVolumeGb sizes it. */
+const ROOT_DEVICE = "/dev/xvda";
+
+/** rootVolumeGb is the root device's size in BlockDeviceMappings; the instance's State comes back as { Code, Name }. */
+const instance: Mapping = {
+  ...instanceBase,
+  toCfn(properties) {
+    const model = instanceBase.toCfn(properties);
+    if (typeof properties["rootVolumeGb"] === "number")
+      model["BlockDeviceMappings"] = [
+        { DeviceName: ROOT_DEVICE, Ebs: { VolumeSize: properties["rootVolumeGb"] } },
+      ];
+    return model;
+  },
+  fromCfn(model, id) {
+    const view = instanceBase.fromCfn(model, id);
+    const devices = Array.isArray(model["BlockDeviceMappings"])
+      ? (model["BlockDeviceMappings"] as PropertyMap[])
+      : [];
+    const root = devices.find((device) => device["DeviceName"] === ROOT_DEVICE)?.["Ebs"] as
+      | PropertyMap
+      | undefined;
+    if (typeof root?.["VolumeSize"] === "number") view.properties["rootVolumeGb"] = root["VolumeSize"];
+    const state = (model["State"] as PropertyMap | undefined)?.["Name"];
+    if (typeof state === "string") view.outputs["state"] = state;
+    return view;
+  },
+};
+
 export const SIMPLE_MAPPINGS: Mapping[] = [vpc, subnet, securityGroup, instance];
-export { EXAMPLE_SUBNETS, EXAMPLE_VPC, rename, simple, swap, tags as tagsSchema };
+export { rename, simple, swap };

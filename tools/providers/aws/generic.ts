@@ -61,7 +61,7 @@ export function genericMapping(cfnType: string, token = tokenOf(cfnType)): Mappi
   const readOnly = new Set(known?.readOnly ?? []);
   const tagFormat = known?.tags ?? "none";
   return {
-    token,
+    type: token,
     cfnType,
     description: `${cfnType}${known ? `: ${known.summary}` : ""}, through Cloud Control, with CloudFormation's property names. ${PERMISSIVE_NOTE}`,
     properties: {

@@ -1,6 +1,6 @@
+import * as catalog from "../../protocol/catalog/aws.ts";
 import { type DiffEntry, deepEqual, type PropertyMap, ProviderError } from "../../protocol/index.ts";
-import { enumOf, nonEmpty, outputsSchema, port, propertiesSchema, stringList } from "../mock/schema-parts.ts";
-import { EXAMPLE_SUBNETS, simple, tagsSchema } from "./catalog.ts";
+import { simple } from "./catalog.ts";
 import type { CloudControl } from "./cloud-control.ts";
 import {
   type AwsContext,
@@ -33,46 +33,8 @@ interface Listener {
 
 const base = simple(
   {
-    token: "aws:elb:load-balancer",
+    ...catalog.loadBalancerType,
     cfnType: LB,
-    description:
-      "An application or network load balancer across subnets (AWS::ElasticLoadBalancingV2::LoadBalancer); each listener becomes a Listener and a TargetGroup it owns.",
-    properties: propertiesSchema(
-      {
-        subnets: { ...stringList, minItems: 1 },
-        listeners: {
-          type: "array",
-          items: {
-            type: "object",
-            properties: {
-              protocol: enumOf("HTTP", "HTTPS", "TCP", "TLS", "UDP"),
-              port,
-              targetPort: { ...port, description: "the targets' port; default: port" },
-              certificateArn: nonEmpty,
-            },
-            required: ["protocol", "port"],
-            additionalProperties: false,
-          },
-        },
-        loadBalancerType: enumOf("application", "network"),
-        scheme: enumOf("internet-facing", "internal"),
-        securityGroups: stringList,
-        tags: tagsSchema,
-      },
-      ["subnets"],
-      [
-        { subnets: EXAMPLE_SUBNETS, listeners: [{ protocol: "HTTP", port: 80, targetPort: 8080 }] },
-        {
-          subnets: EXAMPLE_SUBNETS,
-          listeners: [
-            { protocol: "HTTP", port: 80, targetPort: 8080 },
-            { protocol: "HTTP", port: 8081, targetPort: 8080 },
-          ],
-        },
-      ],
-    ),
-    outputs: outputsSchema({ dnsName: { type: "string" }, arn: { type: "string" } }, ["id", "dnsName"]),
-    replaceOnChange: ["loadBalancerType", "scheme"],
   },
   [
     ["subnets", "Subnets"],
@@ -101,7 +63,7 @@ const targetProtocol = (protocol: string) =>
   protocol === "HTTPS" ? "HTTP" : protocol === "TLS" ? "TCP" : protocol;
 
 export function loadBalancerType(cc: CloudControl): AwsHandler {
-  const replaceOnChange = [...base.replaceOnChange];
+  const replaceOnChange = [...(base.replaceOnChange ?? [])];
 
   async function vpcOf(subnets: unknown): Promise<string> {
     const first = Array.isArray(subnets) ? String(subnets[0]) : "";
@@ -207,7 +169,7 @@ export function loadBalancerType(cc: CloudControl): AwsHandler {
   }
 
   const handler: AwsHandler = {
-    type: base.token,
+    type: base.type,
     cfnType: LB,
     description: base.description,
     properties: base.properties,

@@ -17,13 +17,13 @@ export type AwsContext = HandlerContext;
 
 /** How one iac.mcp/v1 type maps onto one CloudFormation type through Cloud Control. */
 export interface Mapping {
-  token: string;
+  type: string;
   cfnType: string;
   description: string;
   properties: JsonSchema;
   outputs: JsonSchema;
   /** Property names (ours) whose change needs a new resource: the type's createOnlyProperties. */
-  replaceOnChange: string[];
+  replaceOnChange?: string[];
   secretProperties?: string[];
   stateful?: boolean;
   tagFormat: TagFormat;
@@ -155,13 +155,13 @@ export type AwsHandler = ResourceTypeHandler & {
 };
 
 export function mappedType(cc: CloudControl, mapping: Mapping): AwsHandler {
-  const replaceOnChange = [...mapping.replaceOnChange];
+  const replaceOnChange = [...(mapping.replaceOnChange ?? [])];
   const read = async (id: string) => {
     const model = await cc.get(mapping.cfnType, id);
     return model ? viewOf(mapping, model, id) : null;
   };
   const handler: AwsHandler = {
-    type: mapping.token,
+    type: mapping.type,
     cfnType: mapping.cfnType,
     fromList: (id, model) => viewOf(mapping, model, id),
     description: mapping.description,
@@ -184,7 +184,7 @@ export function mappedType(cc: CloudControl, mapping: Mapping): AwsHandler {
     read,
     async update(id, properties, context: AwsContext & { diff: DiffEntry[] }) {
       const live = await cc.get(mapping.cfnType, id);
-      if (!live) throw new ProviderError("NOT_FOUND", `${mapping.token} ${id} does not exist`);
+      if (!live) throw new ProviderError("NOT_FOUND", `${mapping.type} ${id} does not exist`);
       const desired = desiredModel(mapping, properties, context);
       const patch = buildPatch(mapping, live, desired, context.diff);
       if (patch.length === 0) return viewOf(mapping, live, id).outputs;
@@ -232,7 +232,7 @@ function notUpdatable(
   for (const key of learned) if (!replaceOnChange.includes(key)) replaceOnChange.push(key);
   return new ProviderError(
     "VALIDATION_FAILED",
-    `${mapping.token}: ${learned.join(", ")} cannot change in place (${(error as Error).message}); plan again and it becomes a replace`,
+    `${mapping.type}: ${learned.join(", ")} cannot change in place (${(error as Error).message}); plan again and it becomes a replace`,
     { details: { notUpdatable: learned }, retryable: false },
   );
 }

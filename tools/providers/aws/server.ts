@@ -5,7 +5,8 @@ import {
   type ListedResource,
   type PropertyMap,
   type ResourceTypeHandler,
-  serveStdio,
+  type ServeOptions,
+  serveProvider,
 } from "../../protocol/index.ts";
 import { SIMPLE_MAPPINGS } from "./catalog.ts";
 import { STATEFUL_MAPPINGS } from "./catalog-data.ts";
@@ -42,34 +43,8 @@ function packageVersion(): string {
 
 type Handler = AwsHandler;
 
-/** The AWS provider: the iac.mcp/v1 tools over Cloud Control, and an MCP server exposing them. */
-export function createAwsProvider(options: AwsProviderOptions = {}) {
-  const cc = new CloudControl(options.client, options.poll);
-  const curated: Handler[] = [
-    ...SIMPLE_MAPPINGS.map((mapping) => mappedType(cc, mapping)),
-    ...STATEFUL_MAPPINGS.map((mapping) => mappedType(cc, mapping)),
-    loadBalancerType(cc),
-  ];
-  /** Every handler served so far, curated or resolved on demand, by token. */
-  const served = new Map<string, Handler>(curated.map((handler) => [handler.type, handler]));
-
-  async function resolveType(token: string): Promise<ResourceTypeHandler | undefined> {
-    for (const cfnType of candidatesFor(token)) {
-      // No DescribeType here: Cloud Control itself says whether the type exists (TypeNotFoundException).
-      if (!(await cc.typeExists(cfnType))) continue;
-      const handler = mappedType(cc, genericMapping(cfnType, token));
-      served.set(token, handler);
-      return handler;
-    }
-    return undefined;
-  }
-
-  async function handlersFor(type: string | undefined): Promise<Handler[]> {
-    if (!type) return [...served.values()];
-    const handler = served.get(type) ?? (await resolveType(type));
-    return handler ? [handler as Handler] : [];
-  }
-
+/** What exists on the account for the handlers, told apart by our tags. */
+function listing(cc: CloudControl, handlersFor: (type: string | undefined) => Promise<Handler[]>) {
   /** Our view of one listed model; S3 and the load balancer need a full read (partial list, owned listeners). */
   async function listed(
     handler: Handler,
@@ -115,6 +90,38 @@ export function createAwsProvider(options: AwsProviderOptions = {}) {
     }
     return undefined;
   }
+  return { list, findManaged };
+}
+
+/** The AWS provider: the iac.mcp/v1 tools over Cloud Control, and an MCP server exposing them. */
+export function createAwsProvider(options: AwsProviderOptions = {}) {
+  const cc = new CloudControl(options.client, options.poll);
+  const curated: Handler[] = [
+    ...SIMPLE_MAPPINGS.map((mapping) => mappedType(cc, mapping)),
+    ...STATEFUL_MAPPINGS.map((mapping) => mappedType(cc, mapping)),
+    loadBalancerType(cc),
+  ];
+  /** Every handler served so far, curated or resolved on demand, by token. */
+  const served = new Map<string, Handler>(curated.map((handler) => [handler.type, handler]));
+
+  async function resolveType(token: string): Promise<ResourceTypeHandler | undefined> {
+    for (const cfnType of candidatesFor(token)) {
+      // No DescribeType here: Cloud Control itself says whether the type exists (TypeNotFoundException).
+      if (!(await cc.typeExists(cfnType))) continue;
+      const handler = mappedType(cc, genericMapping(cfnType, token));
+      served.set(token, handler);
+      return handler;
+    }
+    return undefined;
+  }
+
+  async function handlersFor(type: string | undefined): Promise<Handler[]> {
+    if (!type) return [...served.values()];
+    const handler = served.get(type) ?? (await resolveType(type));
+    return handler ? [handler as Handler] : [];
+  }
+
+  const { list, findManaged } = listing(cc, handlersFor);
 
   const version = packageVersion();
   const mountName = options.mountName ?? (process.env["MCP_IAC_SERVER_NAME"] || undefined);
@@ -141,6 +148,7 @@ export function createAwsProvider(options: AwsProviderOptions = {}) {
 }
 
 /** `agent provider aws`: serve the provider over stdio. */
-export async function main(): Promise<void> {
-  await serveStdio(createAwsProvider().server());
+export async function main(options: ServeOptions = {}): Promise<void> {
+  const provider = createAwsProvider();
+  await serveProvider(() => provider.server(), options);
 }

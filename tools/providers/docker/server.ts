@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import {
-  createProviderServer,
   createResourceProvider,
-  serveStdio,
+  type ServeOptions,
+  serveProvider,
   TOOL_NAMES,
   type ToolHandlers,
   type ToolName,
@@ -92,11 +92,12 @@ export function createDockerProvider(options: DockerProviderOptions = {}) {
   return {
     engine,
     tools,
-    server: () => createProviderServer({ name: NAME, version, instructions: INSTRUCTIONS, handlers: tools }),
+    server: () => provider.server(tools),
   };
 }
 
 /** `agent provider docker`: serve the provider over stdio. */
-export async function main(): Promise<void> {
-  await serveStdio(createDockerProvider().server());
+export async function main(options: ServeOptions = {}): Promise<void> {
+  const provider = createDockerProvider();
+  await serveProvider(() => provider.server(), options);
 }

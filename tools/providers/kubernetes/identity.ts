@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { PROPAGATION_POLICIES } from "../../protocol/catalog/kubernetes.ts";
 import type { PropertyMap } from "../../protocol/index.ts";
 import type { KubeObject, ObjectRef } from "./kube-client.ts";
 
@@ -25,30 +26,13 @@ const BOOKKEEPING = new Set([
 
 /** Resource-level options: properties of ours, never sent in a manifest. */
 export const OPTION_KEYS = ["forceConflicts", "timeoutSeconds", "propagationPolicy"] as const;
-const POLICIES = ["Foreground", "Background", "Orphan"] as const;
+const POLICIES = PROPAGATION_POLICIES;
 export interface ResourceOptions {
   forceConflicts?: boolean;
   timeoutSeconds?: number;
   /** How a delete treats dependents; Foreground (dependents first) by default. */
   propagationPolicy?: (typeof POLICIES)[number];
 }
-
-export const OPTION_SCHEMAS = {
-  forceConflicts: {
-    type: "boolean",
-    description: "take over fields another field manager owns (server-side apply force)",
-  },
-  timeoutSeconds: {
-    type: "integer",
-    minimum: 1,
-    description: "how long to wait for readiness or deletion (default 300)",
-  },
-  propagationPolicy: {
-    enum: [...POLICIES],
-    description:
-      "what a delete does with dependents: Foreground (the default: they go first), Background, Orphan",
-  },
-};
 
 export function splitOptions(properties: PropertyMap): { options: ResourceOptions; rest: PropertyMap } {
   const rest = { ...properties };

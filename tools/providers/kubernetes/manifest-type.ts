@@ -1,5 +1,6 @@
+import { OPTION_SCHEMAS } from "../../protocol/catalog/kubernetes.ts";
 import { type PropertyMap, secretDigest } from "../../protocol/index.ts";
-import { OPTION_SCHEMAS, withoutBookkeeping } from "./identity.ts";
+import { withoutBookkeeping } from "./identity.ts";
 import type { KubeObject } from "./kube-client.ts";
 import type { Mapping } from "./object-handler.ts";
 

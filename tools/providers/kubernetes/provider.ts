@@ -33,66 +33,13 @@ const INSTRUCTIONS =
   "namespace, deployment, service and configmap, and any manifest as kubernetes:<group>/<version>:<Kind>. " +
   "Plans are server-side dry runs; workloads are applied once their rollout is available.";
 
-/** The Kubernetes provider: the iac.mcp/v1 tools over @kubernetes/client-node. */
-export function createKubernetesProvider(options: KubernetesProviderOptions = {}) {
-  const env = options.env ?? process.env;
-  const mountName = env["MCP_IAC_SERVER_NAME"] || undefined;
-  let client: KubeClient | undefined;
-  let configError: ProviderError | undefined;
-  try {
-    client = new KubeClient(options.kubeConfig ?? loadKubeConfig(env));
-  } catch (error) {
-    // Describe and validate still answer; every call that needs the cluster reports this.
-    configError = ProviderError.isInstance(error)
-      ? error
-      : new ProviderError("VALIDATION_FAILED", `the kubeconfig cannot be used: ${(error as Error).message}`);
-  }
-  const connect = (): KubeClient => {
-    if (!client) throw configError!;
-    return client;
-  };
-  const waitSeconds = Number(env["KUBE_WAIT_TIMEOUT_SECONDS"]) || 300;
-  const settings: HandlerSettings = {
-    timeoutMs: options.timeoutMs ?? waitSeconds * 1000,
-    pollMs: options.pollMs ?? 100,
-  };
-  const seed = SEED_MAPPINGS.map((mapping) => objectHandler(mapping, connect, settings));
-  const handlers = new Map<string, ObjectTypeHandler>(seed.map((handler) => [handler.type, handler]));
-  /** The short type that reads a kind, for objects the provider did not apply itself. */
-  const seedFor = (apiVersion: string, kind: string) =>
-    seed.find((handler) => handler.mapping.apiVersion === apiVersion && handler.mapping.kind === kind);
-
-  async function resolveType(type: string): Promise<ObjectTypeHandler | undefined> {
-    const known = handlers.get(type);
-    if (known) return known;
-    const gvk = parseManifestType(type);
-    if (!gvk) return undefined;
-    const resource = await connect().resource(gvk.apiVersion, gvk.kind);
-    if (!resource) return undefined;
-    const handler = objectHandler(
-      manifestMapping(gvk.apiVersion, gvk.kind, resource.namespaced),
-      connect,
-      settings,
-    );
-    handlers.set(handler.type, handler);
-    return handler;
-  }
-
-  async function searchTypes(query: string): Promise<string[]> {
-    const words = query
-      .toLowerCase()
-      .split(/[\s,]+/)
-      .filter(Boolean);
-    const found: string[] = [];
-    for (const groupVersion of await connect().groupVersions()) {
-      for (const resource of await connect().kinds(groupVersion)) {
-        const text = `${groupVersion} ${resource.kind} ${resource.name}`.toLowerCase();
-        if (words.every((word) => text.includes(word))) found.push(manifestType(groupVersion, resource.kind));
-      }
-    }
-    return found.slice(0, 50);
-  }
-
+/** What is on the cluster, managed or not, typed as the provider serves it. */
+function clusterListing(
+  connect: () => KubeClient,
+  resolveType: (type: string) => Promise<ObjectTypeHandler | undefined>,
+  seedFor: (apiVersion: string, kind: string) => ObjectTypeHandler | undefined,
+  handlers: ReadonlyMap<string, ObjectTypeHandler>,
+) {
   /** Kinds to list: the one type asked for, every listable kind for a deployment, else the known types. */
   async function kindsToList(filter: { type?: string; deploymentId?: string }) {
     if (filter.type) {
@@ -155,6 +102,70 @@ export function createKubernetesProvider(options: KubernetesProviderOptions = {}
     }
     return listed;
   }
+  return list;
+}
+
+/** The Kubernetes provider: the iac.mcp/v1 tools over @kubernetes/client-node. */
+export function createKubernetesProvider(options: KubernetesProviderOptions = {}) {
+  const env = options.env ?? process.env;
+  const mountName = env["MCP_IAC_SERVER_NAME"] || undefined;
+  let client: KubeClient | undefined;
+  let configError: ProviderError | undefined;
+  try {
+    client = new KubeClient(options.kubeConfig ?? loadKubeConfig(env));
+  } catch (error) {
+    // Describe and validate still answer; every call that needs the cluster reports this.
+    configError = ProviderError.isInstance(error)
+      ? error
+      : new ProviderError("VALIDATION_FAILED", `the kubeconfig cannot be used: ${(error as Error).message}`);
+  }
+  const connect = (): KubeClient => {
+    if (!client) throw configError!;
+    return client;
+  };
+  const waitSeconds = Number(env["KUBE_WAIT_TIMEOUT_SECONDS"]) || 300;
+  const settings: HandlerSettings = {
+    timeoutMs: options.timeoutMs ?? waitSeconds * 1000,
+    pollMs: options.pollMs ?? 100,
+  };
+  const seed = SEED_MAPPINGS.map((mapping) => objectHandler(mapping, connect, settings));
+  const handlers = new Map<string, ObjectTypeHandler>(seed.map((handler) => [handler.type, handler]));
+  /** The short type that reads a kind, for objects the provider did not apply itself. */
+  const seedFor = (apiVersion: string, kind: string) =>
+    seed.find((handler) => handler.mapping.apiVersion === apiVersion && handler.mapping.kind === kind);
+
+  async function resolveType(type: string): Promise<ObjectTypeHandler | undefined> {
+    const known = handlers.get(type);
+    if (known) return known;
+    const gvk = parseManifestType(type);
+    if (!gvk) return undefined;
+    const resource = await connect().resource(gvk.apiVersion, gvk.kind);
+    if (!resource) return undefined;
+    const handler = objectHandler(
+      manifestMapping(gvk.apiVersion, gvk.kind, resource.namespaced),
+      connect,
+      settings,
+    );
+    handlers.set(handler.type, handler);
+    return handler;
+  }
+
+  async function searchTypes(query: string): Promise<string[]> {
+    const words = query
+      .toLowerCase()
+      .split(/[\s,]+/)
+      .filter(Boolean);
+    const found: string[] = [];
+    for (const groupVersion of await connect().groupVersions()) {
+      for (const resource of await connect().kinds(groupVersion)) {
+        const text = `${groupVersion} ${resource.kind} ${resource.name}`.toLowerCase();
+        if (words.every((word) => text.includes(word))) found.push(manifestType(groupVersion, resource.kind));
+      }
+    }
+    return found.slice(0, 50);
+  }
+
+  const list = clusterListing(connect, resolveType, seedFor, handlers);
 
   const version = packageVersion();
   const provider = createResourceProvider({

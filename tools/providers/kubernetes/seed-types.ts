@@ -1,46 +1,13 @@
+import * as catalog from "../../protocol/catalog/kubernetes.ts";
 import type { PropertyMap } from "../../protocol/index.ts";
-import { OPTION_SCHEMAS, withoutBookkeeping } from "./identity.ts";
+import { withoutBookkeeping } from "./identity.ts";
 import type { KubeObject } from "./kube-client.ts";
 import type { Mapping } from "./object-handler.ts";
 
 /**
- * The catalog's short types (design §4) with the mock's property names, mapped onto manifests:
+ * The catalog's short types (design §4, schemas in tools/protocol/catalog/kubernetes.ts) mapped onto manifests:
  * namespace, deployment (one container), service and configmap.
  */
-
-const DNS_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
-const stringMap = { type: "object", additionalProperties: { type: "string" } };
-const port = { type: "integer", minimum: 1, maximum: 65535 };
-const namespace = {
-  type: "string",
-  pattern: DNS_LABEL,
-  description: "the namespace; the context's when omitted",
-};
-const labels = {
-  ...stringMap,
-  description: "labels; mcp-iac adds app.kubernetes.io/managed-by and its deployment label",
-};
-
-function schema(properties: Record<string, unknown>, required: string[], examples: PropertyMap[]) {
-  return {
-    type: "object",
-    properties: { ...properties, ...OPTION_SCHEMAS },
-    required,
-    additionalProperties: false,
-    examples,
-  };
-}
-
-const outputSchema = (extra: Record<string, unknown> = {}, namespaced = true) => ({
-  type: "object",
-  properties: {
-    id: { type: "string" },
-    name: { type: "string" },
-    ...(namespaced ? { namespace: { type: "string" } } : {}),
-    ...extra,
-  },
-  required: ["id"],
-});
 
 const rec = (value: unknown): Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
@@ -69,16 +36,7 @@ function common(owned: Record<string, unknown>, live: KubeObject, implicitNamesp
 }
 
 const namespaceMapping: Mapping = {
-  type: "kubernetes:core:namespace",
-  description:
-    "A namespace. `name` defaults to the resource's name; deleting it waits until its contents are gone.",
-  properties: schema(
-    { name: { type: "string", pattern: DNS_LABEL }, labels },
-    [],
-    [{ labels: { team: "web" } }, { labels: { team: "ops" } }],
-  ),
-  outputs: outputSchema({}, false),
-  replaceOnChange: ["name"],
+  ...catalog.namespaceType,
   apiVersion: "v1",
   kind: "Namespace",
   namespaced: false,
@@ -94,22 +52,6 @@ const namespaceMapping: Mapping = {
     }),
 };
 
-const containerPort = {
-  anyOf: [
-    port,
-    {
-      type: "object",
-      properties: {
-        containerPort: port,
-        protocol: { enum: ["TCP", "UDP", "SCTP"] },
-        name: { type: "string" },
-      },
-      required: ["containerPort"],
-      additionalProperties: false,
-    },
-  ],
-};
-
 /** A port written as a bare number stays one when it reads back with nothing else set. */
 const shortPort = (key: string) => (item: unknown) => {
   const entry = rec(item);
@@ -117,27 +59,7 @@ const shortPort = (key: string) => (item: unknown) => {
 };
 
 const deploymentMapping: Mapping = {
-  type: "kubernetes:apps:deployment",
-  description:
-    "A Deployment running `replicas` pods of one container image; pods are labelled app=<name>. Apply waits until the rollout is available.",
-  properties: schema(
-    {
-      namespace,
-      image: { type: "string", minLength: 1 },
-      replicas: { type: "integer", minimum: 0, maximum: 1000 },
-      ports: { type: "array", items: containerPort },
-      env: stringMap,
-      command: { type: "array", items: { type: "string" } },
-      labels,
-    },
-    ["image"],
-    [
-      { namespace: "default", image: "customer-portal:1.4.2", replicas: 2, ports: [8080] },
-      { namespace: "default", image: "customer-portal:1.4.3", replicas: 3, ports: [8080] },
-    ],
-  ),
-  outputs: outputSchema({ readyReplicas: { type: "integer" } }),
-  replaceOnChange: ["namespace"],
+  ...catalog.deploymentType,
   apiVersion: "apps/v1",
   kind: "Deployment",
   namespaced: true,
@@ -184,54 +106,8 @@ const deploymentMapping: Mapping = {
   extraOutputs: (live) => ({ readyReplicas: rec(live["status"])["readyReplicas"] ?? 0 }),
 };
 
-const servicePort = {
-  anyOf: [
-    port,
-    {
-      type: "object",
-      properties: {
-        port,
-        targetPort: { anyOf: [port, { type: "string", minLength: 1 }] },
-        nodePort: { type: "integer", minimum: 30000, maximum: 32767 },
-        protocol: { enum: ["TCP", "UDP", "SCTP"] },
-        name: { type: "string" },
-      },
-      required: ["port"],
-      additionalProperties: false,
-    },
-  ],
-};
-
 const serviceMapping: Mapping = {
-  type: "kubernetes:core:service",
-  description:
-    "A Service selecting pods by label; outputs the cluster IP the API server allocated (clusterIp).",
-  properties: schema(
-    {
-      namespace,
-      selector: stringMap,
-      ports: { type: "array", minItems: 1, items: servicePort },
-      type: { enum: ["ClusterIP", "NodePort", "LoadBalancer"] },
-      labels,
-    },
-    ["ports"],
-    [
-      {
-        namespace: "default",
-        selector: { app: "portal" },
-        ports: [{ port: 80, targetPort: 8080 }],
-        type: "ClusterIP",
-      },
-      {
-        namespace: "default",
-        selector: { app: "portal" },
-        ports: [{ port: 80, targetPort: 8081 }],
-        type: "ClusterIP",
-      },
-    ],
-  ),
-  outputs: outputSchema({ clusterIp: { type: "string" } }),
-  replaceOnChange: ["namespace"],
+  ...catalog.serviceType,
   apiVersion: "v1",
   kind: "Service",
   namespaced: true,
@@ -260,18 +136,7 @@ const serviceMapping: Mapping = {
 };
 
 const configMapMapping: Mapping = {
-  type: "kubernetes:core:configmap",
-  description: "A ConfigMap of string keys and values.",
-  properties: schema(
-    { namespace, data: stringMap, labels },
-    [],
-    [
-      { namespace: "default", data: { LOG_LEVEL: "info" } },
-      { namespace: "default", data: { LOG_LEVEL: "debug", FEATURE_X: "on" } },
-    ],
-  ),
-  outputs: outputSchema(),
-  replaceOnChange: ["namespace"],
+  ...catalog.configMapType,
   apiVersion: "v1",
   kind: "ConfigMap",
   namespaced: true,

@@ -1,10 +1,10 @@
 import { join, resolve } from "node:path";
 import {
   type Change,
-  createProviderServer,
   createResourceProvider,
   type ListedResource,
-  serveStdio,
+  type ServeOptions,
+  serveProvider,
   type ToolHandlers,
 } from "../../protocol/index.ts";
 import { COMMAND_TYPE, commandType, commandUpdatesInPlace } from "./command-type.ts";
@@ -94,18 +94,17 @@ export function createLocalProvider(options: LocalProviderOptions = {}) {
     stateDir,
     cwd,
     /** A new MCP server for this provider (one per connection). */
-    server: () =>
-      createProviderServer({
-        name: LOCAL_PROVIDER_NAME,
-        version: LOCAL_PROVIDER_VERSION,
-        instructions: INSTRUCTIONS,
-        handlers: tools,
-      }),
+    server: () => provider.server(tools),
   };
 }
 
 /** Serves the local provider over stdio. */
-export async function main(): Promise<void> {
+export async function main(options: ServeOptions = {}): Promise<void> {
   // A client that goes away (Ctrl-C in the CLI) stops the commands this server started.
-  await serveStdio(createLocalProvider().server(), () => stopRunningCommands());
+  const provider = createLocalProvider();
+  await serveProvider(
+    () => provider.server(),
+    options,
+    () => stopRunningCommands(),
+  );
 }

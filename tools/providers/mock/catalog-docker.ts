@@ -186,6 +186,8 @@ const container: CatalogEntry = {
     ["id", "state"],
   ),
   replaceOnChange: ["image", "command", "env", "ports", "mounts", "network", "labels", "healthcheck"],
+  // Environment values often hold credentials: never in clear in the world file or state.
+  secretProperties: ["env"],
   newId: () => randomHex(64),
   makeOutputs(context) {
     const previousIp = context.previous?.["ip"];

@@ -127,7 +127,9 @@ describe("the catalog", () => {
       expect(info(type).stateful, type).toBe(true);
     }
     expect(info("aws:ec2:instance").stateful).toBeUndefined();
-    expect(info("opnsense:network:vlan").replaceOnChange).toContain("tag");
+    // OPNsense changes a VLAN's tag in place (set_item), as the real provider does; its assignment's device not.
+    expect(info("opnsense:network:vlan").replaceOnChange).not.toContain("tag");
+    expect(info("opnsense:network:interface").replaceOnChange).toContain("device");
     expect(info("aws:ec2:instance").replaceOnChange).toContain("ami");
     expect(info("aws:rds:instance").replaceOnChange).toContain("engine");
     expect(info("aws:vpc:subnet").replaceOnChange).toContain("cidrBlock");

@@ -97,10 +97,11 @@ describe("planDeployment", () => {
         status: "created",
       },
       {
-        type: "opnsense:network:vlan",
+        // An assignment moves to another device by replacement (the firewall's truth, catalog/opnsense.ts).
+        type: "opnsense:network:interface",
         name: "retag",
         id: "b",
-        properties: vlan,
+        properties: { device: "vlan0.150" },
         outputs: {},
         status: "created",
       },
@@ -126,7 +127,7 @@ describe("planDeployment", () => {
       current,
       resources: [
         { type: "opnsense:network:vlan", name: "same", properties: vlan },
-        { type: "opnsense:network:vlan", name: "retag", properties: { ...vlan, tag: 151 } },
+        { type: "opnsense:network:interface", name: "retag", properties: { device: "vlan0.151" } },
         { type: "opnsense:firewall:rule", name: "edit", properties: { ...rule, action: "block" } },
         { type: "opnsense:firewall:rule", name: "new", properties: rule },
       ],
@@ -140,7 +141,7 @@ describe("planDeployment", () => {
       gone: "delete",
     });
     expect(changes.find((change) => change.name === "retag")?.diff).toEqual([
-      { path: "tag", before: 150, after: 151, forcesReplacement: true },
+      { path: "device", before: "vlan0.150", after: "vlan0.151", forcesReplacement: true },
     ]);
   });
 

@@ -1,11 +1,11 @@
-import { serveStdio } from "../../protocol/index.ts";
+import { type ServeOptions, serveProvider } from "../../protocol/index.ts";
 import { MockConfigError } from "./faults.ts";
 import { createMockProvider, type MockProvider } from "./provider.ts";
 
 export { createMockProvider, MOCK_VERSION, type MockProvider, type MockProviderOptions } from "./provider.ts";
 
 /** Serves the mock provider over stdio (`agent provider mock`); the world is compacted on close. */
-export async function main(): Promise<void> {
+export async function main(options: ServeOptions = {}): Promise<void> {
   let provider: MockProvider;
   try {
     provider = createMockProvider();
@@ -21,5 +21,9 @@ export async function main(): Promise<void> {
   process.stderr.write(
     `mock provider '${provider.mountName}': sandbox world ${provider.world.file} (${provider.world.size} resources); nothing real is touched\n`,
   );
-  await serveStdio(provider.server(), () => provider.close());
+  await serveProvider(
+    () => provider.server(),
+    options,
+    () => provider.close(),
+  );
 }

@@ -1,7 +1,8 @@
+import * as catalog from "../../protocol/catalog/opnsense.ts";
 import { type PropertyMap, ProviderError } from "../../protocol/index.ts";
 import type { Collection } from "./api.ts";
 import type { ItemSpec, TypeContext } from "./item-type.ts";
-import { description, field, outputsSchema, propertiesSchema, setIf, stringList, text } from "./schema.ts";
+import { field, setIf } from "./schema.ts";
 
 const USERS: Collection = {
   controller: "auth/user",
@@ -23,29 +24,9 @@ async function groupIds(context: TypeContext): Promise<Map<string, string>> {
 }
 
 export const user: ItemSpec = {
-  type: "opnsense:security:user",
-  description:
-    "A local user of the firewall (System > Access > Users) through /api/auth/user (25.1+); password is write-only and never read back.",
-  properties: propertiesSchema(
-    {
-      username: { type: "string", pattern: "^[a-zA-Z0-9._-]{1,32}$" },
-      groups: stringList,
-      password: { type: "string", minLength: 1, description: "secret; the firewall keeps only a hash" },
-      email: text,
-      description,
-      disabled: { type: "boolean" },
-    },
-    ["username", "password"],
-    [
-      { username: "portal-ops", groups: ["admins"], password: "correct-horse-battery" },
-      { username: "portal-ops", groups: ["admins", "operators"], password: "correct-horse-battery" },
-    ],
-  ),
-  outputs: outputsSchema(),
+  ...catalog.userType,
   collection: USERS,
   markerField: "descr",
-  replaceOnChange: ["username"],
-  secretProperties: ["password"],
   defaults: { groups: [], email: "", description: "", disabled: false },
   fieldNames: { name: "username", group_memberships: "groups", descr: "description" },
   async toFields(p, context) {

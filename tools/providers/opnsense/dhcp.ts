@@ -1,20 +1,9 @@
+import * as catalog from "../../protocol/catalog/opnsense.ts";
 import { type PropertyMap, ProviderError } from "../../protocol/index.ts";
 import { crud, flatten } from "./api.ts";
 import type { ItemSpec, TypeContext } from "./item-type.ts";
 import { type Marker, parseMarker } from "./marker.ts";
-import {
-  canonicalInterface,
-  description,
-  field,
-  interfaceName,
-  ipv4,
-  ipv4Cidr,
-  outputsSchema,
-  propertiesSchema,
-  setIf,
-  str,
-  text,
-} from "./schema.ts";
+import { canonicalInterface, field, setIf, str } from "./schema.ts";
 
 const kea = { apply: "kea/service/reconfigure", since: "24.1", needs: "Kea DHCP (/api/kea/dhcpv4)" };
 export const SUBNETS = crud("kea/dhcpv4", "subnet", "subnet4", kea);
@@ -42,19 +31,7 @@ const markerInterface = (marker: Marker | undefined) =>
   marker?.part?.startsWith("if=") ? marker.part.slice(3) : undefined;
 
 export const dhcpRange: ItemSpec = {
-  type: "opnsense:service:dhcp:range",
-  description:
-    "A DHCPv4 pool on Kea (Services > Kea DHCP > Subnets): one subnet with the pool from-to. ISC dhcpd has no API for ranges. " +
-    "subnet defaults to the /24 around from.",
-  properties: propertiesSchema(
-    { interface: interfaceName, from: ipv4, to: ipv4, subnet: ipv4Cidr, description },
-    ["interface", "from", "to"],
-    [
-      { interface: "opt1", from: "10.0.150.100", to: "10.0.150.199" },
-      { interface: "opt1", from: "10.0.150.100", to: "10.0.150.249", description: "guests" },
-    ],
-  ),
-  outputs: outputsSchema(),
+  ...catalog.dhcpRangeType,
   collection: SUBNETS,
   markerField: "description",
   defaults: { description: "" },
@@ -119,21 +96,8 @@ async function ensureKeaServes(context: TypeContext, name: string): Promise<void
   await context.client.post("kea/dhcpv4/set", { dhcpv4: { general: { enabled: "1", interfaces: wanted } } });
 }
 
-const macAddress = { type: "string", pattern: "^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$" };
-
 export const dhcpStatic: ItemSpec = {
-  type: "opnsense:service:dhcp:static",
-  description:
-    "A static DHCPv4 lease on Kea: a reservation in the Kea subnet that contains ip (create the range first).",
-  properties: propertiesSchema(
-    { interface: interfaceName, mac: macAddress, ip: ipv4, hostname: text, description },
-    ["interface", "mac", "ip"],
-    [
-      { interface: "opt1", mac: "00:11:22:33:44:55", ip: "10.0.150.20", hostname: "printer" },
-      { interface: "opt1", mac: "00:11:22:33:44:55", ip: "10.0.150.21", hostname: "printer" },
-    ],
-  ),
-  outputs: outputsSchema(),
+  ...catalog.dhcpStaticType,
   collection: RESERVATIONS,
   markerField: "description",
   defaults: { description: "", hostname: "" },

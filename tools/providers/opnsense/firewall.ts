@@ -1,29 +1,13 @@
+import * as catalog from "../../protocol/catalog/opnsense.ts";
 import type { PropertyMap } from "../../protocol/index.ts";
 import { crud } from "./api.ts";
 import type { ItemSpec } from "./item-type.ts";
 import { ruleIssues } from "./lockout.ts";
-import {
-  allowLockout,
-  apiInterface,
-  canonicalInterface,
-  description,
-  enumOf,
-  field,
-  interfaceName,
-  nonEmpty,
-  outputsSchema,
-  portSpec,
-  portValue,
-  propertiesSchema,
-  setIf,
-  str,
-} from "./schema.ts";
+import { apiInterface, canonicalInterface, field, portValue, setIf, str } from "./schema.ts";
 
 const RULES = crud("firewall/filter", "rule", "rule", { apply: "firewall/filter/apply" });
 const ALIASES = crud("firewall/alias", "item", "alias", { apply: "firewall/alias/reconfigure" });
 
-const PROTOCOLS = ["any", "tcp", "udp", "tcp/udp", "icmp", "esp", "ah", "gre", "igmp"];
-export const protocol = enumOf(...PROTOCOLS, ...PROTOCOLS.map((name) => name.toUpperCase()));
 const lower = (value: unknown) => (typeof value === "string" ? value.toLowerCase() : value);
 
 /** The API spells protocols in capitals (TCP, TCP/UDP) but `any` in lowercase. */
@@ -31,51 +15,7 @@ export const apiProtocol = (value: unknown) =>
   value === undefined || lower(value) === "any" ? "any" : String(value).toUpperCase();
 
 export const firewallRule: ItemSpec = {
-  type: "opnsense:firewall:rule",
-  description:
-    "A filter rule (Firewall > Rules) through /api/firewall/filter, applied with filter/apply. " +
-    "A block or reject rule that would match the API's own address and port is refused unless allowLockout: true.",
-  properties: propertiesSchema(
-    {
-      action: enumOf("pass", "block", "reject"),
-      interface: { ...interfaceName, description: "lan, wan, optN (empty: floating)" },
-      direction: enumOf("in", "out", "any"),
-      protocol,
-      source: nonEmpty,
-      destination: nonEmpty,
-      port: portSpec,
-      description,
-      log: { type: "boolean" },
-      enabled: { type: "boolean" },
-      sequence: { type: "integer", minimum: 1, maximum: 999999 },
-      allowLockout,
-    },
-    ["action"],
-    [
-      {
-        action: "pass",
-        interface: "wan",
-        direction: "in",
-        protocol: "tcp",
-        source: "any",
-        destination: "10.0.150.1",
-        port: 443,
-        description: "HTTPS to the portal",
-      },
-      {
-        action: "pass",
-        interface: "wan",
-        direction: "in",
-        protocol: "tcp",
-        source: "any",
-        destination: "10.0.150.1",
-        port: 443,
-        description: "HTTPS to the portal, logged",
-        log: true,
-      },
-    ],
-  ),
-  outputs: outputsSchema(),
+  ...catalog.ruleType,
   collection: RULES,
   markerField: "description",
   reloadsFilter: true,
@@ -146,28 +86,7 @@ export const firewallRule: ItemSpec = {
 };
 
 export const firewallAlias: ItemSpec = {
-  type: "opnsense:firewall:alias",
-  description:
-    "A named list of hosts, networks or ports that rules can refer to (Firewall > Aliases), through /api/firewall/alias.",
-  properties: propertiesSchema(
-    {
-      name: {
-        type: "string",
-        pattern: "^[A-Za-z_][A-Za-z0-9_]{0,31}$",
-        description: "letters, digits, _; max 32",
-      },
-      type: enumOf("host", "network", "port", "url"),
-      content: { type: "array", items: { type: ["string", "integer"] } },
-      description,
-      allowLockout,
-    },
-    ["name", "type", "content"],
-    [
-      { name: "portal_servers", type: "host", content: ["10.0.150.11", "10.0.150.12"] },
-      { name: "portal_servers", type: "host", content: ["10.0.150.11", "10.0.150.12", "10.0.150.13"] },
-    ],
-  ),
-  outputs: outputsSchema(),
+  ...catalog.aliasType,
   collection: ALIASES,
   markerField: "description",
   reloadsFilter: true,

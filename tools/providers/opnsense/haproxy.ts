@@ -1,18 +1,9 @@
+import * as catalog from "../../protocol/catalog/opnsense.ts";
 import { type PropertyMap, ProviderError } from "../../protocol/index.ts";
 import { crud, type Fields } from "./api.ts";
 import type { ItemSpec, TypeContext } from "./item-type.ts";
 import { type Marker, markerText, parseMarker } from "./marker.ts";
-import {
-  description,
-  enumOf,
-  field,
-  nonEmpty,
-  outputsSchema,
-  port,
-  propertiesSchema,
-  setIf,
-  str,
-} from "./schema.ts";
+import { field, setIf, str } from "./schema.ts";
 
 const needs = { needs: "the os-haproxy plugin (System > Firmware > Plugins)" };
 export const SERVERS = crud(
@@ -38,12 +29,6 @@ export const FRONTENDS = crud(
 );
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const hostOrAddress = { type: "string", pattern: "^[A-Za-z0-9.:\\[\\]_-]+$" };
-const itemName = {
-  type: "string",
-  pattern: "^[0-9A-Za-z._-]{1,255}$",
-  description: "the name HAProxy shows; default: deployment-resource",
-};
 
 /** HAProxy names allow `[0-9A-Za-z._-]`: the default is the deployment and resource name. */
 export const defaultName = (marker: Pick<Marker, "deploymentId" | "name">, suffix = "") =>
@@ -57,24 +42,7 @@ function nameProperty(out: PropertyMap, f: Fields, marker: Marker | undefined): 
 }
 
 export const haproxyServer: ItemSpec = {
-  type: "opnsense:service:haproxy:server",
-  description:
-    "A real server HAProxy backends can use (Services > HAProxy > Real Servers), through /api/haproxy/settings.",
-  properties: propertiesSchema(
-    {
-      address: { ...hostOrAddress, description: "the server's address or host name" },
-      port,
-      weight: { type: "integer", minimum: 0, maximum: 256 },
-      name: itemName,
-      description,
-    },
-    ["address", "port"],
-    [
-      { address: "10.0.150.11", port: 8080 },
-      { address: "10.0.150.11", port: 8080, weight: 50 },
-    ],
-  ),
-  outputs: outputsSchema(),
+  ...catalog.haproxyServerType,
   collection: SERVERS,
   markerField: "description",
   defaults: { description: "" },
@@ -129,28 +97,8 @@ async function pruneServers(context: TypeContext, backend: Fields | undefined, o
     if (!linked.has(row.uuid)) await context.api(SERVERS).del(row.uuid);
 }
 
-const BALANCE = ["source", "roundrobin", "static-rr", "leastconn", "uri", "random"];
-
 export const haproxyBackend: ItemSpec = {
-  type: "opnsense:service:haproxy:backend",
-  description:
-    "An HAProxy backend pool (Services > HAProxy > Backend Pools). `servers` holds addresses (host:port or host; " +
-    "the provider then owns one real server per address) or ids of opnsense:service:haproxy:server resources; both become linkedServers.",
-  properties: propertiesSchema(
-    {
-      mode: enumOf("http", "tcp"),
-      balance: enumOf(...BALANCE),
-      servers: { type: "array", items: hostOrAddress },
-      name: itemName,
-      description,
-    },
-    ["mode"],
-    [
-      { mode: "http", balance: "roundrobin", servers: ["10.0.150.11:8080", "10.0.150.12:8080"] },
-      { mode: "http", balance: "leastconn", servers: ["10.0.150.11:8080", "10.0.150.13:8080"] },
-    ],
-  ),
-  outputs: outputsSchema(),
+  ...catalog.haproxyBackendType,
   collection: BACKENDS,
   markerField: "description",
   defaults: { balance: "source", servers: [], description: "" },
@@ -222,41 +170,14 @@ export const haproxyBackend: ItemSpec = {
   },
 };
 
-const BIND = /^(\[(?<v6>[0-9A-Fa-f:]+)\]|(?<host>[^:[\]]*)):(?<port>\d{1,5})$/;
 const bindAddress = (bind: string | undefined) => {
-  const match = bind ? BIND.exec(bind) : null;
+  const match = bind ? catalog.HAPROXY_BIND.exec(bind) : null;
   const host = match?.groups?.["v6"] ?? match?.groups?.["host"];
   return host === undefined || host === "" || host === "*" ? "0.0.0.0" : host;
 };
 
 export const haproxyFrontend: ItemSpec = {
-  type: "opnsense:service:haproxy:frontend",
-  description:
-    "An HAProxy public service listening on ip:port (Services > HAProxy > Public Services); backend is the default backend's id.",
-  properties: propertiesSchema(
-    {
-      bind: {
-        type: "string",
-        pattern: BIND.source.replace(/\?<\w+>/g, ""),
-        description: "ip:port, e.g. 10.0.150.1:443",
-      },
-      backend: { ...nonEmpty, description: "the default backend's id" },
-      mode: enumOf("http", "ssl", "tcp"),
-      name: itemName,
-      description,
-    },
-    ["bind", "backend"],
-    [
-      { bind: "10.0.150.1:443", backend: "4c1a3f0e-8b7d-4e2a-9c51-0d6e2f3a4b5c", mode: "http" },
-      {
-        bind: "10.0.150.1:8443",
-        backend: "4c1a3f0e-8b7d-4e2a-9c51-0d6e2f3a4b5c",
-        mode: "http",
-        description: "portal",
-      },
-    ],
-  ),
-  outputs: outputsSchema({ ip: { type: "string", description: "the address it listens on" } }, ["id", "ip"]),
+  ...catalog.haproxyFrontendType,
   collection: FRONTENDS,
   markerField: "description",
   defaults: { mode: "http", description: "" },

@@ -1,22 +1,10 @@
+import * as catalog from "../../protocol/catalog/opnsense.ts";
 import type { PropertyMap } from "../../protocol/index.ts";
 import { crud } from "./api.ts";
-import { apiProtocol, protocol } from "./firewall.ts";
+import { apiProtocol } from "./firewall.ts";
 import type { ItemSpec } from "./item-type.ts";
 import { natIssues } from "./lockout.ts";
-import {
-  allowLockout,
-  apiInterface,
-  canonicalInterface,
-  description,
-  field,
-  interfaceName,
-  nonEmpty,
-  outputsSchema,
-  portSpec,
-  portValue,
-  propertiesSchema,
-  setIf,
-} from "./schema.ts";
+import { apiInterface, canonicalInterface, field, portValue, setIf } from "./schema.ts";
 
 const DNAT = crud("firewall/d_nat", "rule", "rule", {
   apply: "firewall/d_nat/apply",
@@ -25,44 +13,7 @@ const DNAT = crud("firewall/d_nat", "rule", "rule", {
 });
 
 export const firewallNat: ItemSpec = {
-  type: "opnsense:firewall:nat",
-  description:
-    "A port forward (Firewall > NAT > Destination NAT) through /api/firewall/d_nat (OPNsense 26.1+). " +
-    "A forward that would catch the API's own address and port is refused unless allowLockout: true.",
-  properties: propertiesSchema(
-    {
-      interface: interfaceName,
-      protocol,
-      source: nonEmpty,
-      destination: nonEmpty,
-      port: portSpec,
-      target: { ...nonEmpty, description: "the inside address or alias" },
-      targetPort: portSpec,
-      description,
-      enabled: { type: "boolean" },
-      allowLockout,
-    },
-    ["interface", "target", "port"],
-    [
-      {
-        interface: "wan",
-        protocol: "tcp",
-        port: 2222,
-        target: "10.0.150.11",
-        targetPort: 22,
-        description: "ssh",
-      },
-      {
-        interface: "wan",
-        protocol: "tcp",
-        port: 2222,
-        target: "10.0.150.12",
-        targetPort: 22,
-        description: "ssh",
-      },
-    ],
-  ),
-  outputs: outputsSchema(),
+  ...catalog.natType,
   collection: DNAT,
   markerField: "descr",
   reloadsFilter: true,

@@ -1,44 +1,16 @@
+import * as catalog from "../../protocol/catalog/opnsense.ts";
 import { type PropertyMap, ProviderError } from "../../protocol/index.ts";
 import { crud, type Fields } from "./api.ts";
 import { versionAtLeast } from "./client.ts";
 import type { ItemSpec } from "./item-type.ts";
-import {
-  ASSIGNMENTS,
-  description,
-  field,
-  ipv4Cidr,
-  nonEmpty,
-  outputsSchema,
-  propertiesSchema,
-  setIf,
-  str,
-} from "./schema.ts";
+import { ASSIGNMENTS, field, setIf, str } from "./schema.ts";
 
 const VLANS = crud("interfaces/vlan_settings", "item", "vlan", {
   apply: "interfaces/vlan_settings/reconfigure",
 });
 
 export const vlan: ItemSpec = {
-  type: "opnsense:network:vlan",
-  description:
-    "An 802.1Q VLAN on a parent interface (Interfaces > Devices > VLAN), through /api/interfaces/vlan_settings.",
-  properties: propertiesSchema(
-    {
-      tag: { type: "integer", minimum: 1, maximum: 4094, description: "VLAN id, unique per parent" },
-      interface: { type: "string", pattern: "^[A-Za-z0-9_.]+$", description: "the parent device, e.g. igc2" },
-      description,
-      pcp: { type: "integer", minimum: 0, maximum: 7 },
-    },
-    ["tag", "interface"],
-    [
-      { tag: 150, interface: "igc2", description: "customer portal" },
-      { tag: 151, interface: "igc2", description: "customer portal (moved)", pcp: 3 },
-    ],
-  ),
-  outputs: outputsSchema({ device: { type: "string", description: "the VLAN device, e.g. vlan0.150" } }, [
-    "id",
-    "device",
-  ]),
+  ...catalog.vlanType,
   collection: VLANS,
   markerField: "descr",
   defaults: { pcp: 0, description: "" },
@@ -67,27 +39,9 @@ function cidrParts(cidr: string | undefined): { ipaddr: string; subnet: string }
 }
 
 export const networkInterface: ItemSpec = {
-  type: "opnsense:network:interface",
-  description:
-    "An interface assignment (Interfaces > Assignments) through 26.7's /api/interfaces/assignment; its id is the interface name (optN). " +
-    "A static ipv4 needs 26.7.2, where the assignment API gained address settings.",
-  properties: propertiesSchema(
-    {
-      device: { ...nonEmpty, description: "the device to assign, e.g. vlan0.150" },
-      ipv4: { ...ipv4Cidr, description: "the interface address with its prefix, e.g. 10.0.150.1/24" },
-      description,
-      enabled: { type: "boolean" },
-    },
-    ["device"],
-    [
-      { device: "vlan0.150", ipv4: "10.0.150.1/24", description: "portal" },
-      { device: "vlan0.150", ipv4: "10.0.150.254/24", description: "portal gateway" },
-    ],
-  ),
-  outputs: outputsSchema({ ip: { type: "string", description: "the address without prefix" } }),
+  ...catalog.interfaceType,
   collection: ASSIGNMENTS,
   markerField: "descr",
-  replaceOnChange: ["device"],
   defaults: { enabled: true, description: "" },
   fieldNames: { if: "device", descr: "description", ipaddr: "ipv4", subnet: "ipv4" },
   async toFields(p, context) {

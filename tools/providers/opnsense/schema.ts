@@ -1,52 +1,8 @@
-import { isUnknown, type JsonSchema, type PropertyMap, ProviderError } from "../../protocol/index.ts";
+import { isUnknown, type PropertyMap, ProviderError } from "../../protocol/index.ts";
 import { crud } from "./api.ts";
 import { versionAtLeast } from "./client.ts";
 import type { TypeContext } from "./item-type.ts";
 import { parseMarker } from "./marker.ts";
-
-const OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
-const IPV4 = `(${OCTET}\\.){3}${OCTET}`;
-
-export const ipv4: JsonSchema = { type: "string", pattern: `^${IPV4}$`, description: "an IPv4 address" };
-export const ipv4Cidr: JsonSchema = {
-  type: "string",
-  pattern: `^${IPV4}/(3[0-2]|[12]?\\d)$`,
-  description: "an IPv4 network, e.g. 10.0.1.0/24",
-};
-export const port: JsonSchema = { type: "integer", minimum: 1, maximum: 65535 };
-export const portSpec: JsonSchema = {
-  anyOf: [port, { type: "string", pattern: "^(\\d{1,5}(-\\d{1,5})?|[A-Za-z_][A-Za-z0-9_]*)$" }],
-};
-export const text: JsonSchema = { type: "string" };
-export const nonEmpty: JsonSchema = { type: "string", minLength: 1 };
-export const stringList: JsonSchema = { type: "array", items: { type: "string", minLength: 1 } };
-export const enumOf = (...values: string[]): JsonSchema => ({ type: "string", enum: values });
-export const description: JsonSchema = { type: "string", maxLength: 200 };
-export const interfaceName: JsonSchema = {
-  type: "string",
-  pattern: "^[A-Za-z0-9_.]+$",
-  description: "wan, lan, optN, or an assigned device or description",
-};
-export const allowLockout: JsonSchema = {
-  type: "boolean",
-  description: "apply even if it would cut off the provider's own API access",
-};
-
-/** A closed schema: unknown property names are errors, which catches typos early. */
-export function propertiesSchema(
-  properties: Record<string, JsonSchema>,
-  required: string[],
-  examples: [PropertyMap, PropertyMap],
-): JsonSchema {
-  return { type: "object", properties, required, additionalProperties: false, examples };
-}
-
-export function outputsSchema(
-  properties: Record<string, JsonSchema> = {},
-  required: string[] = ["id"],
-): JsonSchema {
-  return { type: "object", properties: { id: { type: "string" }, ...properties }, required };
-}
 
 export const str = (p: PropertyMap, key: string): string | undefined =>
   typeof p[key] === "string" ? (p[key] as string) : undefined;

@@ -1,15 +1,15 @@
 import { readFileSync } from "node:fs";
 import {
   type Change,
-  createProviderServer,
   createResourceProvider,
   isUnknown,
   type ListedResource,
   type PropertyMap,
   ProviderError,
   type Resource,
+  type ServeOptions,
   sameSecretAware,
-  serveStdio,
+  serveProvider,
   TOOL_NAMES,
   type ToolHandlers,
   type ToolInput,
@@ -75,6 +75,90 @@ export interface OpnsenseProviderOptions {
   stateDir?: string;
 }
 
+/**
+ * The firewall never gives a password back, so a refreshed read lacks it: compare the desired value
+ * with the digest in state instead, and drop the entry when they agree.
+ */
+function writeOnlySecrets(
+  change: Change,
+  input: ToolInput<"planDeployment">,
+  secrets: readonly string[],
+): Change {
+  if (secrets.length === 0 || change.action !== "update") return change;
+  const stored = input.current.find((entry) => entry.name === change.name)?.properties ?? {};
+  const diff = change.diff.filter(
+    (entry) =>
+      !(
+        secrets.includes(entry.path) &&
+        entry.before === undefined &&
+        stored[entry.path] !== undefined &&
+        sameSecretAware(stored[entry.path], entry.after)
+      ),
+  );
+  return diff.length === 0 ? { ...change, action: "noop", diff } : { ...change, diff };
+}
+
+/** Every item of the served types, managed or not. */
+function firewallListing(built: BuiltType[]) {
+  return async function list(filter: { type?: string; deploymentId?: string }): Promise<ListedResource[]> {
+    const all: ListedResource[] = [];
+    for (const entry of built) {
+      if (filter.type && entry.spec.type !== filter.type) continue;
+      try {
+        all.push(...(await entry.list(filter.deploymentId)));
+      } catch (error) {
+        // A module this firewall lacks (no os-haproxy) lists nothing rather than failing discovery.
+        if (!(ProviderError.isInstance(error) && error.code === "UNSUPPORTED")) throw error;
+      }
+    }
+    return all;
+  };
+}
+
+/** Snapshots of a deployment's items, restored through the collections (the backends' own servers too). */
+function firewallSnapshots(
+  built: BuiltType[],
+  context: TypeContext,
+  list: (filter: { deploymentId?: string }) => Promise<ListedResource[]>,
+  dir: string,
+) {
+  const collections = [
+    ...built.slice(0, 7),
+    { spec: { ...haproxyServer, collection: SERVERS }, api: context.api(SERVERS) },
+    ...built.slice(8),
+  ].map((entry) => ({
+    name: entry.spec.type,
+    api: entry.api,
+    reloadsFilter: entry.spec.reloadsFilter === true,
+    markerField: entry.spec.markerField,
+  }));
+  return snapshots({
+    client: context.client,
+    collections,
+    store: fileStore(dir),
+    resources: async (deploymentId) =>
+      (await list({ deploymentId })).map((entry) => ({
+        type: entry.type,
+        name: entry.name ?? entry.id,
+        id: entry.id,
+        properties: entry.properties,
+      })),
+  });
+}
+
+/** Tools but the offline ones fail with the client's set-up problem (no URL, no key) when there is one. */
+function guarded(tools: ToolHandlers, problem: unknown): ToolHandlers {
+  const out = {} as Record<string, (input: never) => Promise<unknown>>;
+  for (const name of TOOL_NAMES) {
+    const handler = tools[name] as (input: never) => unknown;
+    out[name] = async (input) => {
+      if (problem && !OFFLINE_TOOLS.has(name)) throw problem;
+      return handler(input);
+    };
+  }
+  return out as unknown as ToolHandlers;
+}
+
 /** The OPNsense provider: the iac.mcp/v1 tools over the firewall's REST API. */
 export function createOpnsenseProvider(options: OpnsenseProviderOptions = {}) {
   const env = options.env ?? process.env;
@@ -101,19 +185,7 @@ export function createOpnsenseProvider(options: OpnsenseProviderOptions = {}) {
     mount && type.startsWith(`${NAME}:`) ? `${mount}${type.slice(NAME.length)}` : type;
   const byType = { get: (type: string) => specs.get(canonicalType(type)) };
 
-  async function list(filter: { type?: string; deploymentId?: string }): Promise<ListedResource[]> {
-    const all: ListedResource[] = [];
-    for (const entry of built) {
-      if (filter.type && entry.spec.type !== filter.type) continue;
-      try {
-        all.push(...(await entry.list(filter.deploymentId)));
-      } catch (error) {
-        // A module this firewall lacks (no os-haproxy) lists nothing rather than failing discovery.
-        if (!(ProviderError.isInstance(error) && error.code === "UNSUPPORTED")) throw error;
-      }
-    }
-    return all;
-  }
+  const list = firewallListing(built);
 
   const base = createResourceProvider({
     ...(mount ? { mountName: mount } : {}),
@@ -123,28 +195,12 @@ export function createOpnsenseProvider(options: OpnsenseProviderOptions = {}) {
     types: built.map((entry) => entry.handler),
     list,
   });
-  const collections = [
-    ...built.slice(0, 7),
-    { spec: { ...haproxyServer, collection: SERVERS }, api: context.api(SERVERS) },
-    ...built.slice(8),
-  ].map((entry) => ({
-    name: entry.spec.type,
-    api: entry.api,
-    reloadsFilter: entry.spec.reloadsFilter === true,
-    markerField: entry.spec.markerField,
-  }));
-  const undo = snapshots({
-    client: context.client,
-    collections,
-    store: fileStore(snapshotDir(options.stateDir ?? env.OPNSENSE_PROVIDER_STATE_DIR)),
-    resources: async (deploymentId) =>
-      (await list({ deploymentId })).map((entry) => ({
-        type: entry.type,
-        name: entry.name ?? entry.id,
-        id: entry.id,
-        properties: entry.properties,
-      })),
-  });
+  const undo = firewallSnapshots(
+    built,
+    context,
+    list,
+    snapshotDir(options.stateDir ?? env.OPNSENSE_PROVIDER_STATE_DIR),
+  );
 
   const canonicalResource = <T extends { type: string; properties: PropertyMap }>(resource: T): T => {
     const entry = byType.get(resource.type);
@@ -175,7 +231,11 @@ export function createOpnsenseProvider(options: OpnsenseProviderOptions = {}) {
         resources: input.resources.map(canonicalResource),
         current: input.current.map(canonicalResource),
       });
-      return { changes: plan.changes.map((change) => writeOnlySecrets(change, input)) };
+      return {
+        changes: plan.changes.map((change) =>
+          writeOnlySecrets(change, input, byType.get(change.type)?.spec.secretProperties ?? []),
+        ),
+      };
     },
     createSnapshot: async ({ deploymentId }: ToolInput<"createSnapshot">) => {
       const taken = await undo.create(deploymentId);
@@ -203,46 +263,18 @@ export function createOpnsenseProvider(options: OpnsenseProviderOptions = {}) {
       });
   }
 
-  /**
-   * The firewall never gives a password back, so a refreshed read lacks it: compare the desired value
-   * with the digest in state instead, and drop the entry when they agree.
-   */
-  function writeOnlySecrets(change: Change, input: ToolInput<"planDeployment">): Change {
-    const secrets = byType.get(change.type)?.spec.secretProperties ?? [];
-    if (secrets.length === 0 || change.action !== "update") return change;
-    const stored = input.current.find((entry) => entry.name === change.name)?.properties ?? {};
-    const diff = change.diff.filter(
-      (entry) =>
-        !(
-          secrets.includes(entry.path) &&
-          entry.before === undefined &&
-          stored[entry.path] !== undefined &&
-          sameSecretAware(stored[entry.path], entry.after)
-        ),
-    );
-    return diff.length === 0 ? { ...change, action: "noop", diff } : { ...change, diff };
-  }
-
-  const guarded = {} as Record<string, (input: never) => Promise<unknown>>;
-  for (const name of TOOL_NAMES) {
-    const handler = tools[name] as (input: never) => unknown;
-    guarded[name] = async (input) => {
-      if (problem && !OFFLINE_TOOLS.has(name)) throw problem;
-      return handler(input);
-    };
-  }
-  const handlers = guarded as unknown as ToolHandlers;
+  const handlers = guarded(tools, problem);
   return {
     tools: handlers,
     client,
-    server: () =>
-      createProviderServer({ name: NAME, version: packageVersion(), instructions: INSTRUCTIONS, handlers }),
+    server: () => base.server(handlers),
   };
 }
 
 /** `agent provider opnsense`: serve the provider over stdio. */
-export async function main(): Promise<void> {
-  await serveStdio(createOpnsenseProvider().server());
+export async function main(options: ServeOptions = {}): Promise<void> {
+  const provider = createOpnsenseProvider();
+  await serveProvider(() => provider.server(), options);
 }
 
 export type { BuiltType };

@@ -1,18 +1,9 @@
 import { X509Certificate } from "node:crypto";
+import * as catalog from "../../protocol/catalog/opnsense.ts";
 import type { PropertyMap } from "../../protocol/index.ts";
 import { crud } from "./api.ts";
 import type { ItemSpec } from "./item-type.ts";
-import {
-  description,
-  enumOf,
-  field,
-  nonEmpty,
-  outputsSchema,
-  propertiesSchema,
-  setIf,
-  str,
-  stringList,
-} from "./schema.ts";
+import { field, setIf, str } from "./schema.ts";
 
 const CERTS = {
   ...crud("trust/cert", "", "cert", { since: "24.7", needs: "the trust API /api/trust/cert" }),
@@ -23,12 +14,7 @@ const CERTS = {
   del: "del",
 };
 
-const KEY_TYPES: Record<string, string> = {
-  "RSA-2048": "2048",
-  "RSA-4096": "4096",
-  prime256v1: "prime256v1",
-  secp384r1: "secp384r1",
-};
+const KEY_TYPES = catalog.CERTIFICATE_KEY_TYPES;
 const keyTypeName = (api: string | undefined) =>
   Object.entries(KEY_TYPES).find(([, value]) => value === api)?.[0];
 
@@ -45,39 +31,9 @@ function fingerprint(crt: string | undefined): { fingerprint: string; notAfter?:
 }
 
 export const certificate: ItemSpec = {
-  type: "opnsense:security:certificate",
-  description:
-    "A server certificate made by the firewall (System > Trust > Certificates) through /api/trust/cert: self-signed, or signed by the CA whose refid is `ca`. " +
-    "A change of name, alternative names or lifetime re-issues it in place.",
-  properties: propertiesSchema(
-    {
-      commonName: nonEmpty,
-      altNames: stringList,
-      lifetimeDays: { type: "integer", minimum: 1, maximum: 3650 },
-      keyType: enumOf(...Object.keys(KEY_TYPES)),
-      ca: { ...nonEmpty, description: "refid of a CA on the firewall; empty: self-signed" },
-      description,
-    },
-    ["commonName"],
-    [
-      { commonName: "portal.example.lan", altNames: ["portal.example.lan"], lifetimeDays: 397 },
-      {
-        commonName: "portal.example.lan",
-        altNames: ["portal.example.lan", "www.portal.example.lan"],
-        lifetimeDays: 397,
-      },
-    ],
-  ),
-  outputs: outputsSchema(
-    {
-      fingerprint: { type: "string", description: "SHA-256 fingerprint, colon-separated hex" },
-      notAfter: { type: "string", description: "expiry, ISO 8601" },
-    },
-    ["id", "fingerprint"],
-  ),
+  ...catalog.certificateType,
   collection: CERTS,
   markerField: "descr",
-  replaceOnChange: ["keyType", "ca"],
   defaults: { lifetimeDays: 397, keyType: "prime256v1", altNames: [], description: "" },
   fieldNames: {
     commonname: "commonName",

@@ -4,10 +4,16 @@ import type { CommandDefinition } from "./types.ts";
 
 export const providerCommand: CommandDefinition = {
   name: "provider",
-  usage: ["provider NAME", "provider test -- COMMAND [ARGS]"],
-  summary: "serve a built-in provider (mock, docker, local) over stdio",
+  usage: ["provider NAME [--http PORT]", "provider test -- COMMAND [ARGS]"],
+  summary: "serve a built-in provider over stdio (or Streamable HTTP on 127.0.0.1 with --http)",
   notes: ["`agent provider test -- COMMAND [ARGS]` runs the conformance suite against any provider server."],
-  flags: {},
+  flags: {
+    http: {
+      type: "string",
+      value: "PORT",
+      help: "serve over Streamable HTTP on 127.0.0.1:PORT instead of stdio",
+    },
+  },
   exitCodes: { 0: "the suite passed (test)", 1: "the suite failed (test)", 2: "bad usage" },
   server: true,
   async run(context) {
@@ -25,7 +31,10 @@ export const providerCommand: CommandDefinition = {
         `agent provider NAME serves a built-in provider: ${Object.keys(BUILTIN_PROVIDERS).join(", ")}`,
       );
     const provider = await load();
-    await provider.main();
+    const http = parsed.flags["http"];
+    if (http !== undefined && !/^\d{1,5}$/.test(String(http)))
+      throw usageError(`--http takes a port number, not ${JSON.stringify(http)}`);
+    await provider.main(http === undefined ? {} : { http: { port: Number(http) } });
     // The server now runs until its client closes stdin.
     return -1;
   },

@@ -14,6 +14,7 @@ import { recordCalls } from "./llm/recording.ts";
 import type { LanguageModel } from "./llm/types.ts";
 import { guardModel } from "./model-guard.ts";
 import { type Workspace, withWriter } from "./operations.ts";
+import { withGoalSecrets } from "./planner/goal-secrets.ts";
 import { type PlannerFinding, planWithModel } from "./planner/model-planner.ts";
 import { decideWithModel } from "./planner/model-recovery.ts";
 import { planOffline } from "./planner/offline/index.ts";
@@ -148,6 +149,7 @@ function redactSpec(deployment: Deployment, types: Map<string, { info: ResourceT
  * approval → apply → recovery → memory. Everything it does is an event; the report gathers it.
  */
 export async function runGoal(services: AgentServices, request: GoalRequest): Promise<GoalReport> {
+  ({ services, request } = withGoalSecrets(services, request)); // secrets typed in the goal → placeholders
   const { scrubber } = services;
   const emit: EventSink = (event: RunEvent) => services.workspace.emit(scrubber.scrubDeep(event));
   const workspace: Workspace = { ...services.workspace, emit };

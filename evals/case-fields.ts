@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { valuePattern } from "./matcher.ts";
 
 /**
  * The parts of a case that describe how it runs rather than what it expects: the planners it
@@ -126,6 +127,55 @@ const DriftChange = z
   })
   .strict();
 
+const TypeSchema = z.string().regex(/^[a-z*?][a-z0-9*?-]*(:[a-z0-9*?-]+)*$/, {
+  message: "must be a resource type such as aws:rds:instance (glob * allowed)",
+});
+
+/** Every `/regex/` value in an expectation compiles, so a typo fails at load time, not as a miss. */
+function badPatterns(
+  value: unknown,
+  path: (string | number)[] = [],
+): { path: (string | number)[]; message: string }[] {
+  if (typeof value === "string") {
+    try {
+      valuePattern(value);
+      return [];
+    } catch (error) {
+      return [{ path, message: `is not a valid regular expression: ${(error as Error).message}` }];
+    }
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => badPatterns(item, [...path, index]));
+  if (typeof value === "object" && value !== null)
+    return Object.entries(value).flatMap(([key, item]) => badPatterns(item, [...path, key]));
+  return [];
+}
+
+const PropertiesSchema = z.record(z.string(), z.unknown()).superRefine((value, context) => {
+  for (const issue of badPatterns(value)) context.addIssue({ code: "custom", ...issue });
+});
+
+/** `properties` is a subset of what the provider reports; see matcher.ts for how values compare. */
+export const ResourceExpectationSchema = z
+  .object({
+    type: TypeSchema,
+    name: z.string().min(1).optional(),
+    count: z.number().int().min(0).optional(),
+    min: z.number().int().min(0).optional(),
+    properties: PropertiesSchema.optional(),
+  })
+  .strict()
+  .refine((value) => value.count === undefined || value.min === undefined, {
+    message: "give count (exactly N) or min (at least N), not both",
+  });
+export type ResourceExpectation = z.infer<typeof ResourceExpectationSchema>;
+
+/** A type (glob allowed), or a type with properties: no resource may match it afterwards. */
+export const ForbiddenSchema = z.union([
+  TypeSchema,
+  z.object({ type: TypeSchema, properties: PropertiesSchema.optional() }).strict(),
+]);
+export type Forbidden = z.infer<typeof ForbiddenSchema>;
+
 const OUTCOME_NAMES = [
   "succeeded",
   "nothing-to-do",
@@ -150,6 +200,11 @@ export const TurnExpectSchema = z
     changes: z
       .partialRecord(z.enum(["create", "update", "replace", "delete", "noop"]), z.number().int())
       .optional(),
+    /** What the providers list for the turn's deployment right after it (e.g. nothing after a rollback). */
+    resources: z.array(ResourceExpectationSchema).optional(),
+    noResourcesOf: z.array(ForbiddenSchema).optional(),
+    /** State's resources equal what the providers list for the deployment, right after the turn. */
+    stateMatchesWorld: z.boolean().optional(),
     /** For a refresh turn: the drift it must report. */
     drift: z
       .array(z.object({ name: z.string().min(1), kind: z.enum(["changed", "deleted"]) }).strict())

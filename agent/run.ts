@@ -14,6 +14,7 @@ import { recordCalls } from "./llm/recording.ts";
 import type { LanguageModel } from "./llm/types.ts";
 import { guardModel } from "./model-guard.ts";
 import { type Workspace, withWriter } from "./operations.ts";
+import { noteModelPlan } from "./planner/goal-coverage.ts";
 import { withGoalSecrets } from "./planner/goal-secrets.ts";
 import { type PlannerFinding, planWithModel } from "./planner/model-planner.ts";
 import { decideWithModel } from "./planner/model-recovery.ts";
@@ -359,6 +360,7 @@ export async function runGoal(services: AgentServices, request: GoalRequest): Pr
     });
     if (!result.ok) return finish("planner-failed", result.reason);
     deployment = result.deployment as Deployment;
+    noteModelPlan(report, emit, request.goal, result); // goal elements planned or named as left out (goal-coverage.ts)
   } else if (!deployment) {
     const offline = planOffline(request.goal, {
       availableTypes: [...typeInfo.keys()],

@@ -30,6 +30,7 @@ export const CATEGORIES = [
   "follow-up",
   "update",
   "open-catalog",
+  "coverage",
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
@@ -54,6 +55,9 @@ export const ScriptedTurnSchema = z
     text: z.string().optional(),
     calls: z.array(ToolCall).optional(),
     submit: z.record(z.string(), z.unknown()).optional(),
+    /** With submit: submit_deployment's notes and leftOut ({ element, why } for each part not built). */
+    notes: z.string().optional(),
+    leftOut: z.array(z.object({ element: z.string().min(1), why: z.string() }).strict()).optional(),
     revise: z.record(z.string(), z.unknown()).optional(),
     recover: z
       .object({ action: z.enum(["retry", "rollback", "abort"]), reason: z.string().min(1) })
@@ -235,6 +239,11 @@ export const ExtraExpectFields = {
   modelSaw: z.array(z.string().min(1)).optional(),
   /** Text that must appear in no request to the model (a secret). */
   modelNeverSaw: z.array(z.string().min(1)).optional(),
+  /**
+   * Lines the last plan's notes must hold (text, or `/regex/`): every element of the goal is planned
+   * or named there as left out, and why, whichever planner made the plan.
+   */
+  plannerNotes: z.array(z.string().min(1)).optional(),
   /** Deletes and replacements that may succeed in the whole case (0: nothing destroyed). */
   maxDestructive: z.number().int().min(0).optional(),
 };

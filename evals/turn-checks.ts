@@ -4,7 +4,7 @@ import type { GoalReport } from "../agent/run.ts";
 import type { ListedResource } from "../tools/protocol/index.ts";
 import type { TurnExpect } from "./case-fields.ts";
 import type { Expectations } from "./case-schema.ts";
-import { findForbidden, matchResources } from "./matcher.ts";
+import { findForbidden, matchResources, valuePattern } from "./matcher.ts";
 import type { ApprovalRecord } from "./sandbox.ts";
 
 const oneOf = <T>(value: T | readonly T[]): readonly T[] => (Array.isArray(value) ? value : [value as T]);
@@ -131,6 +131,7 @@ export async function checkExtras(expect: Expectations, run: WholeRun): Promise<
         failures.push(`modelNeverSaw: ${hits} request(s) to the model contained ${JSON.stringify(text)}`);
     }
   }
+  if (expect.plannerNotes) failures.push(...checkPlannerNotes(expect.plannerNotes, last));
   if (expect.maxDestructive !== undefined) {
     const destroyed = run.events.filter(
       (event) =>
@@ -148,4 +149,24 @@ export async function checkExtras(expect: Expectations, run: WholeRun): Promise<
   if (expect.stateMatchesWorld && run.stateAndWorld)
     failures.push(...stateWorldMismatch(await run.stateAndWorld()));
   return failures;
+}
+
+/** Each wanted line matches some note of the last plan (its summary's lines after "Notes:"). */
+function checkPlannerNotes(wanted: readonly string[], report: GoalReport | undefined): string[] {
+  const summary = report?.planner.summary ?? "";
+  const notes = summary.includes("\nNotes:\n")
+    ? summary
+        .slice(summary.indexOf("\nNotes:\n") + "\nNotes:\n".length)
+        .split("\n")
+        .map((line) => line.replace(/^\s*-\s*/, ""))
+    : [];
+  return wanted.flatMap((text) => {
+    const pattern = valuePattern(text);
+    const found = notes.some((note) => (pattern ? pattern.test(note) : note.includes(text)));
+    return found
+      ? []
+      : [
+          `plannerNotes: no note ${pattern ? "matches" : "says"} ${JSON.stringify(text)}; notes: ${JSON.stringify(notes)}`,
+        ];
+  });
 }

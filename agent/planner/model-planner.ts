@@ -2,7 +2,7 @@ import { z } from "zod";
 import { promptId, renderPrompt, wrapProviderData } from "../../prompts/index.ts";
 import type { ChatMessage, ContentBlock, LanguageModel, ModelResponse } from "../llm/types.ts";
 import type { PlannerEvent } from "./events.ts";
-import { readSubmission } from "./submitted-spec.ts";
+import { type LeftOut, readSubmission } from "./submitted-spec.ts";
 import { PLANNER_TOOLS } from "./tool-specs.ts";
 
 export type { PlannerEvent } from "./events.ts";
@@ -59,6 +59,8 @@ export type PlanWithModelResult =
       deployment: PlannerDeployment;
       submissions: number;
       notes?: string;
+      /** What the model says it did not build, and why (submit_deployment's leftOut). */
+      leftOut?: LeftOut[];
       warnings: PlannerFinding[];
     }
   | { ok: false; reason: string; findings: PlannerFinding[]; submissions: number };
@@ -268,6 +270,7 @@ export async function planWithModel(input: PlanWithModelInput): Promise<PlanWith
           deployment,
           submissions,
           ...(notes === undefined ? {} : { notes }),
+          ...(submission.leftOut ? { leftOut: submission.leftOut } : {}),
           warnings: findings,
         };
       }

@@ -189,15 +189,8 @@ function emulatorEnv(
   return Object.fromEntries(evalCase.emulators.map((prefix) => [prefix, env[prefix]!]));
 }
 
-/** One case with one planner, in its own folder with its own providers, state and memory. */
-export async function runCase(
-  evalCase: EvalCase,
-  planner: PlannerKind,
-  runIndex: number,
-  options: RunCaseOptions,
-): Promise<EvalResult> {
-  const started = performance.now();
-  const result: EvalResult = {
+function freshResult(evalCase: EvalCase, planner: PlannerKind, runIndex: number): EvalResult {
+  return {
     id: evalCase.id,
     planner,
     run: runIndex,
@@ -214,6 +207,42 @@ export async function runCase(
     retries: 0,
     rollbacks: 0,
   };
+}
+
+/** A run whose setup script said it cannot run here. */
+function skipped(result: EvalResult, reason: string, started: number): EvalResult {
+  return {
+    ...result,
+    ok: false,
+    status: "skip",
+    skipped: true,
+    reason,
+    failures: [],
+    outcome: "skipped",
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+function errorFailures(error: unknown, events: readonly RunEvent[]): string[] {
+  const failures = [`error: ${error instanceof Error ? error.message : String(error)}`];
+  // A script that ran out usually follows a rejected submission: say what the planner was told.
+  const rejected = events.findLast(
+    (event) => event.type === "planner.submission" && event.messages.length > 0,
+  );
+  if (rejected?.type === "planner.submission")
+    failures.push(`the last submission was rejected: ${rejected.messages.join("; ")}`);
+  return failures;
+}
+
+/** One case with one planner, in its own folder with its own providers, state and memory. */
+export async function runCase(
+  evalCase: EvalCase,
+  planner: PlannerKind,
+  runIndex: number,
+  options: RunCaseOptions,
+): Promise<EvalResult> {
+  const started = performance.now();
+  const result = freshResult(evalCase, planner, runIndex);
   if (options.cwdBase) mkdirSync(options.cwdBase, { recursive: true });
   const dir = mkdtempSync(join(options.cwdBase ?? tmpdir(), `mcp-iac-eval-${evalCase.id}-`));
   const events: RunEvent[] = [];
@@ -258,13 +287,7 @@ export async function runCase(
     result.failures = await Promise.race([work, timeout]);
   } catch (error) {
     if (error instanceof CaseSkipped) skippedBecause = error.message;
-    result.failures = [`error: ${error instanceof Error ? error.message : String(error)}`];
-    // A script that ran out usually follows a rejected submission: say what the planner was told.
-    const rejected = events.findLast(
-      (event) => event.type === "planner.submission" && event.messages.length > 0,
-    );
-    if (rejected?.type === "planner.submission")
-      result.failures.push(`the last submission was rejected: ${rejected.messages.join("; ")}`);
+    result.failures = errorFailures(error, events);
   } finally {
     clearTimeout(timer);
     await sandbox?.close();
@@ -276,16 +299,7 @@ export async function runCase(
   tally(result, observed, events);
   if (skippedBecause !== undefined) {
     rmSync(dir, { recursive: true, force: true });
-    return {
-      ...result,
-      ok: false,
-      status: "skip",
-      skipped: true,
-      reason: skippedBecause,
-      failures: [],
-      outcome: "skipped",
-      durationMs: Math.round(performance.now() - started),
-    };
+    return skipped(result, skippedBecause, started);
   }
   result.ok = result.failures.length === 0;
   result.status = evalCase.knownGap ? "known-gap" : result.ok ? "pass" : "fail";

@@ -1,4 +1,5 @@
 import { withWriter } from "./operations.ts";
+import { withGoalSecrets } from "./planner/goal-secrets.ts";
 import { planAndApply } from "./run/apply.ts";
 import { describeCatalog } from "./run/catalog.ts";
 import { createRunContext, type RunContext } from "./run/context.ts";
@@ -39,6 +40,8 @@ const CANCELLED_EARLY = "cancelled before anything was applied";
  * With `request.signal`, a cancel stops it between steps and ends it "cancelled".
  */
 export async function runGoal(services: AgentServices, request: GoalRequest): Promise<GoalReport> {
+  // Secrets typed in the goal become placeholders before anything reads it (goal-secrets.ts).
+  ({ services, request } = withGoalSecrets(services, request));
   const ctx = createRunContext(services, request);
   ctx.emit({
     type: "planner.selected",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { valuePattern } from "./matcher.ts";
 
 /**
  * The parts of a case that describe how it runs rather than what it expects: the planners it
@@ -29,6 +30,7 @@ export const CATEGORIES = [
   "follow-up",
   "update",
   "open-catalog",
+  "coverage",
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
@@ -53,6 +55,9 @@ export const ScriptedTurnSchema = z
     text: z.string().optional(),
     calls: z.array(ToolCall).optional(),
     submit: z.record(z.string(), z.unknown()).optional(),
+    /** With submit: submit_deployment's notes and leftOut ({ element, why } for each part not built). */
+    notes: z.string().optional(),
+    leftOut: z.array(z.object({ element: z.string().min(1), why: z.string() }).strict()).optional(),
     revise: z.record(z.string(), z.unknown()).optional(),
     recover: z
       .object({ action: z.enum(["retry", "rollback", "abort"]), reason: z.string().min(1) })
@@ -126,6 +131,55 @@ const DriftChange = z
   })
   .strict();
 
+const TypeSchema = z.string().regex(/^[a-z*?][a-z0-9*?-]*(:[a-z0-9*?-]+)*$/, {
+  message: "must be a resource type such as aws:rds:instance (glob * allowed)",
+});
+
+/** Every `/regex/` value in an expectation compiles, so a typo fails at load time, not as a miss. */
+function badPatterns(
+  value: unknown,
+  path: (string | number)[] = [],
+): { path: (string | number)[]; message: string }[] {
+  if (typeof value === "string") {
+    try {
+      valuePattern(value);
+      return [];
+    } catch (error) {
+      return [{ path, message: `is not a valid regular expression: ${(error as Error).message}` }];
+    }
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => badPatterns(item, [...path, index]));
+  if (typeof value === "object" && value !== null)
+    return Object.entries(value).flatMap(([key, item]) => badPatterns(item, [...path, key]));
+  return [];
+}
+
+const PropertiesSchema = z.record(z.string(), z.unknown()).superRefine((value, context) => {
+  for (const issue of badPatterns(value)) context.addIssue({ code: "custom", ...issue });
+});
+
+/** `properties` is a subset of what the provider reports; see matcher.ts for how values compare. */
+export const ResourceExpectationSchema = z
+  .object({
+    type: TypeSchema,
+    name: z.string().min(1).optional(),
+    count: z.number().int().min(0).optional(),
+    min: z.number().int().min(0).optional(),
+    properties: PropertiesSchema.optional(),
+  })
+  .strict()
+  .refine((value) => value.count === undefined || value.min === undefined, {
+    message: "give count (exactly N) or min (at least N), not both",
+  });
+export type ResourceExpectation = z.infer<typeof ResourceExpectationSchema>;
+
+/** A type (glob allowed), or a type with properties: no resource may match it afterwards. */
+export const ForbiddenSchema = z.union([
+  TypeSchema,
+  z.object({ type: TypeSchema, properties: PropertiesSchema.optional() }).strict(),
+]);
+export type Forbidden = z.infer<typeof ForbiddenSchema>;
+
 const OUTCOME_NAMES = [
   "succeeded",
   "nothing-to-do",
@@ -151,6 +205,11 @@ export const TurnExpectSchema = z
     changes: z
       .partialRecord(z.enum(["create", "update", "replace", "delete", "noop"]), z.number().int())
       .optional(),
+    /** What the providers list for the turn's deployment right after it (e.g. nothing after a rollback). */
+    resources: z.array(ResourceExpectationSchema).optional(),
+    noResourcesOf: z.array(ForbiddenSchema).optional(),
+    /** State's resources equal what the providers list for the deployment, right after the turn. */
+    stateMatchesWorld: z.boolean().optional(),
     /** For a refresh turn: the drift it must report. */
     drift: z
       .array(z.object({ name: z.string().min(1), kind: z.enum(["changed", "deleted"]) }).strict())
@@ -181,6 +240,11 @@ export const ExtraExpectFields = {
   modelSaw: z.array(z.string().min(1)).optional(),
   /** Text that must appear in no request to the model (a secret). */
   modelNeverSaw: z.array(z.string().min(1)).optional(),
+  /**
+   * Lines the last plan's notes must hold (text, or `/regex/`): every element of the goal is planned
+   * or named there as left out, and why, whichever planner made the plan.
+   */
+  plannerNotes: z.array(z.string().min(1)).optional(),
   /** Deletes and replacements that may succeed in the whole case (0: nothing destroyed). */
   maxDestructive: z.number().int().min(0).optional(),
 };

@@ -229,4 +229,23 @@ describe("eval case files", () => {
       deploymentName: "x",
     });
   });
+
+  it("takes emulated providers only with a setup script, among the providers, without mock world or faults", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mcp-iac-evals-test-"));
+    temps.push(dir);
+    const file = join(dir, "case.yaml");
+    const base = { goal: "g", category: "blueprint", expect: {}, emulators: ["aws"] };
+    expect(caught(() => parseCase(base, file)).issues).toEqual([
+      { path: "emulators", message: "emulated providers need a setup.sh beside case.yaml that starts them" },
+    ]);
+    writeFileSync(join(dir, "setup.sh"), "exit 0\n");
+    expect(parseCase(base, file).emulators).toEqual(["aws"]);
+    const wrong = caught(() =>
+      parseCase({ ...base, providers: ["opnsense"], faults: { aws: { MOCK_CRASH: "1" } } }, file),
+    );
+    expect(wrong.issues.map((issue) => issue.message)).toEqual([
+      "aws is emulated but not among the case's providers",
+      "world and faults are the mock's; aws is emulated (arm its faults in setup.sh)",
+    ]);
+  });
 });

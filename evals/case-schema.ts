@@ -4,6 +4,12 @@ import { EvalCaseError } from "./case-error.ts";
 import { readYaml } from "./yaml-file.ts";
 
 export { EvalCaseError } from "./case-error.ts";
+export {
+  type Forbidden,
+  ForbiddenSchema,
+  type ResourceExpectation,
+  ResourceExpectationSchema,
+} from "./case-fields.ts";
 
 import { z } from "zod";
 import { type Deployment, deploymentFromObject } from "../agent/engine/spec.ts";
@@ -11,16 +17,17 @@ import {
   CATEGORIES,
   DIFFICULTIES,
   ExtraExpectFields,
+  ForbiddenSchema,
   MemorySeedSchema,
   ModelScriptSchema,
   PLANNER_KINDS,
   type PlannerKind,
+  ResourceExpectationSchema,
   type Turn,
   TurnExpectSchema,
   TurnSchema,
   WorldResourceSchema,
 } from "./case-fields.ts";
-import { valuePattern } from "./matcher.ts";
 
 /** Every way `runGoal` can end (agent/run.ts GoalOutcome). */
 export const OUTCOMES = [
@@ -40,6 +47,10 @@ export type Outcome = (typeof OUTCOMES)[number];
 export const SANDBOX_PREFIXES = ["opnsense", "aws", "kubernetes", "docker"] as const;
 export type SandboxPrefix = (typeof SANDBOX_PREFIXES)[number];
 
+/** Prefixes whose real provider a case may run against an emulator (test/emulators/launch.ts). */
+export const EMULATED_PREFIXES = ["opnsense", "aws", "kubernetes"] as const;
+export type EmulatedPrefix = (typeof EMULATED_PREFIXES)[number];
+
 /** Tags the runner acts on: `model-only` cases do not run with the offline planner. */
 export const MODEL_ONLY = "model-only";
 
@@ -48,55 +59,6 @@ const OneOrMany = <T extends z.ZodType>(item: T, allowed: readonly string[]) =>
   z.union([item, z.array(item).min(1)], {
     error: `must be one of ${allowed.join(", ")}, or a list of them`,
   });
-const TypeSchema = z.string().regex(/^[a-z*?][a-z0-9*?-]*(:[a-z0-9*?-]+)*$/, {
-  message: "must be a resource type such as aws:rds:instance (glob * allowed)",
-});
-
-/** Every `/regex/` value in an expectation compiles, so a typo fails at load time, not as a miss. */
-function badPatterns(
-  value: unknown,
-  path: (string | number)[] = [],
-): { path: (string | number)[]; message: string }[] {
-  if (typeof value === "string") {
-    try {
-      valuePattern(value);
-      return [];
-    } catch (error) {
-      return [{ path, message: `is not a valid regular expression: ${(error as Error).message}` }];
-    }
-  }
-  if (Array.isArray(value)) return value.flatMap((item, index) => badPatterns(item, [...path, index]));
-  if (typeof value === "object" && value !== null)
-    return Object.entries(value).flatMap(([key, item]) => badPatterns(item, [...path, key]));
-  return [];
-}
-
-const PropertiesSchema = z.record(z.string(), z.unknown()).superRefine((value, context) => {
-  for (const issue of badPatterns(value)) context.addIssue({ code: "custom", ...issue });
-});
-
-/** `properties` is a subset of what the provider reports; see matcher.ts for how values compare. */
-export const ResourceExpectationSchema = z
-  .object({
-    type: TypeSchema,
-    name: z.string().min(1).optional(),
-    count: z.number().int().min(0).optional(),
-    min: z.number().int().min(0).optional(),
-    properties: PropertiesSchema.optional(),
-  })
-  .strict()
-  .refine((value) => value.count === undefined || value.min === undefined, {
-    message: "give count (exactly N) or min (at least N), not both",
-  });
-export type ResourceExpectation = z.infer<typeof ResourceExpectationSchema>;
-
-/** A type (glob allowed), or a type with properties: no resource may match it afterwards. */
-export const ForbiddenSchema = z.union([
-  TypeSchema,
-  z.object({ type: TypeSchema, properties: PropertiesSchema.optional() }).strict(),
-]);
-export type Forbidden = z.infer<typeof ForbiddenSchema>;
-
 const RECOVERY_ACTIONS = ["retry", "revise", "rollback", "abort"] as const;
 const PLANNERS = ["model", "offline", "memory"] as const;
 
@@ -193,6 +155,12 @@ export const EvalCaseSchema = z
     tags: z.array(z.string().min(1)).default([]),
     /** The sandbox providers started for it (default all four); fewer start faster. */
     providers: z.array(z.enum(SANDBOX_PREFIXES)).min(1).optional(),
+    /**
+     * Prefixes served by the real provider against an emulator instead of the mock: setup.sh starts
+     * the emulators and writes emulators.json (per prefix, the provider's environment) in the case's
+     * folder; cleanup.sh stops them (test/emulators/launch.ts does both).
+     */
+    emulators: z.array(z.enum(EMULATED_PREFIXES)).min(1).optional(),
     /** What already exists on each provider's platform before the first turn. */
     world: z.partialRecord(z.enum(SANDBOX_PREFIXES), z.array(WorldResourceSchema)).optional(),
     /** Patterns remembered before the first turn. */
@@ -234,6 +202,20 @@ export const EvalCaseSchema = z
         path: ["repeat"],
         message: "repeat goes with goal; list turns instead",
       });
+    }
+    for (const prefix of value.emulators ?? []) {
+      if (value.providers && !value.providers.includes(prefix))
+        context.addIssue({
+          code: "custom",
+          path: ["emulators"],
+          message: `${prefix} is emulated but not among the case's providers`,
+        });
+      if (value.world?.[prefix] || value.faults?.[prefix])
+        context.addIssue({
+          code: "custom",
+          path: ["emulators"],
+          message: `world and faults are the mock's; ${prefix} is emulated (arm its faults in setup.sh)`,
+        });
     }
     if (value.planners?.includes("scripted") && !value.model) {
       context.addIssue({
@@ -300,6 +282,12 @@ export function parseCase(document: unknown, file: string): EvalCase {
   }
   const defaults: PlannerKind[] = rest.tags.includes(MODEL_ONLY) ? ["live"] : ["offline", "live"];
   if (rest.model) defaults.unshift("scripted");
+  const scripts = caseScripts(dirname(file));
+  if (rest.emulators && !scripts.setup) {
+    throw new EvalCaseError(file, [
+      { path: "emulators", message: "emulated providers need a setup.sh beside case.yaml that starts them" },
+    ]);
+  }
   const evalCase: EvalCase = {
     ...rest,
     id: caseId,
@@ -307,7 +295,7 @@ export function parseCase(document: unknown, file: string): EvalCase {
     planners: planners ?? defaults,
     steps,
     primary,
-    scripts: caseScripts(dirname(file)),
+    scripts,
   };
   if (setup !== undefined) {
     try {

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -9,11 +9,12 @@ import { snapshotRequest } from "../agent/llm/scripted.ts";
 import type { LanguageModel } from "../agent/llm/types.ts";
 import type { GoalOutcome, GoalReport } from "../agent/run.ts";
 import type { PlannerKind, Turn, TurnExpect } from "./case-fields.ts";
+import type { SandboxPrefix } from "./case-schema.ts";
 import { type EvalCase, expectationsFor } from "./case-schema.ts";
 import { checkExpectations } from "./matcher.ts";
 import { openSandbox, type Sandbox } from "./sandbox.ts";
 import { startScriptedModel } from "./scripted-model.ts";
-import { checkExtras, checkTurn } from "./turn-checks.ts";
+import { checkExtras, checkTurn, type TurnWorld } from "./turn-checks.ts";
 
 const run = promisify(execFile);
 
@@ -98,7 +99,27 @@ async function modelFor(
 interface Observed {
   reports: GoalReport[];
   /** Per step: the goal report, or the drift a refresh found. */
-  steps: { turn: Turn; report?: GoalReport; drift?: Drift[]; events: RunEvent[] }[];
+  steps: {
+    turn: Turn;
+    report?: GoalReport;
+    drift?: Drift[];
+    events: RunEvent[];
+    /** What the providers listed right after the turn, when its expectations look at the world. */
+    after?: TurnWorld;
+  }[];
+}
+
+/** The world right after a turn whose expectations ask about it. */
+async function worldAfter(turn: Turn, report: GoalReport | undefined, sandbox: Sandbox) {
+  const expect = "expect" in turn ? turn.expect : undefined;
+  if (!expect || (!expect.resources && !expect.noResourcesOf && !expect.stateMatchesWorld)) return undefined;
+  const deployment =
+    report?.spec?.name ?? ("destroy" in turn ? turn.destroy : "refresh" in turn ? turn.refresh : undefined);
+  if (!deployment) return { world: [] };
+  return {
+    world: await sandbox.world(deployment),
+    ...(expect.stateMatchesWorld ? { stateAndWorld: await sandbox.stateAndWorld(deployment) } : {}),
+  };
 }
 
 async function runSteps(evalCase: EvalCase, sandbox: Sandbox, events: RunEvent[]): Promise<Observed> {
@@ -113,6 +134,8 @@ async function runSteps(evalCase: EvalCase, sandbox: Sandbox, events: RunEvent[]
     else if ("refresh" in turn) step.drift = await sandbox.refresh(turn.refresh);
     else await sandbox.drift(turn.drift.deployment, turn.drift.resource, turn.drift.set);
     step.events = events.slice(first);
+    const after = await worldAfter(turn, step.report, sandbox);
+    if (after) step.after = after;
     observed.steps.push(step);
   }
   return observed;
@@ -129,84 +152,44 @@ async function script(path: string | undefined, dir: string, evalCase: EvalCase,
         EVAL_CASE_DIR: dirname(evalCase.file),
         EVAL_WORK_DIR: dir,
         EVAL_PLANNER: planner,
+        // What a background process it starts (an emulator) watches, to end with this run.
+        EVAL_RUNNER_PID: String(process.pid),
+        // The Node that runs the suite, for scripts that start TypeScript (no npx lookup per case).
+        EVAL_NODE: process.execPath,
       },
     });
   } catch (error) {
     const failed = error as { code?: number; stderr?: string; message: string };
     const tail = (failed.stderr ?? "").trim().split("\n").slice(-3).join(" | ");
+    if (failed.code === SKIP_EXIT) throw new CaseSkipped(tail || "the setup script skipped the case");
     throw new Error(
       `${path.split("/").slice(-2).join("/")} failed (exit ${failed.code ?? "?"})${tail ? `: ${tail}` : ""}`,
     );
   }
 }
 
-/** One case with one planner, in its own folder with its own providers, state and memory. */
-export async function runCase(
+/** A script's exit status that means "cannot run here" (automake's convention), not a failure. */
+const SKIP_EXIT = 77;
+
+class CaseSkipped extends Error {}
+
+/** The real providers' environment the case's setup.sh wrote for its emulators (test/emulators/launch.ts). */
+function emulatorEnv(
   evalCase: EvalCase,
-  planner: PlannerKind,
-  runIndex: number,
-  options: RunCaseOptions,
-): Promise<EvalResult> {
-  const started = performance.now();
-  const result = emptyResult(evalCase, planner, runIndex);
-  if (options.cwdBase) mkdirSync(options.cwdBase, { recursive: true });
-  const dir = mkdtempSync(join(options.cwdBase ?? tmpdir(), `mcp-iac-eval-${evalCase.id}-`));
-  const events: RunEvent[] = [];
-  let caseModel: CaseModel | undefined;
-  let sandbox: Sandbox | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let observed: Observed | undefined;
-  try {
-    caseModel = await modelFor(evalCase, planner, runIndex, options);
-    const requests = caseModel.requests;
-    const model =
-      caseModel.model && planner === "live" ? capturing(caseModel.model, requests) : caseModel.model;
-    const box = openSandbox({
-      dir,
-      ...(evalCase.faults ? { env: evalCase.faults } : {}),
-      ...(evalCase.providers ? { providers: evalCase.providers } : {}),
-      ...(evalCase.world ? { world: evalCase.world } : {}),
-      ...(evalCase.memory ? { memory: evalCase.memory } : {}),
-      approve: evalCase.approve,
-      model,
-      modelDescription: caseModel.description,
-      emit: (event) => events.push(event),
-    });
-    sandbox = box;
-    const limitMs = (evalCase.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000;
-    const work = (async () => {
-      await script(evalCase.scripts.setup, dir, evalCase, planner);
-      if (evalCase.setup) await box.applySetup(evalCase.setup);
-      observed = await runSteps(evalCase, box, events);
-      return judge(evalCase, planner, box, observed, requests, dir);
-    })();
-    // After a timeout the abandoned run fails once its servers close; that failure is already reported.
-    work.catch(() => {});
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`the case did not finish within ${limitMs / 1000}s`)),
-        limitMs,
-      );
-    });
-    result.failures = await Promise.race([work, timeout]);
-  } catch (error) {
-    result.failures = [
-      `error: ${error instanceof Error ? error.message : String(error)}`,
-      ...lastRejection(events),
-    ];
-  } finally {
-    clearTimeout(timer);
-    await sandbox?.close();
-    await caseModel?.close?.();
-    await script(evalCase.scripts.cleanup, dir, evalCase, planner).catch((error: Error) =>
-      result.failures.push(`cleanup: ${error.message}`),
-    );
-  }
-  tally(result, observed, events);
-  return settle(result, evalCase, dir, options, started);
+  dir: string,
+): Partial<Record<SandboxPrefix, Record<string, string>>> {
+  if (!evalCase.emulators) return {};
+  const file = join(dir, "emulators.json");
+  if (!existsSync(file)) throw new Error("setup.sh started no emulators: emulators.json is missing");
+  const env = JSON.parse(readFileSync(file, "utf8")) as Partial<
+    Record<SandboxPrefix, Record<string, string>>
+  >;
+  const missing = evalCase.emulators.filter((prefix) => !env[prefix]);
+  if (missing.length > 0) throw new Error(`emulators.json has no environment for ${missing.join(", ")}`);
+  return Object.fromEntries(evalCase.emulators.map((prefix) => [prefix, env[prefix]!]));
 }
 
-function emptyResult(evalCase: EvalCase, planner: PlannerKind, runIndex: number): EvalResult {
+function freshResult(evalCase: EvalCase, planner: PlannerKind, runIndex: number): EvalResult {
   return {
     id: evalCase.id,
     planner,
@@ -226,28 +209,103 @@ function emptyResult(evalCase: EvalCase, planner: PlannerKind, runIndex: number)
   };
 }
 
-/** A script that ran out usually follows a rejected submission: say what the planner was told. */
-function lastRejection(events: RunEvent[]): string[] {
+/** A run whose setup script said it cannot run here. */
+function skipped(result: EvalResult, reason: string, started: number): EvalResult {
+  return {
+    ...result,
+    ok: false,
+    status: "skip",
+    skipped: true,
+    reason,
+    failures: [],
+    outcome: "skipped",
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+function errorFailures(error: unknown, events: readonly RunEvent[]): string[] {
+  const failures = [`error: ${error instanceof Error ? error.message : String(error)}`];
+  // A script that ran out usually follows a rejected submission: say what the planner was told.
   const rejected = events.findLast(
     (event) => event.type === "planner.submission" && event.messages.length > 0,
   );
-  return rejected?.type === "planner.submission"
-    ? [`the last submission was rejected: ${rejected.messages.join("; ")}`]
-    : [];
+  if (rejected?.type === "planner.submission")
+    failures.push(`the last submission was rejected: ${rejected.messages.join("; ")}`);
+  return failures;
 }
 
-/** Pass, fail or known gap; the folder removed after a pass, kept after a failure for a look. */
-function settle(
-  result: EvalResult,
+/** One case with one planner, in its own folder with its own providers, state and memory. */
+export async function runCase(
   evalCase: EvalCase,
-  dir: string,
+  planner: PlannerKind,
+  runIndex: number,
   options: RunCaseOptions,
-  started: number,
-): EvalResult {
+): Promise<EvalResult> {
+  const started = performance.now();
+  const result = freshResult(evalCase, planner, runIndex);
+  if (options.cwdBase) mkdirSync(options.cwdBase, { recursive: true });
+  const dir = mkdtempSync(join(options.cwdBase ?? tmpdir(), `mcp-iac-eval-${evalCase.id}-`));
+  const events: RunEvent[] = [];
+  let caseModel: CaseModel | undefined;
+  let sandbox: Sandbox | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let observed: Observed | undefined;
+  let skippedBecause: string | undefined;
+  try {
+    caseModel = await modelFor(evalCase, planner, runIndex, options);
+    const requests = caseModel.requests;
+    const model =
+      caseModel.model && planner === "live" ? capturing(caseModel.model, requests) : caseModel.model;
+    await script(evalCase.scripts.setup, dir, evalCase, planner);
+    const box = openSandbox({
+      dir,
+      real: emulatorEnv(evalCase, dir),
+      ...(evalCase.faults ? { env: evalCase.faults } : {}),
+      ...(evalCase.providers ? { providers: evalCase.providers } : {}),
+      ...(evalCase.world ? { world: evalCase.world } : {}),
+      ...(evalCase.memory ? { memory: evalCase.memory } : {}),
+      approve: evalCase.approve,
+      model,
+      modelDescription: caseModel.description,
+      emit: (event) => events.push(event),
+    });
+    sandbox = box;
+    const limitMs = (evalCase.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000;
+    const work = (async () => {
+      if (evalCase.setup) await box.applySetup(evalCase.setup);
+      observed = await runSteps(evalCase, box, events);
+      return judge(evalCase, planner, box, observed, requests, dir);
+    })();
+    // After a timeout the abandoned run fails once its servers close; that failure is already reported.
+    work.catch(() => {});
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the case did not finish within ${limitMs / 1000}s`)),
+        limitMs,
+      );
+    });
+    result.failures = await Promise.race([work, timeout]);
+  } catch (error) {
+    if (error instanceof CaseSkipped) skippedBecause = error.message;
+    result.failures = errorFailures(error, events);
+  } finally {
+    clearTimeout(timer);
+    await sandbox?.close();
+    await caseModel?.close?.();
+    await script(evalCase.scripts.cleanup, dir, evalCase, planner).catch((error: Error) =>
+      result.failures.push(`cleanup: ${error.message}`),
+    );
+  }
+  tally(result, observed, events);
+  if (skippedBecause !== undefined) {
+    rmSync(dir, { recursive: true, force: true });
+    return skipped(result, skippedBecause, started);
+  }
   result.ok = result.failures.length === 0;
   result.status = evalCase.knownGap ? "known-gap" : result.ok ? "pass" : "fail";
   // A known gap that now holds is news: it passes, and says so.
   if (evalCase.knownGap && result.ok) result.status = "pass";
+  // A failed case keeps its folder (state, memory, mock worlds) for a look; a passed one is removed.
   if (result.ok && !options.keep) rmSync(dir, { recursive: true, force: true });
   else result.reason = `folder kept: ${dir}`;
   result.durationMs = Math.round(performance.now() - started);
@@ -281,7 +339,7 @@ async function judge(
         : undefined;
     if (!turnExpect) continue;
     const label = evalCase.repeat ? "second" : `turns[${index}]`;
-    failures.push(...checkTurn(label, turnExpect, step.report, step.drift));
+    failures.push(...checkTurn(label, turnExpect, step.report, step.drift, step.after));
   }
   failures.push(
     ...(await checkExtras(expect, {

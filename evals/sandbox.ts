@@ -44,6 +44,8 @@ export interface SandboxOptions {
   memory?: z.infer<typeof MemorySeedSchema>[];
   /** Refuse a plan that deletes or replaces (the person said no); default approve everything. */
   approve?: "all" | "non-destructive";
+  /** Prefixes served by the real built-in provider instead of the mock, with its environment (an emulator's). */
+  real?: Partial<Record<SandboxPrefix, Record<string, string>>>;
 }
 
 /** Plans that asked for approval, and whether they got it. */
@@ -77,6 +79,8 @@ function mockServers(
   mkdirSync(sandboxDir, { recursive: true });
   return Object.fromEntries(
     prefixes.map((prefix) => {
+      const real = options.real?.[prefix];
+      if (real) return [prefix, { builtin: prefix, env: { ...real, ...options.env?.[prefix] } }];
       const seeds = options.world?.[prefix];
       const seedFile = join(sandboxDir, `${prefix}.seed.json`);
       if (seeds) writeFileSync(seedFile, JSON.stringify(seeds));

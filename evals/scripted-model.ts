@@ -50,7 +50,15 @@ function toWireTurn(turn: ScriptedTurn, index: number, base: WireTurn["usage"]):
   const content: ContentBlock[] = turn.text ? [{ type: "text", text: turn.text }] : [];
   const reason = turn.reason ?? "scripted";
   const calls: { name: string; input: unknown }[] = [...(turn.calls ?? [])];
-  if (turn.submit) calls.push({ name: "submit_deployment", input: { spec: turn.submit } });
+  if (turn.submit)
+    calls.push({
+      name: "submit_deployment",
+      input: {
+        spec: turn.submit,
+        ...(turn.notes ? { notes: turn.notes } : {}),
+        ...(turn.leftOut ? { leftOut: turn.leftOut } : {}),
+      },
+    });
   if (turn.revise) calls.push({ name: "revise_deployment", input: { spec: turn.revise, reason } });
   if (turn.recover) calls.push({ name: turn.recover.action, input: { reason: turn.recover.reason } });
   for (const [n, call] of calls.entries())

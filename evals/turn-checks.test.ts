@@ -94,4 +94,45 @@ describe("turn and whole-run checks", () => {
       "stateMatchesWorld: not in state: t 3; in state but gone: t 2",
     ]);
   });
+
+  it("checks the world right after a turn, and the last plan's notes", () => {
+    const world = [
+      { type: "aws:rds:instance", id: "db-1", name: "db", properties: { engine: "postgres" }, outputs: {} },
+    ];
+    expect(
+      checkTurn("turns[0]", { noResourcesOf: ["*"], stateMatchesWorld: true }, report(), undefined, {
+        world,
+        stateAndWorld: { state: [], world: ["aws:rds:instance db-1"] },
+      }),
+    ).toEqual([
+      "turns[0].noResourcesOf: * exists: db (aws:rds:instance)",
+      "turns[0].stateMatchesWorld: not in state: aws:rds:instance db-1",
+    ]);
+    expect(
+      checkTurn("turns[1]", { resources: [{ type: "aws:rds:instance", count: 1 }] }, report(), undefined, {
+        world,
+      }),
+    ).toEqual([]);
+    expect(checkTurn("turns[2]", { noResourcesOf: ["*"] }, report(), undefined, undefined)).toEqual([
+      "turns[2]: the world was not listed after this turn",
+    ]);
+  });
+
+  it("finds wanted lines among the plan's notes", async () => {
+    const planned = report({
+      planner: {
+        kind: "model",
+        description: "scripted",
+        summary:
+          "Model plan: 1 resource.\nNotes:\n  - left out: monitoring (no type)\n  - not planned: cache (…)",
+      },
+    });
+    const run = { reports: [planned], events: [], requests: [], stateAndWorld: undefined, approvals: [] };
+    expect(
+      await checkExtras({ plannerNotes: ["left out: monitoring (no type)", "/^not planned: cache/"] }, run),
+    ).toEqual([]);
+    const failures = await checkExtras({ plannerNotes: ["/^not planned: Redis/"] }, run);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/^plannerNotes: no note matches/);
+  });
 });

@@ -1,11 +1,46 @@
 import type { Drift } from "../agent/engine/refresh.ts";
 import type { RunEvent } from "../agent/events.ts";
 import type { GoalReport } from "../agent/run.ts";
+import type { ListedResource } from "../tools/protocol/index.ts";
 import type { TurnExpect } from "./case-fields.ts";
 import type { Expectations } from "./case-schema.ts";
+import { findForbidden, matchResources, valuePattern } from "./matcher.ts";
 import type { ApprovalRecord } from "./sandbox.ts";
 
 const oneOf = <T>(value: T | readonly T[]): readonly T[] => (Array.isArray(value) ? value : [value as T]);
+
+/** What the providers listed for a turn's deployment right after it. */
+export interface TurnWorld {
+  world: ListedResource[];
+  stateAndWorld?: { state: string[]; world: string[] };
+}
+
+/** A turn's expectations about the world right after it. */
+function checkTurnWorld(label: string, expect: TurnExpect, after: TurnWorld | undefined): string[] {
+  if (!expect.resources && !expect.noResourcesOf && !expect.stateMatchesWorld) return [];
+  if (!after) return [`${label}: the world was not listed after this turn`];
+  const failures = [
+    ...matchResources(expect.resources ?? [], after.world),
+    ...findForbidden(expect.noResourcesOf ?? [], after.world),
+  ].map((failure) => `${label}.${failure}`);
+  if (expect.stateMatchesWorld && after.stateAndWorld)
+    failures.push(...stateWorldMismatch(after.stateAndWorld).map((failure) => `${label}.${failure}`));
+  return failures;
+}
+
+function stateWorldMismatch({ state, world }: { state: string[]; world: string[] }): string[] {
+  const missing = world.filter((entry) => !state.includes(entry));
+  const ghosts = state.filter((entry) => !world.includes(entry));
+  if (missing.length === 0 && ghosts.length === 0) return [];
+  return [
+    `stateMatchesWorld: ${[
+      missing.length > 0 ? `not in state: ${missing.join(", ")}` : "",
+      ghosts.length > 0 ? `in state but gone: ${ghosts.join(", ")}` : "",
+    ]
+      .filter(Boolean)
+      .join("; ")}`,
+  ];
+}
 
 /** One turn of a conversation against its own expectations; `label` names it in each message. */
 export function checkTurn(
@@ -13,8 +48,9 @@ export function checkTurn(
   expect: TurnExpect,
   report: GoalReport | undefined,
   drift: Drift[] | undefined,
+  after?: TurnWorld,
 ): string[] {
-  const failures: string[] = [];
+  const failures: string[] = checkTurnWorld(label, expect, after);
   if (expect.drift) {
     const found = (drift ?? []).map((entry) => `${entry.name} ${entry.kind}`).sort();
     const wanted = expect.drift.map((entry) => `${entry.name} ${entry.kind}`).sort();
@@ -95,6 +131,7 @@ export async function checkExtras(expect: Expectations, run: WholeRun): Promise<
         failures.push(`modelNeverSaw: ${hits} request(s) to the model contained ${JSON.stringify(text)}`);
     }
   }
+  if (expect.plannerNotes) failures.push(...checkPlannerNotes(expect.plannerNotes, last));
   if (expect.maxDestructive !== undefined) {
     const destroyed = run.events.filter(
       (event) =>
@@ -109,20 +146,27 @@ export async function checkExtras(expect: Expectations, run: WholeRun): Promise<
       );
     }
   }
-  if (expect.stateMatchesWorld && run.stateAndWorld) {
-    const { state, world } = await run.stateAndWorld();
-    const missing = world.filter((entry) => !state.includes(entry));
-    const ghosts = state.filter((entry) => !world.includes(entry));
-    if (missing.length > 0 || ghosts.length > 0) {
-      failures.push(
-        `stateMatchesWorld: ${[
-          missing.length > 0 ? `not in state: ${missing.join(", ")}` : "",
-          ghosts.length > 0 ? `in state but gone: ${ghosts.join(", ")}` : "",
-        ]
-          .filter(Boolean)
-          .join("; ")}`,
-      );
-    }
-  }
+  if (expect.stateMatchesWorld && run.stateAndWorld)
+    failures.push(...stateWorldMismatch(await run.stateAndWorld()));
   return failures;
+}
+
+/** Each wanted line matches some note of the last plan (its summary's lines after "Notes:"). */
+function checkPlannerNotes(wanted: readonly string[], report: GoalReport | undefined): string[] {
+  const summary = report?.planner.summary ?? "";
+  const notes = summary.includes("\nNotes:\n")
+    ? summary
+        .slice(summary.indexOf("\nNotes:\n") + "\nNotes:\n".length)
+        .split("\n")
+        .map((line) => line.replace(/^\s*-\s*/, ""))
+    : [];
+  return wanted.flatMap((text) => {
+    const pattern = valuePattern(text);
+    const found = notes.some((note) => (pattern ? pattern.test(note) : note.includes(text)));
+    return found
+      ? []
+      : [
+          `plannerNotes: no note ${pattern ? "matches" : "says"} ${JSON.stringify(text)}; notes: ${JSON.stringify(notes)}`,
+        ];
+  });
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { promptId, renderPrompt, wrapProviderData } from "../../prompts/index.ts";
 import type { ChatMessage, ContentBlock, LanguageModel, ModelResponse } from "../llm/types.ts";
 import type { PlannerEvent } from "./events.ts";
-import { readSubmission } from "./submitted-spec.ts";
+import { type LeftOut, readSubmission } from "./submitted-spec.ts";
 import { PLANNER_TOOLS } from "./tool-specs.ts";
 
 export type { PlannerEvent } from "./events.ts";
@@ -59,6 +59,8 @@ export type PlanWithModelResult =
       deployment: PlannerDeployment;
       submissions: number;
       notes?: string;
+      /** What the model says it did not build, and why (submit_deployment's leftOut). */
+      leftOut?: LeftOut[];
       warnings: PlannerFinding[];
     }
   | { ok: false; reason: string; findings: PlannerFinding[]; submissions: number };
@@ -320,5 +322,16 @@ async function judgeSubmission(
   const notes = submission.ok ? submission.notes : undefined;
   if (errors > 0) return { findings, notes };
   if (!deployment) throw new Error("validate accepted a spec without returning its deployment");
-  return { findings, notes, accepted: { ok: true, deployment, submissions: attempt, warnings: findings } };
+  const leftOut = submission.ok ? submission.leftOut : undefined;
+  return {
+    findings,
+    notes,
+    accepted: {
+      ok: true,
+      deployment,
+      submissions: attempt,
+      warnings: findings,
+      ...(leftOut ? { leftOut } : {}),
+    },
+  };
 }

@@ -50,20 +50,42 @@ export function readSpecValue(value: unknown): SpecReading {
   return { ok: true, spec: parsed };
 }
 
+/** One part of the goal the model says it did not build, and why. */
+export interface LeftOut {
+  element: string;
+  why: string;
+}
+
+/** The model's `leftOut` list, keeping the well-formed entries (a bare string is an element without a why). */
+function readLeftOut(value: unknown): LeftOut[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry): LeftOut[] => {
+    if (typeof entry === "string" && entry.trim() !== "") return [{ element: entry.trim(), why: "" }];
+    if (!isRecord(entry) || typeof entry["element"] !== "string" || entry["element"].trim() === "") return [];
+    return [
+      { element: entry["element"].trim(), why: typeof entry["why"] === "string" ? entry["why"].trim() : "" },
+    ];
+  });
+}
+
 /**
- * `submit_deployment` input: `{ spec, notes? }`. A model that passes the spec itself as the input
+ * `submit_deployment` input: `{ spec, notes?, leftOut? }`. A model that passes the spec itself as the input
  * (`{ name, resources }`) is understood too, since nothing else could be meant.
  */
-export function readSubmission(input: unknown): SpecReading & { notes?: string } {
+export function readSubmission(input: unknown): SpecReading & { notes?: string; leftOut?: LeftOut[] } {
   if (!isRecord(input))
     return { ok: false, problem: `submit_deployment takes { spec }; got ${kindOf(input)}` };
   const notes =
     typeof input["notes"] === "string" && input["notes"].trim() !== "" ? input["notes"].trim() : undefined;
-  const withNotes = <T extends SpecReading>(reading: T) =>
-    notes === undefined ? reading : { ...reading, notes };
+  const leftOut = readLeftOut(input["leftOut"]);
+  const withNotes = <T extends SpecReading>(reading: T) => ({
+    ...reading,
+    ...(notes === undefined ? {} : { notes }),
+    ...(leftOut.length === 0 ? {} : { leftOut }),
+  });
   if ("spec" in input) return withNotes(readSpecValue(input["spec"]));
   if ("resources" in input) {
-    const { notes: _notes, ...spec } = input;
+    const { notes: _notes, leftOut: _leftOut, ...spec } = input;
     return withNotes({ ok: true, spec });
   }
   return { ok: false, problem: "submit_deployment needs { spec: { name, resources } }; the spec is missing" };

@@ -86,7 +86,23 @@ export const PLANNER_TOOLS: ToolSpec[] = [
       type: "object",
       properties: {
         spec: SPEC_SCHEMA,
-        notes: { type: "string", description: "optional: assumptions and anything left out, for the person" },
+        notes: { type: "string", description: "optional: assumptions you made, for the person" },
+        leftOut: {
+          type: "array",
+          description:
+            "every part of the goal the spec does not build, each with why (no type offers it, a policy forbids it, a secret is missing, the goal is unclear); empty when the spec covers the whole goal",
+          items: {
+            type: "object",
+            properties: {
+              element: {
+                type: "string",
+                description: "the part of the goal, in its words, e.g. a redis cache",
+              },
+              why: { type: "string" },
+            },
+            required: ["element", "why"],
+          },
+        },
       },
       required: ["spec"],
     },

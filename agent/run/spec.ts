@@ -2,6 +2,7 @@ import { SENSITIVE } from "../engine/plan-types.ts";
 import type { Deployment } from "../engine/spec.ts";
 import { checkCandidate } from "../engine/validate.ts";
 import type { LanguageModel } from "../llm/types.ts";
+import { noteModelPlan } from "../planner/goal-coverage.ts";
 import { type PlannerEvent, type PlanWithModelInput, planWithModel } from "../planner/model-planner.ts";
 import { planOffline } from "../planner/offline/index.ts";
 import { closedProperties, findingLine, type RunCatalog, redactSpec } from "./catalog.ts";
@@ -69,6 +70,8 @@ async function specFromModel(
   try {
     const result = await planWithModel(input);
     if (!result.ok) return { ok: false, outcome: "planner-failed", reason: result.reason };
+    // Goal elements are planned or named as left out, as the offline planner does (goal-coverage.ts).
+    noteModelPlan(ctx.report, ctx.emit, ctx.request.goal, result);
     return { ok: true, deployment: result.deployment as Deployment, source: "model" };
   } catch (error) {
     // A model call the person's Ctrl-C stopped is a cancellation, not a model failure.

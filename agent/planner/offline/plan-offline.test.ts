@@ -94,6 +94,8 @@ describe("declines", () => {
     ["make it fast", /no blueprint matches/],
     ["   ", /the goal is empty/],
     ["a web app behind a load balancer on Azure", /targets Azure/],
+    ["deploy my app on heroku with a postgres addon", /targets Heroku/],
+    ["a static site on vercel", /targets Vercel/],
     ["a kafka queue with monitoring", /it asks for message queue, monitoring/],
     ["a web app on port 70000 behind a load balancer", /cannot use these values: port 70000/],
     ["a web app on vlan 20 and a guest vlan 30 allowing dns", /several VLAN tags \(20, 30\)/],

@@ -56,6 +56,14 @@ export const OTHER_PLATFORMS: { label: string; pattern: RegExp }[] = [
   { label: "VMware", pattern: /\bvmware\b|\bvsphere\b|\besxi\b/ },
   { label: "Proxmox", pattern: /\bproxmox\b/ },
   { label: "Nomad", pattern: /\bnomad\b/ },
+  // Platforms-as-a-service: "on heroku with a postgres addon" is not an RDS database on AWS.
+  { label: "Heroku", pattern: /\bheroku\b/ },
+  { label: "Vercel", pattern: /\bvercel\b/ },
+  { label: "Netlify", pattern: /\bnetlify\b/ },
+  { label: "Fly.io", pattern: /\bfly\.io\b|\bflyctl\b/ },
+  { label: "Render", pattern: /\bon\s+render(?:\.com)?\b/ },
+  { label: "Railway", pattern: /\brailway(?:\.app)?\b/ },
+  { label: "Cloudflare", pattern: /\bcloudflare\b/ },
 ];
 
 /** Things no blueprint builds; a goal that asks for one gets it named in the notes, never dropped silently. */

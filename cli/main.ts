@@ -49,6 +49,12 @@ export async function main(argv: readonly string[], streams: Partial<CliIo> = {}
       io.stdout.write(`${packageVersion()}\n`);
       return EXIT.ok;
     }
+    const chatWithoutTerminal =
+      definition === chatCommand && !(io.stdin.isTTY && io.stdout.isTTY && !parsed.global.json);
+    if (chatWithoutTerminal && !parsed.flags["help"] && !helpFor) {
+      io.stdout.write(`${mainHelp(COMMANDS)}\n`);
+      return EXIT.usage;
+    }
     if (parsed.flags["help"] || helpFor) {
       const text = definition === chatCommand ? mainHelp(COMMANDS) : commandHelp(definition);
       io.stdout.write(`${text}\n`);

@@ -22,14 +22,6 @@ const inProvider = (file: string) => /^tools\/providers\/[^/]+\//.test(file);
 const KNOWN: Record<string, string> = {
   "evals/command.ts → ../cli/args.ts":
     "`agent eval` parses its flags with the CLI's helpers; moves to cli/commands/",
-  "tools/providers/aws/catalog-data.ts → ../mock/schema-parts.ts":
-    "shared schema parts move to tools/protocol/catalog/",
-  "tools/providers/aws/catalog.ts → ../mock/catalog-aws.ts":
-    "the shared AWS catalog moves to tools/protocol/catalog/",
-  "tools/providers/aws/catalog.ts → ../mock/schema-parts.ts":
-    "shared schema parts move to tools/protocol/catalog/",
-  "tools/providers/aws/load-balancer.ts → ../mock/schema-parts.ts":
-    "shared schema parts move to tools/protocol/catalog/",
 };
 const excused = new Set<string>();
 

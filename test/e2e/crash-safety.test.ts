@@ -1,8 +1,10 @@
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
 import { createFileBackend } from "../../agent/state/index.ts";
-import { AGENT, agent, tempProject, worldResources, writeSpec } from "./harness.ts";
+import { AGENT, agent, PREFIXES, tempProject, worldResources, writeSpec } from "./harness.ts";
 
 /** A deployment of many small resources in chains, so an apply takes a while under latency. */
 function chainSpec(name: string, count: number) {
@@ -126,8 +128,24 @@ describe("crash safety", () => {
   });
 
   it("lets exactly one of two concurrent applies of a deployment run", async () => {
-    // Slow enough that the first apply is still running when the second has started up.
-    const dir = tempProject({ env: { opnsense: { MOCK_LATENCY_MS: "500" } } });
+    // The first apply is held mid-run by a file the mock waits on, so the second surely meets its
+    // lock however slow the machine is; removing the file lets the first finish.
+    const dir = tempProject();
+    const hold = join(dir, "hold");
+    writeFileSync(hold, "");
+    writeFileSync(
+      join(dir, "mcp-iac.config.yaml"),
+      stringify({
+        mcpServers: Object.fromEntries(
+          PREFIXES.map((prefix) => [
+            prefix,
+            prefix === "opnsense"
+              ? { builtin: "mock", env: { MOCK_HOLD_FILE: hold }, timeoutMs: 600_000 }
+              : { builtin: "mock" },
+          ]),
+        ),
+      }),
+    );
     writeSpec(dir, "hosts.yaml", chainSpec("hosts", 24));
     const first = execa(process.execPath, [AGENT, "apply", "-f", "hosts.yaml", "--yes"], {
       cwd: dir,
@@ -142,6 +160,7 @@ describe("crash safety", () => {
       void first.then(() => resolve());
     });
     const second = await agent(["apply", "-f", "hosts.yaml", "--yes"], dir);
+    rmSync(hold);
     const firstResult = await first;
     expect(firstResult.exitCode).toBe(0);
     expect(second.exitCode).toBe(1);

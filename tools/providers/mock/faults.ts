@@ -40,6 +40,8 @@ export interface Behaviour {
   crashes: CrashRule[];
   hangs: HangRule[];
   crashAfterCalls?: number;
+  /** While this file exists, writes wait: a test holds a run mid-apply without racing the clock. */
+  holdFile?: string;
 }
 
 /** A wrong MOCK_* setting: the message names the variable and what it expects. */
@@ -160,7 +162,10 @@ function parseCrash(rule: RawRule, index: number): CrashRule {
   return { ...parseBase(rule, where, ["create"], { attempts: [1] }), when };
 }
 
-/** Reads MOCK_LATENCY_MS, MOCK_LATENCY_BY_TYPE, MOCK_FAULTS, MOCK_CRASH, MOCK_CRASH_AFTER_CALLS and MOCK_HANG. */
+/**
+ * Reads MOCK_LATENCY_MS, MOCK_LATENCY_BY_TYPE, MOCK_FAULTS, MOCK_CRASH, MOCK_CRASH_AFTER_CALLS,
+ * MOCK_HANG and MOCK_HOLD_FILE.
+ */
 export function parseBehaviour(env: NodeJS.ProcessEnv): Behaviour {
   const behaviour: Behaviour = { latencyByType: [], faults: [], crashes: [], hangs: [] };
   const latency = env["MOCK_LATENCY_MS"];
@@ -187,6 +192,7 @@ export function parseBehaviour(env: NodeJS.ProcessEnv): Behaviour {
       parseBase(rule, `MOCK_HANG[${index}]`, MUTATING, { always: true }),
     );
   }
+  if (env["MOCK_HOLD_FILE"]) behaviour.holdFile = env["MOCK_HOLD_FILE"];
   const calls = env["MOCK_CRASH_AFTER_CALLS"];
   if (calls) {
     if (!/^\d+$/.test(calls) || Number(calls) < 1) {

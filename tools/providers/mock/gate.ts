@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { ProviderError } from "../../protocol/index.ts";
 import { type Behaviour, fires, latencyFor, type Operation, pickLatency } from "./faults.ts";
 import type { World } from "./world.ts";
@@ -33,6 +34,7 @@ export function faultGate({ behaviour, world, sleep, random, die }: GateOptions)
       const ms = pickLatency(latency, random);
       if (ms > 0) await sleep(ms);
     }
+    if (behaviour.holdFile && op !== "read") while (existsSync(behaviour.holdFile)) await sleep(50);
     for (const rule of behaviour.hangs) {
       if (attemptOf("hang", rule, op, type, name)) await new Promise<never>(() => {});
     }

@@ -24,13 +24,7 @@ export const OVER_BUDGET: Record<string, number> = {
   "tools/conformance/lifecycle.ts:lifecycle": 136,
   "tools/conformance/run-conformance.ts:runConformance": 140,
   "tools/providers/aws/load-balancer.ts:loadBalancerType": 168,
-  "tools/providers/docker/snapshot-file-store.ts:fileSnapshotStore": 116,
   "tools/providers/kubernetes/object-handler.ts:objectHandler": 230,
-  "tools/providers/local/command-type.ts:commandType": 189,
-  "tools/providers/local/file-type.ts:fileType": 113,
-  "tools/providers/local/record-store.ts:createRecordStore": 112,
-  "tools/providers/local/service-type.ts:serviceType": 191,
-  "tools/providers/local/service-type.ts:serviceType/start": 96,
   "tools/providers/opnsense/item-type.ts:buildType": 120,
   "tools/providers/opnsense/server.ts:createOpnsenseProvider": 110,
 };

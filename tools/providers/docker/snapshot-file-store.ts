@@ -31,15 +31,9 @@ export function stateDirFrom(option?: string): string {
   return resolve(option ?? process.env.DOCKER_PROVIDER_STATE_DIR ?? DEFAULT_STATE_DIR);
 }
 
-/**
- * Snapshots in `<stateDir>/snapshots.json`, written atomically. Containers are recorded with the
- * image id they ran and their env (encrypted with a key kept beside it, mode 0600), so a rollback
- * can bring back a container that was replaced or deleted.
- */
-export function fileSnapshotStore(engine: Engine, stateDir: string): SnapshotStore {
-  const file = join(stateDir, "snapshots.json");
+/** AES-256-GCM with a key kept beside the snapshots (mode 0600), created on first use. */
+function sealer(stateDir: string) {
   const keyFile = join(stateDir, "snapshot.key");
-  let queue: Promise<unknown> = Promise.resolve();
 
   async function key(): Promise<Buffer> {
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
@@ -62,69 +56,93 @@ export function fileSnapshotStore(engine: Engine, stateDir: string): SnapshotSto
     return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8"));
   }
 
-  async function readAll(): Promise<SnapshotFile> {
-    try {
-      return JSON.parse(await readFile(file, "utf8")) as SnapshotFile;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, snapshots: {} };
-      throw error;
-    }
-  }
+  return { seal, unseal };
+}
 
-  async function writeAll(content: SnapshotFile): Promise<void> {
-    await writeFileAtomic(file, JSON.stringify(content, null, 2), { createDir: { mode: 0o700 } });
-  }
+type Sealer = ReturnType<typeof sealer>;
 
-  async function containerExtra(id: string): Promise<ContainerExtra | undefined> {
-    try {
-      const info = await engine.docker.getContainer(id).inspect();
-      const extra: ContainerExtra = { imageId: info.Image };
-      const types = isOurs(info.Config.Labels, CONTAINER_TYPE)
-        ? recordedSpec(info.Config.Labels)?.env
-        : undefined;
-      if (types && typeof types === "object") {
-        const live = parseEnvList(info.Config.Env);
-        const env: PropertyMap = {};
-        for (const [name, type] of Object.entries(types as EnvTypes)) {
-          const raw = live.get(name);
-          if (raw !== undefined) env[name] = typedEnvValue(raw, type);
-        }
-        extra.sealedEnv = await seal(env);
+async function readAll(file: string): Promise<SnapshotFile> {
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as SnapshotFile;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, snapshots: {} };
+    throw error;
+  }
+}
+
+async function writeAll(file: string, content: SnapshotFile): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(content, null, 2), { createDir: { mode: 0o700 } });
+}
+
+/** The image a container ran and its env (typed back from the recorded spec), sealed. */
+async function containerExtra(
+  engine: Engine,
+  seal: Sealer["seal"],
+  id: string,
+): Promise<ContainerExtra | undefined> {
+  try {
+    const info = await engine.docker.getContainer(id).inspect();
+    const extra: ContainerExtra = { imageId: info.Image };
+    const types = isOurs(info.Config.Labels, CONTAINER_TYPE)
+      ? recordedSpec(info.Config.Labels)?.env
+      : undefined;
+    if (types && typeof types === "object") {
+      const live = parseEnvList(info.Config.Env);
+      const env: PropertyMap = {};
+      for (const [name, type] of Object.entries(types as EnvTypes)) {
+        const raw = live.get(name);
+        if (raw !== undefined) env[name] = typedEnvValue(raw, type);
       }
-      return extra;
-    } catch {
-      return undefined; // gone since the listing: nothing more to record
+      extra.sealedEnv = await seal(env);
     }
+    return extra;
+  } catch {
+    return undefined; // gone since the listing: nothing more to record
   }
+}
 
-  async function imageIdOf(reference: string): Promise<string | undefined> {
-    try {
-      return (await engine.docker.getImage(reference).inspect()).Id;
-    } catch {
-      return undefined;
-    }
+async function imageIdOf(engine: Engine, reference: string): Promise<string | undefined> {
+  try {
+    return (await engine.docker.getImage(reference).inspect()).Id;
+  } catch {
+    return undefined;
   }
+}
 
-  /** Rebuilds the properties a rollback recreates from: real env values, and the image the container ran. */
-  async function restore(snapshot: StoredSnapshot): Promise<SnapshotRecord> {
-    const resources = [];
-    for (const entry of snapshot.resources) {
-      const extra = snapshot.containers[`${entry.type}/${entry.name}`];
-      if (entry.type !== CONTAINER_TYPE || !extra) {
-        resources.push(entry);
-        continue;
-      }
-      const properties = { ...entry.properties };
-      if (extra.sealedEnv) properties.env = await unseal(extra.sealedEnv);
-      const image = String(properties.image);
-      const now = await imageIdOf(image);
-      // The tag moved on since the snapshot: run the very image recorded, if the engine still has it.
-      if (now !== extra.imageId && (await imageIdOf(extra.imageId))) properties.image = extra.imageId;
-      resources.push({ ...entry, properties });
+/** Rebuilds the properties a rollback recreates from: real env values, and the image the container ran. */
+async function restore(
+  engine: Engine,
+  unseal: Sealer["unseal"],
+  snapshot: StoredSnapshot,
+): Promise<SnapshotRecord> {
+  const resources = [];
+  for (const entry of snapshot.resources) {
+    const extra = snapshot.containers[`${entry.type}/${entry.name}`];
+    if (entry.type !== CONTAINER_TYPE || !extra) {
+      resources.push(entry);
+      continue;
     }
-    const { containers: _containers, ...record } = snapshot;
-    return { ...record, resources };
+    const properties = { ...entry.properties };
+    if (extra.sealedEnv) properties.env = await unseal(extra.sealedEnv);
+    const image = String(properties.image);
+    const now = await imageIdOf(engine, image);
+    // The tag moved on since the snapshot: run the very image recorded, if the engine still has it.
+    if (now !== extra.imageId && (await imageIdOf(engine, extra.imageId))) properties.image = extra.imageId;
+    resources.push({ ...entry, properties });
   }
+  const { containers: _containers, ...record } = snapshot;
+  return { ...record, resources };
+}
+
+/**
+ * Snapshots in `<stateDir>/snapshots.json`, written atomically. Containers are recorded with the
+ * image id they ran and their env (encrypted with a key kept beside it, mode 0600), so a rollback
+ * can bring back a container that was replaced or deleted.
+ */
+export function fileSnapshotStore(engine: Engine, stateDir: string): SnapshotStore {
+  const file = join(stateDir, "snapshots.json");
+  const { seal, unseal } = sealer(stateDir);
+  let queue: Promise<unknown> = Promise.resolve();
 
   function serialized<T>(work: () => Promise<T>): Promise<T> {
     const next = queue.then(work, work);
@@ -138,17 +156,17 @@ export function fileSnapshotStore(engine: Engine, stateDir: string): SnapshotSto
         const containers: Record<string, ContainerExtra> = {};
         for (const entry of record.resources) {
           if (entry.type !== CONTAINER_TYPE) continue;
-          const extra = await containerExtra(entry.id);
+          const extra = await containerExtra(engine, seal, entry.id);
           if (extra) containers[`${entry.type}/${entry.name}`] = extra;
         }
-        const all = await readAll();
+        const all = await readAll(file);
         all.snapshots[record.snapshotId] = { ...structuredClone(record), containers };
-        await writeAll(all);
+        await writeAll(file, all);
       }),
     load: (snapshotId) =>
       serialized(async () => {
-        const stored = (await readAll()).snapshots[snapshotId];
-        return stored ? restore(stored) : undefined;
+        const stored = (await readAll(file)).snapshots[snapshotId];
+        return stored ? restore(engine, unseal, stored) : undefined;
       }),
   };
 }

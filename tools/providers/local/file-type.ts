@@ -37,64 +37,78 @@ async function writeFile(path: string, content: string, mode: number | undefined
   });
 }
 
+/** The schema half of the handler: constant, so it lives outside the factory. */
+const FILE_SCHEMA: Pick<
+  ResourceTypeHandler,
+  "type" | "description" | "properties" | "outputs" | "replaceOnChange"
+> = {
+  type: FILE_TYPE,
+  description:
+    "A file on this machine with the given content and mode. Relative paths resolve against the provider's working folder and must stay inside it.",
+  properties: {
+    type: "object",
+    required: ["path", "content"],
+    additionalProperties: false,
+    properties: {
+      path: {
+        type: "string",
+        minLength: 1,
+        description: "Absolute, or relative to the working folder (inside it).",
+      },
+      content: { type: "string", description: "The whole content, UTF-8." },
+      mode: { type: "string", pattern: MODE_PATTERN, description: 'Octal permissions, e.g. "0644".' },
+    },
+    examples: [
+      { path: "conformance-example.txt", content: "hello\n", mode: "0644" },
+      { path: "conformance-example.txt", content: "hello again\n", mode: "0600" },
+    ],
+  },
+  outputs: {
+    type: "object",
+    properties: {
+      id: { type: "string", description: "The absolute path." },
+      sha256: { type: "string", description: "SHA-256 of the content, hex." },
+      hash: { type: "string", description: "The same digest as sha256:<hex>." },
+      size: { type: "integer", description: "Bytes." },
+    },
+  },
+  replaceOnChange: ["path"],
+};
+
+function absolutePath(cwd: string, properties: PropertyMap): string {
+  const resolved = resolveInside(cwd, String(properties.path));
+  if ("error" in resolved)
+    throw new ProviderError("VALIDATION_FAILED", `local:file:file path: ${resolved.error}`);
+  return resolved.path;
+}
+
+/** Writes the file and records it as this resource's. */
+async function write(
+  records: RecordStore,
+  id: string,
+  properties: PropertyMap,
+  context: { deploymentId: string; name: string },
+) {
+  const content = String(properties.content ?? "");
+  await writeFile(id, content, parseMode(properties.mode));
+  const outputs = fileOutputs(id, content);
+  await records.put({
+    type: FILE_TYPE,
+    id,
+    name: context.name,
+    deploymentId: context.deploymentId,
+    properties,
+    outputs,
+  });
+  return outputs;
+}
+
 /** local:file:file — a file with the given content and mode. */
 export function fileType(options: { cwd: string; records: RecordStore }): ResourceTypeHandler {
   const { cwd, records } = options;
 
-  function absolutePath(properties: PropertyMap): string {
-    const resolved = resolveInside(cwd, String(properties.path));
-    if ("error" in resolved)
-      throw new ProviderError("VALIDATION_FAILED", `local:file:file path: ${resolved.error}`);
-    return resolved.path;
-  }
-
-  async function write(id: string, properties: PropertyMap, context: { deploymentId: string; name: string }) {
-    const content = String(properties.content ?? "");
-    await writeFile(id, content, parseMode(properties.mode));
-    const outputs = fileOutputs(id, content);
-    await records.put({
-      type: FILE_TYPE,
-      id,
-      name: context.name,
-      deploymentId: context.deploymentId,
-      properties,
-      outputs,
-    });
-    return outputs;
-  }
-
   return {
-    type: FILE_TYPE,
-    description:
-      "A file on this machine with the given content and mode. Relative paths resolve against the provider's working folder and must stay inside it.",
-    properties: {
-      type: "object",
-      required: ["path", "content"],
-      additionalProperties: false,
-      properties: {
-        path: {
-          type: "string",
-          minLength: 1,
-          description: "Absolute, or relative to the working folder (inside it).",
-        },
-        content: { type: "string", description: "The whole content, UTF-8." },
-        mode: { type: "string", pattern: MODE_PATTERN, description: 'Octal permissions, e.g. "0644".' },
-      },
-      examples: [
-        { path: "conformance-example.txt", content: "hello\n", mode: "0644" },
-        { path: "conformance-example.txt", content: "hello again\n", mode: "0600" },
-      ],
-    },
-    outputs: {
-      type: "object",
-      properties: {
-        id: { type: "string", description: "The absolute path." },
-        sha256: { type: "string", description: "SHA-256 of the content, hex." },
-        hash: { type: "string", description: "The same digest as sha256:<hex>." },
-        size: { type: "integer", description: "Bytes." },
-      },
-    },
-    replaceOnChange: ["path"],
+    ...FILE_SCHEMA,
 
     validate(properties) {
       if (typeof properties.path !== "string" || isUnknown(properties.path)) return [];
@@ -105,7 +119,7 @@ export function fileType(options: { cwd: string; records: RecordStore }): Resour
     },
 
     async create(properties, context) {
-      const id = absolutePath(properties);
+      const id = absolutePath(cwd, properties);
       const owner = await records.get(FILE_TYPE, id);
       if (owner && (owner.deploymentId !== context.deploymentId || owner.name !== context.name)) {
         throw new ProviderError(
@@ -113,7 +127,7 @@ export function fileType(options: { cwd: string; records: RecordStore }): Resour
           `${id} is already managed as ${owner.name} in deployment ${owner.deploymentId}; give this file another path or destroy that resource first`,
         );
       }
-      return { id, outputs: await write(id, properties, context) };
+      return { id, outputs: await write(records, id, properties, context) };
     },
 
     async read(id) {
@@ -140,7 +154,7 @@ export function fileType(options: { cwd: string; records: RecordStore }): Resour
     },
 
     async update(id, properties, context) {
-      return write(id, properties, context);
+      return write(records, id, properties, context);
     },
 
     async delete(id) {

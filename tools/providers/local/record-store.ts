@@ -29,6 +29,68 @@ interface SecretFile {
 
 const LOCK_STALE_MS = 30_000;
 
+async function readJson<T>(path: string, empty: T): Promise<T> {
+  try {
+    return JSON.parse(await readFile(path, "utf8")) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return empty;
+    throw new Error(
+      `the local provider's record ${path} is unreadable (${(error as Error).message}); fix or remove it`,
+    );
+  }
+}
+
+async function writeAtomic(path: string, value: unknown, mode: number): Promise<void> {
+  await writeJsonAtomic(path, value, { mode });
+}
+
+/** A lock whose holder died on this host, or that is older than LOCK_STALE_MS, may be taken over. */
+async function lockIsStale(lockPath: string): Promise<boolean> {
+  try {
+    const holder = JSON.parse(await readFile(lockPath, "utf8")) as { pid?: number; host?: string };
+    if (holder.host === hostname() && typeof holder.pid === "number" && !pidExists(holder.pid)) return true;
+    return Date.now() - (await stat(lockPath)).mtimeMs > LOCK_STALE_MS;
+  } catch {
+    // Half-written or already gone: let the next attempt decide.
+    return false;
+  }
+}
+
+async function acquireLock(dir: string, lockPath: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(lockPath, "wx");
+      await handle.writeFile(
+        JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }),
+      );
+      await handle.close();
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      if (await lockIsStale(lockPath)) await rm(lockPath, { force: true });
+      else await new Promise((resolve) => setTimeout(resolve, Math.min(5 + attempt * 5, 100)));
+    }
+  }
+}
+
+/** Runs work one at a time in this process (a queue) and across processes (the lock file). */
+function exclusiveRunner(dir: string, lockPath: string) {
+  let queue: Promise<unknown> = Promise.resolve();
+  return function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = queue.then(async () => {
+      await acquireLock(dir, lockPath);
+      try {
+        return await work();
+      } finally {
+        await rm(lockPath, { force: true });
+      }
+    });
+    queue = run.catch(() => undefined);
+    return run;
+  };
+}
+
 /**
  * The provider's own record (records.json) and the secret values it must keep to run delete hooks
  * later (secrets.json, mode 0600, never returned by any tool). Both are rewritten atomically
@@ -38,65 +100,7 @@ const LOCK_STALE_MS = 30_000;
 export function createRecordStore(dir: string) {
   const recordsPath = join(dir, "records.json");
   const secretsPath = join(dir, "secrets.json");
-  const lockPath = join(dir, "records.lock");
-  let queue: Promise<unknown> = Promise.resolve();
-
-  async function readJson<T>(path: string, empty: T): Promise<T> {
-    try {
-      return JSON.parse(await readFile(path, "utf8")) as T;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return empty;
-      throw new Error(
-        `the local provider's record ${path} is unreadable (${(error as Error).message}); fix or remove it`,
-      );
-    }
-  }
-
-  async function writeAtomic(path: string, value: unknown, mode: number): Promise<void> {
-    await writeJsonAtomic(path, value, { mode });
-  }
-
-  async function acquireLock(): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const handle = await open(lockPath, "wx");
-        await handle.writeFile(
-          JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }),
-        );
-        await handle.close();
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-        if (await lockIsStale()) await rm(lockPath, { force: true });
-        else await new Promise((resolve) => setTimeout(resolve, Math.min(5 + attempt * 5, 100)));
-      }
-    }
-  }
-
-  async function lockIsStale(): Promise<boolean> {
-    try {
-      const holder = JSON.parse(await readFile(lockPath, "utf8")) as { pid?: number; host?: string };
-      if (holder.host === hostname() && typeof holder.pid === "number" && !pidExists(holder.pid)) return true;
-      return Date.now() - (await stat(lockPath)).mtimeMs > LOCK_STALE_MS;
-    } catch {
-      // Half-written or already gone: let the next attempt decide.
-      return false;
-    }
-  }
-
-  function exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = queue.then(async () => {
-      await acquireLock();
-      try {
-        return await work();
-      } finally {
-        await rm(lockPath, { force: true });
-      }
-    });
-    queue = run.catch(() => undefined);
-    return run;
-  }
+  const exclusive = exclusiveRunner(dir, join(dir, "records.lock"));
 
   const secretKey = (type: string, id: string) => `${type} ${id}`;
 

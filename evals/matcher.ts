@@ -163,7 +163,7 @@ function ruleMatches(expected: string, policy: string): boolean {
 
 /** Every expectation of a case against what its run did: empty means it passed. */
 export function checkExpectations(expect: Expectations, observed: RunObservation): string[] {
-  const { report, events, world } = observed;
+  const { report, world } = observed;
   const failures: string[] = [];
   const because = report.reason ? ` (${report.reason.split("\n")[0]})` : "";
 
@@ -180,36 +180,49 @@ export function checkExpectations(expect: Expectations, observed: RunObservation
   }
   if (expect.resources) failures.push(...matchResources(expect.resources, world));
   if (expect.noResourcesOf) failures.push(...findForbidden(expect.noResourcesOf, world));
+  if (expect.policy) failures.push(...checkPolicy(expect.policy, observed));
+  failures.push(...checkEngine(expect, observed));
+  if (expect.second) failures.push(...checkSecond(expect.second, observed));
+  return failures;
+}
 
-  if (expect.policy) {
-    const findings = [...report.findings.deployment, ...report.findings.plan];
-    // A model's rejected submissions count too: the policy caught it even if the repair then passed.
-    const rejected = events.flatMap((event) => (event.type === "planner.submission" ? event.messages : []));
-    const blocked = report.outcome === "blocked";
-    if (expect.policy.blocked !== undefined && expect.policy.blocked !== blocked) {
-      failures.push(`policy.blocked: expected ${expect.policy.blocked}, got ${blocked}`);
-    }
-    for (const id of expect.policy.mandatory ?? []) {
-      const found =
-        findings.some((finding) => finding.enforcement === "mandatory" && ruleMatches(id, finding.policy)) ||
-        rejected.some((message) => message.includes(id));
-      if (!found) {
-        const seen = findings.map((finding) => `${finding.policy} (${finding.enforcement})`);
-        failures.push(
-          `policy.mandatory: ${id} was not found${seen.length > 0 ? `; found ${seen.join(", ")}` : "; no findings"}`,
-        );
-      }
-    }
-    for (const id of expect.policy.absent ?? []) {
-      const hits = findings.filter((finding) => ruleMatches(id, finding.policy));
-      if (hits.length > 0) {
-        failures.push(
-          `policy.absent: ${id} was found: ${hits.map((hit) => hit.resource ?? hit.message).join(", ")}`,
-        );
-      }
+/** `policy`: whether the run was blocked, which rules fired and which must not have. */
+function checkPolicy(policy: NonNullable<Expectations["policy"]>, observed: RunObservation): string[] {
+  const { report, events } = observed;
+  const failures: string[] = [];
+  const findings = [...report.findings.deployment, ...report.findings.plan];
+  // A model's rejected submissions count too: the policy caught it even if the repair then passed.
+  const rejected = events.flatMap((event) => (event.type === "planner.submission" ? event.messages : []));
+  const blocked = report.outcome === "blocked";
+  if (policy.blocked !== undefined && policy.blocked !== blocked) {
+    failures.push(`policy.blocked: expected ${policy.blocked}, got ${blocked}`);
+  }
+  for (const id of policy.mandatory ?? []) {
+    const found =
+      findings.some((finding) => finding.enforcement === "mandatory" && ruleMatches(id, finding.policy)) ||
+      rejected.some((message) => message.includes(id));
+    if (!found) {
+      const seen = findings.map((finding) => `${finding.policy} (${finding.enforcement})`);
+      failures.push(
+        `policy.mandatory: ${id} was not found${seen.length > 0 ? `; found ${seen.join(", ")}` : "; no findings"}`,
+      );
     }
   }
+  for (const id of policy.absent ?? []) {
+    const hits = findings.filter((finding) => ruleMatches(id, finding.policy));
+    if (hits.length > 0) {
+      failures.push(
+        `policy.absent: ${id} was found: ${hits.map((hit) => hit.resource ?? hit.message).join(", ")}`,
+      );
+    }
+  }
+  return failures;
+}
 
+/** What the engine did: model calls, recovery actions, retries and planned change counts. */
+function checkEngine(expect: Expectations, observed: RunObservation): string[] {
+  const { report, events } = observed;
+  const failures: string[] = [];
   if (expect.maxModelCalls !== undefined && report.modelCalls.length > expect.maxModelCalls) {
     failures.push(
       `maxModelCalls: expected at most ${expect.maxModelCalls}, made ${report.modelCalls.length}`,
@@ -248,25 +261,26 @@ export function checkExpectations(expect: Expectations, observed: RunObservation
       }
     }
   }
+  return failures;
+}
 
-  if (expect.second) {
-    const second = observed.second;
-    if (!second) failures.push("second: the case did not run twice");
-    else {
-      const { outcome, planner, maxModelCalls } = expect.second;
-      if (outcome && !oneOf(outcome).includes(second.outcome)) {
-        const why = second.reason ? ` (${second.reason.split("\n")[0]})` : "";
-        failures.push(`second.outcome: expected ${oneOf(outcome).join(" or ")}, got ${second.outcome}${why}`);
-      }
-      if (planner && !oneOf(planner).includes(second.planner.kind)) {
-        failures.push(`second.planner: expected ${oneOf(planner).join(" or ")}, got ${second.planner.kind}`);
-      }
-      if (maxModelCalls !== undefined && second.modelCalls.length > maxModelCalls) {
-        failures.push(
-          `second.maxModelCalls: expected at most ${maxModelCalls}, made ${second.modelCalls.length}`,
-        );
-      }
-    }
+/** `second`: the same goal run again, against the state the first run left. */
+function checkSecond(expected: NonNullable<Expectations["second"]>, observed: RunObservation): string[] {
+  const second = observed.second;
+  if (!second) return ["second: the case did not run twice"];
+  const failures: string[] = [];
+  const { outcome, planner, maxModelCalls } = expected;
+  if (outcome && !oneOf(outcome).includes(second.outcome)) {
+    const why = second.reason ? ` (${second.reason.split("\n")[0]})` : "";
+    failures.push(`second.outcome: expected ${oneOf(outcome).join(" or ")}, got ${second.outcome}${why}`);
+  }
+  if (planner && !oneOf(planner).includes(second.planner.kind)) {
+    failures.push(`second.planner: expected ${oneOf(planner).join(" or ")}, got ${second.planner.kind}`);
+  }
+  if (maxModelCalls !== undefined && second.modelCalls.length > maxModelCalls) {
+    failures.push(
+      `second.maxModelCalls: expected at most ${maxModelCalls}, made ${second.modelCalls.length}`,
+    );
   }
   return failures;
 }

@@ -3,10 +3,16 @@ import { join } from "node:path";
 import { isCode } from "./atomic-json-file.ts";
 import { assertVersionNumber, summarizeDeployments } from "./backend-reads.ts";
 import { StateError } from "./errors.ts";
-import { deploymentPaths, historyPath, readDocument } from "./file-layout.ts";
+import { type DeploymentPaths, deploymentPaths, historyPath, readDocument } from "./file-layout.ts";
 import { readLockHolder, removeLock } from "./file-lock.ts";
 import { replayDeployment } from "./file-replay.ts";
-import { FileStateWriter, type FileStats, type FsyncMode, historyVersions } from "./file-writer.ts";
+import {
+  FileStateWriter,
+  type FileStats,
+  type FileWriterSettings,
+  type FsyncMode,
+  historyVersions,
+} from "./file-writer.ts";
 import { assertDeploymentName } from "./names.ts";
 import { fileSecretKey, type SecretKeyring, withKeyedDigests } from "./secret-key.ts";
 import type {
@@ -41,26 +47,8 @@ export interface FileStateBackend extends StateBackend {
  * commit), `history/<name>/<version>.json` and `locks/<name>.lock`.
  */
 export function createFileBackend(dir = ".mcp-iac", options: FileBackendOptions = {}): FileStateBackend {
-  const stats: FileStats = {
-    journalBytes: 0,
-    documentBytes: 0,
-    historyBytes: 0,
-    compactions: 0,
-    journalSyncs: 0,
-  };
-  const settings = {
-    fsync: options.fsync ?? "begin",
-    compactEntries: positive(options.compactEntries, 5_000, "compactEntries"),
-    compactBytes: positive(options.compactBytes, 4 * 1024 * 1024, "compactBytes"),
-    historyLimit: positive(options.historyLimit, 20, "historyLimit"),
-    stats,
-  };
-  if (!["begin", "always", "never"].includes(settings.fsync)) {
-    throw new StateError(
-      "STATE_CONFIG_INVALID",
-      `fsync must be "begin", "always" or "never", not ${settings.fsync}`,
-    );
-  }
+  const settings = writerSettings(options);
+  const { stats } = settings;
   const paths = (name: string) => deploymentPaths(dir, name);
   let keyring: SecretKeyring | undefined;
   const secretKeyring = async () => {
@@ -85,21 +73,7 @@ export function createFileBackend(dir = ".mcp-iac", options: FileBackendOptions 
 
     read,
 
-    async history(name: string): Promise<VersionSummary[]> {
-      const where = paths(name);
-      const summaries: VersionSummary[] = [];
-      for (const version of historyVersions(where)) {
-        const document = await readDocument(historyPath(where, version));
-        if (!document) continue; // pruned while listing
-        const { state } = document;
-        summaries.push({
-          version,
-          updatedAt: state.updatedAt,
-          resources: Object.keys(state.resources).length,
-        });
-      }
-      return summaries;
-    },
+    history: (name: string) => historySummaries(paths(name)),
 
     async readVersion(name: string, version: number): Promise<DeploymentState | undefined> {
       assertVersionNumber(version);
@@ -130,6 +104,46 @@ export function createFileBackend(dir = ".mcp-iac", options: FileBackendOptions 
       return readLockHolder(paths(name).lock);
     },
   };
+}
+
+/** The options checked and filled in, with the counters every writer of this backend adds to. */
+function writerSettings(options: FileBackendOptions): FileWriterSettings {
+  const stats: FileStats = {
+    journalBytes: 0,
+    documentBytes: 0,
+    historyBytes: 0,
+    compactions: 0,
+    journalSyncs: 0,
+  };
+  const settings: FileWriterSettings = {
+    fsync: options.fsync ?? "begin",
+    compactEntries: positive(options.compactEntries, 5_000, "compactEntries"),
+    compactBytes: positive(options.compactBytes, 4 * 1024 * 1024, "compactBytes"),
+    historyLimit: positive(options.historyLimit, 20, "historyLimit"),
+    stats,
+  };
+  if (!["begin", "always", "never"].includes(settings.fsync)) {
+    throw new StateError(
+      "STATE_CONFIG_INVALID",
+      `fsync must be "begin", "always" or "never", not ${settings.fsync}`,
+    );
+  }
+  return settings;
+}
+
+async function historySummaries(where: DeploymentPaths): Promise<VersionSummary[]> {
+  const summaries: VersionSummary[] = [];
+  for (const version of historyVersions(where)) {
+    const document = await readDocument(historyPath(where, version));
+    if (!document) continue; // pruned while listing
+    const { state } = document;
+    summaries.push({
+      version,
+      updatedAt: state.updatedAt,
+      resources: Object.keys(state.resources).length,
+    });
+  }
+  return summaries;
 }
 
 function documentNames(stateDir: string): string[] {

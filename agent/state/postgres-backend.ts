@@ -1,3 +1,4 @@
+import type { Pool } from "pg";
 import { IacError } from "../errors.ts";
 import { assertVersionNumber, summarizeDeployments } from "./backend-reads.ts";
 import { StateError } from "./errors.ts";
@@ -12,7 +13,7 @@ import {
   postgresTables,
 } from "./postgres-schema.ts";
 import { describePostgresUrl } from "./postgres-url.ts";
-import { PostgresStateWriter } from "./postgres-writer.ts";
+import { PostgresStateWriter, type PostgresWriterSettings } from "./postgres-writer.ts";
 import { keyringFromHex, type SecretKeyring, withKeyedDigests } from "./secret-key.ts";
 import type {
   DeploymentState,
@@ -55,22 +56,12 @@ export function createPostgresBackend(
 ): PostgresStateBackend {
   const where = `${describePostgresUrl(connectionString)} (schema ${options.schema ?? "mcp_iac"})`;
   const tables: PostgresTables = postgresTables(options.schema ?? "mcp_iac");
-  const settings = {
+  const settings: PostgresWriterSettings = {
     tables,
     historyLimit: positive(options.historyLimit, 20, "historyLimit"),
     compactEntries: positive(options.compactEntries, 5_000, "compactEntries"),
   };
-  const { Client, Pool } = loadPg();
-  const pool = new Pool({
-    connectionString,
-    max: positive(options.poolSize, 4, "poolSize"),
-    idleTimeoutMillis: 10_000,
-    // An idle pool must not keep the CLI alive.
-    allowExitOnIdle: true,
-    application_name: "mcp-iac",
-  });
-  // A dropped idle connection: the pool replaces it on next use, and that use reports any problem.
-  pool.on("error", () => {});
+  const pool = readPool(connectionString, positive(options.poolSize, 4, "poolSize"));
   const writers = new Set<PostgresStateWriter>();
   let ready: Promise<void> | undefined;
   let closed = false;
@@ -100,6 +91,55 @@ export function createPostgresBackend(
     });
     return keyring;
   }
+
+  return {
+    schema: tables.schema,
+    describe: () => where,
+    ...postgresReads(pool, tables, use, secretKeyring),
+
+    async open(name: string, openOptions: OpenOptions): Promise<PostgresStateWriter> {
+      assertDeploymentName(name);
+      const opening = { connectionString, settings, writers, secretKeyring, onNotice: options.onNotice };
+      return use(() => openWriter(name, openOptions, opening));
+    },
+
+    secretKeyring,
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...writers].map((writer) => writer.abandon()));
+      await pool.end();
+    },
+  };
+}
+
+/** Runs a piece of work with the tables in place, its failures named after the server. */
+type Use = <T>(work: () => Promise<T>) => Promise<T>;
+
+/** The pool reads and lock look-ups share; writers each have a connection of their own. */
+function readPool(connectionString: string, max: number): Pool {
+  const { Pool } = loadPg();
+  const pool = new Pool({
+    connectionString,
+    max,
+    idleTimeoutMillis: 10_000,
+    // An idle pool must not keep the CLI alive.
+    allowExitOnIdle: true,
+    application_name: "mcp-iac",
+  });
+  // A dropped idle connection: the pool replaces it on next use, and that use reports any problem.
+  pool.on("error", () => {});
+  return pool;
+}
+
+/** The backend's reads and lock look-ups: names checked first, then each query through `use`. */
+function postgresReads(
+  pool: Pool,
+  tables: PostgresTables,
+  use: Use,
+  secretKeyring: () => Promise<SecretKeyring>,
+): Omit<StateBackend, "describe" | "open" | "secretKeyring"> {
   /** An older document's bare digests come out keyed, as every newer one stores them. */
   const keyed = (state: DeploymentState | undefined) => withKeyedDigests(state, secretKeyring);
 
@@ -109,9 +149,6 @@ export function createPostgresBackend(
   }
 
   return {
-    schema: tables.schema,
-    describe: () => where,
-
     async list(): Promise<DeploymentSummary[]> {
       return summarizeDeployments(await use(() => deploymentNames(pool, tables)), read);
     },
@@ -129,35 +166,6 @@ export function createPostgresBackend(
       return keyed(await use(() => historyDocument(pool, tables, name, version)));
     },
 
-    async open(name: string, openOptions: OpenOptions): Promise<PostgresStateWriter> {
-      assertDeploymentName(name);
-      return use(async () => {
-        const client = new Client({
-          connectionString,
-          application_name: `mcp-iac ${openOptions.command} ${name}`,
-        });
-        client.on("error", () => {}); // the writer records it; an unheard "error" event would crash the process
-        try {
-          await client.connect();
-          // Only begins and commits wait for the WAL flush (see PostgresStateWriter).
-          await client.query("SET synchronous_commit = off");
-          const writer = await PostgresStateWriter.open(client, name, openOptions, settings, () =>
-            writers.delete(writer),
-          );
-          writers.add(writer);
-          await writer.keyDigestsWith(secretKeyring).catch(async (error: unknown) => {
-            await writer.abandon();
-            throw error;
-          });
-          if (writer.clearedStaleLock) options.onNotice?.(staleNotice(name, writer.clearedStaleLock));
-          return writer;
-        } catch (error) {
-          await client.end().catch(() => {});
-          throw error;
-        }
-      });
-    },
-
     async forceUnlock(name: string): Promise<LockHolder | undefined> {
       assertDeploymentName(name);
       return use(() => forcePostgresUnlock(pool, tables, name));
@@ -167,16 +175,49 @@ export function createPostgresBackend(
       assertDeploymentName(name);
       return use(async () => (await readLockRow(pool, tables, name))?.holder);
     },
-
-    secretKeyring,
-
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      await Promise.all([...writers].map((writer) => writer.abandon()));
-      await pool.end();
-    },
   };
+}
+
+interface Opening {
+  connectionString: string;
+  settings: PostgresWriterSettings;
+  /** Open writers, so close() can end them; each removes itself when it shuts. */
+  writers: Set<PostgresStateWriter>;
+  secretKeyring: () => Promise<SecretKeyring>;
+  onNotice: ((message: string) => void) | undefined;
+}
+
+/** A writer on a connection of its own, which holds the deployment's advisory lock for its life. */
+async function openWriter(
+  name: string,
+  openOptions: OpenOptions,
+  opening: Opening,
+): Promise<PostgresStateWriter> {
+  const { Client } = loadPg();
+  const { writers, secretKeyring } = opening;
+  const client = new Client({
+    connectionString: opening.connectionString,
+    application_name: `mcp-iac ${openOptions.command} ${name}`,
+  });
+  client.on("error", () => {}); // the writer records it; an unheard "error" event would crash the process
+  try {
+    await client.connect();
+    // Only begins and commits wait for the WAL flush (see PostgresStateWriter).
+    await client.query("SET synchronous_commit = off");
+    const writer = await PostgresStateWriter.open(client, name, openOptions, opening.settings, () =>
+      writers.delete(writer),
+    );
+    writers.add(writer);
+    await writer.keyDigestsWith(secretKeyring).catch(async (error: unknown) => {
+      await writer.abandon();
+      throw error;
+    });
+    if (writer.clearedStaleLock) opening.onNotice?.(staleNotice(name, writer.clearedStaleLock));
+    return writer;
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw error;
+  }
 }
 
 /** What an open says when it took over from a holder whose session had ended. */

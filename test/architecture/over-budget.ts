@@ -11,14 +11,6 @@ export const TABLE_DATA: Record<string, string> = {
  * Helpers are shrinking these; the lead removes entries as they land. Never add to this list.
  */
 export const OVER_BUDGET: Record<string, number> = {
-  "agent/planner/offline/blueprints/container-service.ts:build": 82,
-  "agent/planner/offline/blueprints/web-app-lb.ts:build": 101,
-  "agent/planner/offline/index.ts:planOffline": 91,
-  "agent/state/backend-suite.ts:describeStateBackend": 290,
-  "agent/state/backend-suite.ts:describeStateBackend/<callback of describe>": 288,
-  "agent/state/file-backend.ts:createFileBackend": 91,
-  "agent/state/postgres-backend.ts:createPostgresBackend": 129,
-  "evals/matcher.ts:checkExpectations": 108,
   "tools/conformance/envelope-check.ts:createEnvelopeCaller": 86,
   "tools/conformance/fixtures/tiny-provider.ts:tinyProvider": 105,
   "tools/conformance/lifecycle.ts:lifecycle": 136,

@@ -137,6 +137,55 @@ function keepDescribed(
  * It says what it understood and declines a goal it cannot map rather than guessing.
  */
 export function planOffline(goal: string, options: PlanOfflineOptions = {}): OfflinePlan {
+  const read = readGoal(goal);
+  if ("kind" in read) return read;
+  const { parsed, selection, understood } = read;
+  const requested = options.deploymentName ?? parsed.name ?? derivedName(selection, parsed);
+  const name =
+    deploymentNameFrom(requested) || deploymentNameFrom(derivedName(selection, parsed)) || "offline";
+  const { composition, phrases, failures } = buildAll(selection, parsed, name);
+  if (failures.length > 0) {
+    return decline(
+      `understood ${selection.blueprints.join(" and ")} but cannot build ${failures.join("; ")}`,
+      {
+        ...understood,
+        parameters: { ...composition.parameters },
+        notes: [...understood.notes, ...composition.notes],
+      },
+    );
+  }
+
+  const understanding: OfflineUnderstanding = {
+    blueprints: selection.blueprints,
+    parameters: { ...composition.parameters },
+    notes: [...understood.notes, ...composition.notes],
+  };
+  if (name !== requested) understanding.notes.push(`deployment name "${requested}" became "${name}"`);
+  const lacking = options.availableTypes && lackingTypes(selection, composition, options.availableTypes);
+  if (lacking) return decline(`${lacking}, which no configured server offers`, understanding);
+  if (options.typeProperties) understanding.notes.push(...keepDescribed(composition, options.typeProperties));
+  const uncovered =
+    selection.uncovered.length > 0 ? ` Not covered offline: ${selection.uncovered.join(", ")}.` : "";
+  const count = composition.resources.length;
+  return {
+    kind: "planned",
+    deployment: { name, resources: composition.resources },
+    understanding,
+    summary:
+      `Offline planner (built-in blueprints, no model): understood ${joinPhrases(phrases)}; ` +
+      `${count} resource${count === 1 ? "" : "s"} in deployment "${name}".${uncovered}`,
+  };
+}
+
+interface ReadGoal {
+  parsed: ParsedGoal;
+  selection: Selection;
+  /** What was understood before building: the blueprints and every note on the goal itself. */
+  understood: OfflineUnderstanding;
+}
+
+/** The goal parsed and its blueprints chosen, or declined when it asks for nothing they can build. */
+function readGoal(goal: string): ReadGoal | OfflinePlan {
   const empty: OfflineUnderstanding = { blueprints: [], parameters: {}, notes: [] };
   const verb = verbProblem(goal);
   if (verb) return decline(verb, empty);
@@ -173,10 +222,11 @@ export function planOffline(goal: string, options: PlanOfflineOptions = {}): Off
       understood,
     );
   }
+  return { parsed, selection, understood };
+}
 
-  const requested = options.deploymentName ?? parsed.name ?? derivedName(selection, parsed);
-  const name =
-    deploymentNameFrom(requested) || deploymentNameFrom(derivedName(selection, parsed)) || "offline";
+/** Each chosen blueprint built into one composition, in selection order. */
+function buildAll(selection: Selection, parsed: ParsedGoal, name: string) {
   const composition = new Composition(parsed, name);
   const phrases: string[] = [];
   const failures: string[] = [];
@@ -187,43 +237,19 @@ export function planOffline(goal: string, options: PlanOfflineOptions = {}): Off
     if ("missing" in outcome) failures.push(`${id}: ${outcome.missing}`);
     else phrases.push(outcome.phrase);
   }
-  if (failures.length > 0) {
-    return decline(
-      `understood ${selection.blueprints.join(" and ")} but cannot build ${failures.join("; ")}`,
-      {
-        ...understood,
-        parameters: { ...composition.parameters },
-        notes: [...understood.notes, ...composition.notes],
-      },
-    );
-  }
+  return { composition, phrases, failures };
+}
 
-  const understanding: OfflineUnderstanding = {
-    blueprints: selection.blueprints,
-    parameters: { ...composition.parameters },
-    notes: [...understood.notes, ...composition.notes],
-  };
-  if (name !== requested) understanding.notes.push(`deployment name "${requested}" became "${name}"`);
-  if (options.availableTypes) {
-    const offered = new Set(options.availableTypes);
-    const lacking = selection.blueprints
-      .map((id) => ({ id, types: composition.typesOf(id).filter((type) => !offered.has(type)) }))
-      .filter((entry) => entry.types.length > 0);
-    if (lacking.length > 0) {
-      const what = lacking.map((entry) => `${entry.id} needs ${entry.types.join(", ")}`).join("; ");
-      return decline(`${what}, which no configured server offers`, understanding);
-    }
-  }
-  if (options.typeProperties) understanding.notes.push(...keepDescribed(composition, options.typeProperties));
-  const uncovered =
-    selection.uncovered.length > 0 ? ` Not covered offline: ${selection.uncovered.join(", ")}.` : "";
-  const count = composition.resources.length;
-  return {
-    kind: "planned",
-    deployment: { name, resources: composition.resources },
-    understanding,
-    summary:
-      `Offline planner (built-in blueprints, no model): understood ${joinPhrases(phrases)}; ` +
-      `${count} resource${count === 1 ? "" : "s"} in deployment "${name}".${uncovered}`,
-  };
+/** Which blueprints need types no configured server offers, as one phrase; undefined when none. */
+function lackingTypes(
+  selection: Selection,
+  composition: Composition,
+  availableTypes: readonly string[],
+): string | undefined {
+  const offered = new Set(availableTypes);
+  const lacking = selection.blueprints
+    .map((id) => ({ id, types: composition.typesOf(id).filter((type) => !offered.has(type)) }))
+    .filter((entry) => entry.types.length > 0);
+  if (lacking.length === 0) return undefined;
+  return lacking.map((entry) => `${entry.id} needs ${entry.types.join(", ")}`).join("; ");
 }

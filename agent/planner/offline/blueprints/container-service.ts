@@ -74,29 +74,8 @@ export const containerService: Blueprint = {
       composition.note("no port named: the containers publish none");
     if (hostNetwork && named !== undefined)
       composition.note("host networking: the containers listen on the host directly, nothing is published");
-    const base = slug(imageBase(image), "app");
     const env = goal.env;
-    const names: string[] = [];
-    for (let index = 0; index < replicas; index++) {
-      // A built image is referenced by id, so containers follow a rebuilt one (replaced with it).
-      const build = composition.links.buildResource;
-      const properties: Record<string, unknown> = {
-        image: built && build ? `\${${build}.id}` : image,
-        restart: "unless-stopped",
-      };
-      if (hostNetwork) properties["network"] = "host";
-      if (hostPort !== undefined && containerPort !== undefined) {
-        properties["ports"] = [`${hostPort + index}:${containerPort}`];
-      }
-      if (Object.keys(env).length > 0) properties["env"] = { ...env };
-      const resource = {
-        type: "docker:container:run",
-        name: replicas === 1 ? base : `${base}-${index + 1}`,
-        properties,
-        ...(composition.links.buildResource ? { dependsOn: [composition.links.buildResource] } : {}),
-      };
-      names.push(composition.add(resource));
-    }
+    addContainers(composition, { image, built, replicas, hostNetwork, hostPort, containerPort });
     composition.set("image", image);
     composition.set("replicas", replicas);
     if (containerPort !== undefined) composition.set("containerPort", containerPort);
@@ -117,3 +96,40 @@ export const containerService: Blueprint = {
     };
   },
 };
+
+interface Containers {
+  image: string;
+  /** The tag when this plan builds the image. */
+  built: string | undefined;
+  replicas: number;
+  hostNetwork: boolean;
+  hostPort: number | undefined;
+  containerPort: number | undefined;
+}
+
+/** One `docker:container:run` per replica, each on the next host port. */
+function addContainers(composition: Composition, containers: Containers): void {
+  const { image, built, replicas, hostNetwork, hostPort, containerPort } = containers;
+  const base = slug(imageBase(image), "app");
+  const env = composition.goal.env;
+  for (let index = 0; index < replicas; index++) {
+    // A built image is referenced by id, so containers follow a rebuilt one (replaced with it).
+    const build = composition.links.buildResource;
+    const properties: Record<string, unknown> = {
+      image: built && build ? `\${${build}.id}` : image,
+      restart: "unless-stopped",
+    };
+    if (hostNetwork) properties["network"] = "host";
+    if (hostPort !== undefined && containerPort !== undefined) {
+      properties["ports"] = [`${hostPort + index}:${containerPort}`];
+    }
+    if (Object.keys(env).length > 0) properties["env"] = { ...env };
+    const resource = {
+      type: "docker:container:run",
+      name: replicas === 1 ? base : `${base}-${index + 1}`,
+      properties,
+      ...(composition.links.buildResource ? { dependsOn: [composition.links.buildResource] } : {}),
+    };
+    composition.add(resource);
+  }
+}

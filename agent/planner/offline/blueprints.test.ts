@@ -97,11 +97,19 @@ describe("database", () => {
     ["an RDS pg instance", "postgres"],
     ["a mysql database", "mysql"],
     ["MariaDB for the orders", "mariadb"],
-    ["an aurora postgres database", "aurora-postgresql"],
+    ["an aurora postgres database", "postgres"],
+    ["an aurora mysql database", "mysql"],
   ])("reads the engine of %j", (goal, engine) => {
     const plan = planned(goal);
     expect(plan.understanding.blueprints).toEqual(["database"]);
     expect(plan.understanding.parameters["engine"]).toBe(engine);
+  });
+
+  it("plans Aurora as the plain engine an RDS instance takes, and says why", () => {
+    const plan = planned("an aurora postgres database");
+    const [db] = ofType(plan, "aws:rds:instance");
+    expect(db?.properties["engine"]).toBe("postgres");
+    expect(plan.understanding.notes.join("\n")).toMatch(/Aurora \(aurora-postgresql\) needs a DB cluster/);
   });
 
   it("defaults to a small private postgres with 7 days of backups", () => {

@@ -12,6 +12,12 @@ export function engineOf(words: string): string | undefined {
   return ENGINES.find((entry) => entry.pattern.test(words))?.engine;
 }
 
+/**
+ * Aurora runs only inside a DB cluster (AWS::RDS::DBCluster), a type no provider here serves; an
+ * `aws:rds:instance` takes the plain engine it is compatible with.
+ */
+const AURORA_AS: Record<string, string> = { "aurora-postgresql": "postgres", "aurora-mysql": "mysql" };
+
 /** A private RDS instance with backups on. */
 export const database: Blueprint = {
   id: "database",
@@ -21,8 +27,15 @@ export const database: Blueprint = {
     const { goal } = composition;
     const defaults: string[] = [];
     const named = engineOf(goal.words);
-    const engine = named ?? "postgres";
+    let engine = named ?? "postgres";
     if (!named) defaults.push("engine postgres");
+    const plain = AURORA_AS[engine];
+    if (plain) {
+      composition.note(
+        `planned a plain RDS ${plain} instance: Aurora (${engine}) needs a DB cluster, which no provider type here serves`,
+      );
+      engine = plain;
+    }
     const large = /\b(?:large|production|prod|big)\b/.test(goal.words);
     const instanceClass = goal.dbClass ?? (large ? "db.m5.large" : "db.t3.micro");
     if (!goal.dbClass && !large) defaults.push("class db.t3.micro");

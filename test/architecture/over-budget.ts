@@ -25,7 +25,6 @@ export const OVER_BUDGET: Record<string, number> = {
   "tools/conformance/run-conformance.ts:runConformance": 140,
   "tools/providers/aws/load-balancer.ts:loadBalancerType": 168,
   "tools/providers/docker/snapshot-file-store.ts:fileSnapshotStore": 116,
-  "tools/providers/kubernetes/object-handler.ts:objectHandler": 230,
   "tools/providers/local/command-type.ts:commandType": 189,
   "tools/providers/local/file-type.ts:fileType": 113,
   "tools/providers/local/record-store.ts:createRecordStore": 112,

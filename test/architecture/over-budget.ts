@@ -23,7 +23,6 @@ export const OVER_BUDGET: Record<string, number> = {
   "tools/conformance/fixtures/tiny-provider.ts:tinyProvider": 105,
   "tools/conformance/lifecycle.ts:lifecycle": 136,
   "tools/conformance/run-conformance.ts:runConformance": 140,
-  "tools/providers/aws/load-balancer.ts:loadBalancerType": 168,
   "tools/providers/docker/snapshot-file-store.ts:fileSnapshotStore": 116,
   "tools/providers/local/command-type.ts:commandType": 189,
   "tools/providers/local/file-type.ts:fileType": 113,

@@ -29,6 +29,4 @@ export const OVER_BUDGET: Record<string, number> = {
   "tools/providers/local/record-store.ts:createRecordStore": 112,
   "tools/providers/local/service-type.ts:serviceType": 191,
   "tools/providers/local/service-type.ts:serviceType/start": 96,
-  "tools/providers/opnsense/item-type.ts:buildType": 120,
-  "tools/providers/opnsense/server.ts:createOpnsenseProvider": 110,
 };

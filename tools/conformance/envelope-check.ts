@@ -16,6 +16,53 @@ function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] 
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
+/** Where a checked answer's problems go: fatal ones throw, flaws only fail the calling check. */
+interface Problems {
+  violation(tool: string, message: string): never;
+  flaw(tool: string, message: string): void;
+}
+
+/** The envelope of one answer, its shape checked: structuredContent, the same JSON as text, isError, data. */
+function checkAnswer<T extends ToolName>(
+  tool: T,
+  result: Awaited<ReturnType<Client["callTool"]>>,
+  { violation, flaw }: Problems,
+): Envelope<ToolData<T>> {
+  const structured = result.structuredContent;
+  if (!structured || typeof structured !== "object") {
+    const text = Array.isArray(result.content)
+      ? (result.content[0] as { text?: string } | undefined)?.text
+      : undefined;
+    violation(tool, `no structuredContent in the answer${text ? ` (text: ${text.slice(0, 200)})` : ""}`);
+  }
+  const parsed = EnvelopeSchema.safeParse(structured);
+  if (!parsed.success)
+    violation(tool, `structuredContent is not an iac.mcp/v1 envelope (${firstIssue(parsed.error)})`);
+  const texts = (Array.isArray(result.content) ? result.content : []).filter(
+    (item): item is { type: "text"; text: string } => (item as { type?: string }).type === "text",
+  );
+  const sameJson = texts.some((item) => {
+    try {
+      return deepEqual(JSON.parse(item.text), structured);
+    } catch {
+      return false;
+    }
+  });
+  if (!sameJson) flaw(tool, "no text content holds the same JSON as structuredContent");
+  const envelope = parsed.data as Envelope<ToolData<T>>;
+  if (Boolean(result.isError) !== !envelope.success) {
+    flaw(tool, `isError is ${Boolean(result.isError)} but success is ${envelope.success}`);
+  }
+  if (envelope.success) {
+    const data = TOOL_DATA[tool].safeParse(envelope.data);
+    if (!data.success) violation(tool, `data does not match the ${tool} schema (${firstIssue(data.error)})`);
+    if (envelope.error) flaw(tool, "a successful answer carries an error");
+  } else if (!envelope.error) {
+    flaw(tool, "a failed answer carries no error");
+  }
+  return envelope;
+}
+
 /**
  * Calls one iac.mcp/v1 tool and checks the answer's shape: structuredContent holding a valid envelope,
  * the same JSON as text content, isError consistent with success, data valid for the tool. Every
@@ -24,21 +71,21 @@ function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] 
 export function createEnvelopeCaller(client: Client, options: { timeoutMs: number }) {
   const violations: string[] = [];
   let answers = 0;
-
-  /** A broken answer we cannot read on from: remembered and thrown. */
-  function violation(tool: string, message: string): never {
-    const text = `${tool}: ${message}`;
-    violations.push(text);
-    throw new ConformanceFailure(text);
-  }
-
-  /**
-   * A flaw that leaves the envelope readable (text or isError out of step): remembered, and the
-   * calling check fails, but the suite reads on so that what was created still gets destroyed.
-   */
-  function flaw(tool: string, message: string): void {
-    violations.push(`${tool}: ${message}`);
-  }
+  const problems: Problems = {
+    /** A broken answer we cannot read on from: remembered and thrown. */
+    violation(tool, message) {
+      const text = `${tool}: ${message}`;
+      violations.push(text);
+      throw new ConformanceFailure(text);
+    },
+    /**
+     * A flaw that leaves the envelope readable (text or isError out of step): remembered, and the
+     * calling check fails, but the suite reads on so that what was created still gets destroyed.
+     */
+    flaw(tool, message) {
+      violations.push(`${tool}: ${message}`);
+    },
+  };
 
   async function call<T extends ToolName>(
     tool: T,
@@ -55,40 +102,7 @@ export function createEnvelopeCaller(client: Client, options: { timeoutMs: numbe
       );
     }
     answers++;
-    const structured = result.structuredContent;
-    if (!structured || typeof structured !== "object") {
-      const text = Array.isArray(result.content)
-        ? (result.content[0] as { text?: string } | undefined)?.text
-        : undefined;
-      violation(tool, `no structuredContent in the answer${text ? ` (text: ${text.slice(0, 200)})` : ""}`);
-    }
-    const parsed = EnvelopeSchema.safeParse(structured);
-    if (!parsed.success)
-      violation(tool, `structuredContent is not an iac.mcp/v1 envelope (${firstIssue(parsed.error)})`);
-    const texts = (Array.isArray(result.content) ? result.content : []).filter(
-      (item): item is { type: "text"; text: string } => (item as { type?: string }).type === "text",
-    );
-    const sameJson = texts.some((item) => {
-      try {
-        return deepEqual(JSON.parse(item.text), structured);
-      } catch {
-        return false;
-      }
-    });
-    if (!sameJson) flaw(tool, "no text content holds the same JSON as structuredContent");
-    const envelope = parsed.data as Envelope<ToolData<T>>;
-    if (Boolean(result.isError) !== !envelope.success) {
-      flaw(tool, `isError is ${Boolean(result.isError)} but success is ${envelope.success}`);
-    }
-    if (envelope.success) {
-      const data = TOOL_DATA[tool].safeParse(envelope.data);
-      if (!data.success)
-        violation(tool, `data does not match the ${tool} schema (${firstIssue(data.error)})`);
-      if (envelope.error) flaw(tool, "a successful answer carries an error");
-    } else if (!envelope.error) {
-      flaw(tool, "a failed answer carries no error");
-    }
-    return envelope;
+    return checkAnswer(tool, result, problems);
   }
 
   /** Calls a tool and insists on success, returning its data. */

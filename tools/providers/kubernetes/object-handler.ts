@@ -82,6 +82,237 @@ export interface ObjectTypeHandler extends ResourceTypeHandler {
   mapping: Mapping;
 }
 
+/** What every piece of one type's handler shares: its mapping, how to reach the cluster, its waits. */
+interface Scope {
+  mapping: Mapping;
+  connect: () => KubeClient;
+  settings: HandlerSettings;
+  kind: { apiVersion: string; kind: string; namespaced: boolean };
+  secret: Set<string>;
+}
+
+function refOrNotFound(scope: Scope, id: string): ObjectRef {
+  const ref = refFromId(id, scope.kind);
+  if (!ref)
+    throw new ProviderError(
+      "NOT_FOUND",
+      `${scope.mapping.type} ${id} does not exist: ids are ${scope.mapping.namespaced ? "namespace/name" : "name"}`,
+    );
+  return ref;
+}
+
+function desiredObject(scope: Scope, properties: PropertyMap, context: HandlerContext) {
+  const { mapping } = scope;
+  for (const key of scope.secret)
+    if (isSecretDigest(properties[key]))
+      throw new ProviderError(
+        "VALIDATION_FAILED",
+        `${context.name}: ${key} is known only as a digest (from state or a snapshot) and cannot be applied; give its values in the spec again`,
+      );
+  const { options, rest } = splitOptions(properties);
+  const manifest = mapping.toManifest(rest, objectNameFor(context.name));
+  const implicit: string[] = [];
+  if (!manifest.metadata.name) {
+    manifest.metadata.name = objectNameFor(context.name);
+    implicit.push("name");
+  }
+  if (mapping.namespaced && !manifest.metadata.namespace) {
+    manifest.metadata.namespace = scope.connect().defaultNamespace;
+    implicit.push("namespace");
+  }
+  if (!mapping.namespaced) delete manifest.metadata.namespace;
+  stamp(manifest, {
+    deploymentId: context.deploymentId,
+    name: context.name,
+    type: mapping.type,
+    implicit,
+    options,
+  });
+  return { manifest, options, id: idOf(manifest.metadata, mapping.namespaced) };
+}
+
+function propertiesOf(mapping: Mapping, live: KubeObject): PropertyMap {
+  const marks = marksOf(live);
+  const owned = project(live, ownedTree(live)) as Record<string, unknown>;
+  return { ...mapping.fromLive(owned, live, marks), ...marks.options };
+}
+
+function outputsOf(mapping: Mapping, live: KubeObject): PropertyMap {
+  return {
+    id: idOf(live.metadata, mapping.namespaced),
+    name: live.metadata.name,
+    ...(mapping.namespaced ? { namespace: live.metadata.namespace } : {}),
+    ...mapping.extraOutputs?.(live),
+  };
+}
+
+function waitSettings(settings: HandlerSettings, options: ResourceOptions, context?: HandlerContext) {
+  return {
+    timeoutMs: options.timeoutSeconds ? options.timeoutSeconds * 1000 : settings.timeoutMs,
+    pollMs: settings.pollMs,
+    progress: context?.progress,
+  };
+}
+
+async function applyAndWait(
+  scope: Scope,
+  properties: PropertyMap,
+  context: HandlerContext,
+): Promise<CreatedResource> {
+  const { mapping, connect } = scope;
+  const { manifest, options, id } = desiredObject(scope, properties, context);
+  const ref = refOf(manifest);
+  if (!waitsForRollout(mapping.apiVersion, mapping.kind)) {
+    return {
+      id,
+      outputs: outputsOf(
+        mapping,
+        await connect().apply(manifest, { force: options.forceConflicts === true }),
+      ),
+    };
+  }
+  const previous = await connect().read(ref);
+  const applied = await connect().apply(manifest, { force: options.forceConflicts === true });
+  context.progress?.(`waiting for ${describeRef(ref)} to roll out`);
+  try {
+    await waitForRollout(connect(), ref, waitSettings(scope.settings, options, context));
+  } catch (error) {
+    if (!ProviderError.isInstance(error) || !["TIMEOUT", "DEPENDENCY_FAILED"].includes(error.code))
+      throw error;
+    const undone = await undoRollout(scope, ref, previous, options, context);
+    throw new ProviderError(error.code, `${error.message}; ${undone}`, {
+      retryable: false,
+      details: error.details,
+    });
+  }
+  const settled = await connect().read(ref);
+  return { id, outputs: outputsOf(mapping, settled ?? applied) };
+}
+
+/**
+ * A rollout that never became available is undone, as `helm --atomic` or `kubectl rollout undo`
+ * would: the fields we applied before go back (a new workload is deleted), so the failed change
+ * leaves the cluster as it found it.
+ */
+async function undoRollout(
+  scope: Scope,
+  ref: ObjectRef,
+  previous: KubeObject | null,
+  options: ResourceOptions,
+  context: HandlerContext,
+): Promise<string> {
+  const { connect } = scope;
+  const waits = waitSettings(scope.settings, options, context);
+  try {
+    if (!previous) {
+      context.progress?.(`deleting ${describeRef(ref)}, which never became available`);
+      if (await connect().delete(ref, "Foreground")) await waitUntilGone(connect(), ref, waits);
+      return "the new object was deleted again";
+    }
+    const ours = project(previous, ownedTree(previous, FIELD_MANAGER)) as Record<string, unknown>;
+    const restore = {
+      ...ours,
+      apiVersion: previous.apiVersion,
+      kind: previous.kind,
+      metadata: {
+        ...(ours["metadata"] as object),
+        name: ref.name,
+        ...(ref.namespace ? { namespace: ref.namespace } : {}),
+      },
+    } as KubeObject;
+    context.progress?.(`restoring the previous spec of ${describeRef(ref)}`);
+    await connect().apply(restore, { force: true });
+    await waitForRollout(connect(), ref, waits);
+    return "the previous spec was restored and is available";
+  } catch (error) {
+    return `undoing it failed too (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+function maskSecrets(secret: Set<string>, diff: DiffEntry[]): DiffEntry[] {
+  return diff.map((entry) => {
+    const top = entry.path.split(/[.[]/)[0] ?? "";
+    if (!secret.has(top)) return entry;
+    const masked: DiffEntry = { path: entry.path, forcesReplacement: entry.forcesReplacement };
+    if (entry.before !== undefined) masked.before = secretDigest(entry.before);
+    if (entry.after !== undefined) masked.after = secretDigest(entry.after);
+    return masked;
+  });
+}
+
+async function plan(
+  scope: Scope,
+  id: string,
+  desired: PropertyMap,
+  context: HandlerContext,
+): Promise<PlannedUpdate | null> {
+  const { mapping, connect } = scope;
+  const live = await connect().read(refOrNotFound(scope, id));
+  if (!live) return null;
+  const before = propertiesOf(mapping, live);
+  const outputs = outputsOf(mapping, live);
+  // A value still unknown cannot go to the server; compare properties until it is known.
+  if (containsUnknown(desired))
+    return { before, outputs, diff: diffProperties(before, desired, mapping.replaceOnChange) };
+  const { manifest, options, id: wantedId } = desiredObject(scope, desired, context);
+  if (wantedId !== id)
+    return {
+      before,
+      outputs,
+      diff: [
+        {
+          path: mapping.namespaced ? "metadata.namespace/name" : "metadata.name",
+          before: id,
+          after: wantedId,
+          forcesReplacement: true,
+        },
+      ],
+    };
+  let dry: KubeObject;
+  try {
+    dry = await connect().apply(manifest, { dryRun: true, force: options.forceConflicts === true });
+  } catch (error) {
+    const immutable = immutableCauses(error);
+    if (immutable.length === 0) throw error;
+    const diff = immutable.map((field) => ({
+      path: field,
+      before: valueAtPath(live, field),
+      after: valueAtPath(manifest, field),
+      forcesReplacement: true,
+    }));
+    return { before, outputs, diff: maskSecrets(scope.secret, diff) };
+  }
+  return { before, outputs, diff: maskSecrets(scope.secret, leafDiff(comparable(live), comparable(dry))) };
+}
+
+function validate(
+  mapping: Mapping,
+  properties: PropertyMap,
+  name: string,
+): Omit<ValidationIssue, "resource">[] {
+  const issues = mapping.validate?.(properties, name) ?? [];
+  const objectName = objectNameFor(name);
+  if (!validObjectName(objectName))
+    issues.push({
+      path: "name",
+      message: `${name} cannot name a Kubernetes object (${objectName} is not a lowercase RFC 1123 name); rename the resource or set the object's name`,
+      severity: "error",
+    });
+  return issues;
+}
+
+async function deleteObject(scope: Scope, id: string, context?: HandlerContext): Promise<void> {
+  const { connect } = scope;
+  const ref = refOrNotFound(scope, id);
+  const live = await connect().read(ref);
+  if (!live) throw new ProviderError("NOT_FOUND", `${describeRef(ref)} does not exist`);
+  // Foreground by default: dependents (ReplicaSets, Pods) go first, and the object stays readable until then.
+  const options = marksOf(live).options;
+  if (!(await connect().delete(ref, options.propagationPolicy ?? "Foreground"))) return;
+  context?.progress?.(`deleting ${describeRef(ref)}`);
+  await waitUntilGone(connect(), ref, waitSettings(scope.settings, options, context));
+}
+
 /** A ResourceTypeHandler applying manifests with server-side apply, planning by server-side dry run. */
 export function objectHandler(
   mapping: Mapping,
@@ -89,228 +320,32 @@ export function objectHandler(
   settings: HandlerSettings,
 ): ObjectTypeHandler {
   const kind = { apiVersion: mapping.apiVersion, kind: mapping.kind, namespaced: mapping.namespaced };
-  const secret = new Set(mapping.secretProperties ?? []);
-
-  function refOrNotFound(id: string): ObjectRef {
-    const ref = refFromId(id, kind);
-    if (!ref)
-      throw new ProviderError(
-        "NOT_FOUND",
-        `${mapping.type} ${id} does not exist: ids are ${mapping.namespaced ? "namespace/name" : "name"}`,
-      );
-    return ref;
-  }
-
-  function desiredObject(properties: PropertyMap, context: HandlerContext) {
-    for (const key of secret)
-      if (isSecretDigest(properties[key]))
-        throw new ProviderError(
-          "VALIDATION_FAILED",
-          `${context.name}: ${key} is known only as a digest (from state or a snapshot) and cannot be applied; give its values in the spec again`,
-        );
-    const { options, rest } = splitOptions(properties);
-    const manifest = mapping.toManifest(rest, objectNameFor(context.name));
-    const implicit: string[] = [];
-    if (!manifest.metadata.name) {
-      manifest.metadata.name = objectNameFor(context.name);
-      implicit.push("name");
-    }
-    if (mapping.namespaced && !manifest.metadata.namespace) {
-      manifest.metadata.namespace = connect().defaultNamespace;
-      implicit.push("namespace");
-    }
-    if (!mapping.namespaced) delete manifest.metadata.namespace;
-    stamp(manifest, {
-      deploymentId: context.deploymentId,
-      name: context.name,
-      type: mapping.type,
-      implicit,
-      options,
-    });
-    return { manifest, options, id: idOf(manifest.metadata, mapping.namespaced) };
-  }
-
-  function propertiesOf(live: KubeObject): PropertyMap {
-    const marks = marksOf(live);
-    const owned = project(live, ownedTree(live)) as Record<string, unknown>;
-    return { ...mapping.fromLive(owned, live, marks), ...marks.options };
-  }
-
-  function outputsOf(live: KubeObject): PropertyMap {
-    return {
-      id: idOf(live.metadata, mapping.namespaced),
-      name: live.metadata.name,
-      ...(mapping.namespaced ? { namespace: live.metadata.namespace } : {}),
-      ...mapping.extraOutputs?.(live),
-    };
-  }
-
-  const waitSettings = (options: ResourceOptions, context?: HandlerContext) => ({
-    timeoutMs: options.timeoutSeconds ? options.timeoutSeconds * 1000 : settings.timeoutMs,
-    pollMs: settings.pollMs,
-    progress: context?.progress,
+  const scope: Scope = { mapping, connect, settings, kind, secret: new Set(mapping.secretProperties ?? []) };
+  const describeLive = (live: KubeObject) => ({
+    properties: propertiesOf(mapping, live),
+    outputs: outputsOf(mapping, live),
   });
-
-  async function applyAndWait(properties: PropertyMap, context: HandlerContext): Promise<CreatedResource> {
-    const { manifest, options, id } = desiredObject(properties, context);
-    const ref = refOf(manifest);
-    if (!waitsForRollout(mapping.apiVersion, mapping.kind)) {
-      return {
-        id,
-        outputs: outputsOf(await connect().apply(manifest, { force: options.forceConflicts === true })),
-      };
-    }
-    const previous = await connect().read(ref);
-    const applied = await connect().apply(manifest, { force: options.forceConflicts === true });
-    context.progress?.(`waiting for ${describeRef(ref)} to roll out`);
-    try {
-      await waitForRollout(connect(), ref, waitSettings(options, context));
-    } catch (error) {
-      if (!ProviderError.isInstance(error) || !["TIMEOUT", "DEPENDENCY_FAILED"].includes(error.code))
-        throw error;
-      const undone = await undoRollout(ref, previous, options, context);
-      throw new ProviderError(error.code, `${error.message}; ${undone}`, {
-        retryable: false,
-        details: error.details,
-      });
-    }
-    const settled = await connect().read(ref);
-    return { id, outputs: outputsOf(settled ?? applied) };
-  }
-
-  /**
-   * A rollout that never became available is undone, as `helm --atomic` or `kubectl rollout undo`
-   * would: the fields we applied before go back (a new workload is deleted), so the failed change
-   * leaves the cluster as it found it.
-   */
-  async function undoRollout(
-    ref: ObjectRef,
-    previous: KubeObject | null,
-    options: ResourceOptions,
-    context: HandlerContext,
-  ): Promise<string> {
-    try {
-      if (!previous) {
-        context.progress?.(`deleting ${describeRef(ref)}, which never became available`);
-        if (await connect().delete(ref, "Foreground"))
-          await waitUntilGone(connect(), ref, waitSettings(options, context));
-        return "the new object was deleted again";
-      }
-      const ours = project(previous, ownedTree(previous, FIELD_MANAGER)) as Record<string, unknown>;
-      const restore = {
-        ...ours,
-        apiVersion: previous.apiVersion,
-        kind: previous.kind,
-        metadata: {
-          ...(ours["metadata"] as object),
-          name: ref.name,
-          ...(ref.namespace ? { namespace: ref.namespace } : {}),
-        },
-      } as KubeObject;
-      context.progress?.(`restoring the previous spec of ${describeRef(ref)}`);
-      await connect().apply(restore, { force: true });
-      await waitForRollout(connect(), ref, waitSettings(options, context));
-      return "the previous spec was restored and is available";
-    } catch (error) {
-      return `undoing it failed too (${error instanceof Error ? error.message : String(error)})`;
-    }
-  }
-
-  function maskSecrets(diff: DiffEntry[]): DiffEntry[] {
-    return diff.map((entry) => {
-      const top = entry.path.split(/[.[]/)[0] ?? "";
-      if (!secret.has(top)) return entry;
-      const masked: DiffEntry = { path: entry.path, forcesReplacement: entry.forcesReplacement };
-      if (entry.before !== undefined) masked.before = secretDigest(entry.before);
-      if (entry.after !== undefined) masked.after = secretDigest(entry.after);
-      return masked;
-    });
-  }
-
-  async function plan(
-    id: string,
-    desired: PropertyMap,
-    _current: ReadResource,
-    context: HandlerContext,
-  ): Promise<PlannedUpdate | null> {
-    const live = await connect().read(refOrNotFound(id));
-    if (!live) return null;
-    const before = propertiesOf(live);
-    const outputs = outputsOf(live);
-    // A value still unknown cannot go to the server; compare properties until it is known.
-    if (containsUnknown(desired))
-      return { before, outputs, diff: diffProperties(before, desired, mapping.replaceOnChange) };
-    const { manifest, options, id: wantedId } = desiredObject(desired, context);
-    if (wantedId !== id)
-      return {
-        before,
-        outputs,
-        diff: [
-          {
-            path: mapping.namespaced ? "metadata.namespace/name" : "metadata.name",
-            before: id,
-            after: wantedId,
-            forcesReplacement: true,
-          },
-        ],
-      };
-    let dry: KubeObject;
-    try {
-      dry = await connect().apply(manifest, { dryRun: true, force: options.forceConflicts === true });
-    } catch (error) {
-      const immutable = immutableCauses(error);
-      if (immutable.length === 0) throw error;
-      const diff = immutable.map((field) => ({
-        path: field,
-        before: valueAtPath(live, field),
-        after: valueAtPath(manifest, field),
-        forcesReplacement: true,
-      }));
-      return { before, outputs, diff: maskSecrets(diff) };
-    }
-    return { before, outputs, diff: maskSecrets(leafDiff(comparable(live), comparable(dry))) };
-  }
-
   return {
     mapping,
-    describeLive: (live) => ({ properties: propertiesOf(live), outputs: outputsOf(live) }),
+    describeLive,
     type: mapping.type,
     description: mapping.description,
     properties: mapping.properties,
     outputs: mapping.outputs,
     ...(mapping.replaceOnChange ? { replaceOnChange: mapping.replaceOnChange } : {}),
     ...(mapping.secretProperties ? { secretProperties: mapping.secretProperties } : {}),
-    validate(properties, name) {
-      const issues = mapping.validate?.(properties, name) ?? [];
-      const objectName = objectNameFor(name);
-      if (!validObjectName(objectName))
-        issues.push({
-          path: "name",
-          message: `${name} cannot name a Kubernetes object (${objectName} is not a lowercase RFC 1123 name); rename the resource or set the object's name`,
-          severity: "error",
-        });
-      return issues;
-    },
-    create: applyAndWait,
+    validate: (properties, name) => validate(mapping, properties, name),
+    create: (properties, context) => applyAndWait(scope, properties, context),
     async read(id: string) {
       const ref = refFromId(id, kind);
       const live = ref ? await connect().read(ref) : null;
-      return live ? { properties: propertiesOf(live), outputs: outputsOf(live) } : null;
+      return live ? describeLive(live) : null;
     },
     async update(_id, properties, context) {
-      return (await applyAndWait(properties, context)).outputs;
+      return (await applyAndWait(scope, properties, context)).outputs;
     },
-    async delete(id, context) {
-      const ref = refOrNotFound(id);
-      const live = await connect().read(ref);
-      if (!live) throw new ProviderError("NOT_FOUND", `${describeRef(ref)} does not exist`);
-      // Foreground by default: dependents (ReplicaSets, Pods) go first, and the object stays readable until then.
-      const options = marksOf(live).options;
-      if (!(await connect().delete(ref, options.propagationPolicy ?? "Foreground"))) return;
-      context?.progress?.(`deleting ${describeRef(ref)}`);
-      await waitUntilGone(connect(), ref, waitSettings(options, context));
-    },
-    plan,
+    delete: (id, context) => deleteObject(scope, id, context),
+    plan: (id, desired, _current, context) => plan(scope, id, desired, context),
   };
 }
 

@@ -81,38 +81,126 @@ export interface BuiltType {
   api: CollectionApi;
 }
 
-export function buildType(spec: ItemSpec, context: TypeContext): BuiltType {
-  const api = context.api(spec.collection);
-  const names = (field: string) => spec.fieldNames?.[field] ?? field;
+/** What the pieces of one built type share. */
+interface Scope {
+  spec: ItemSpec;
+  context: TypeContext;
+  api: CollectionApi;
+  /** API field → property name, for validation messages. */
+  names: (field: string) => string;
+}
 
-  async function describe(
-    id: string,
-    fields: Fields,
-  ): Promise<{ properties: PropertyMap; outputs: PropertyMap; marker: Marker | undefined }> {
-    const { text, marker } = parseMarker(fields[spec.markerField] ?? "");
-    const read = await spec.fromFields({ ...fields, [spec.markerField]: text }, context, marker);
-    // The override is the provider's own flag: it travels in the marker so that reads show it.
-    if (marker?.part === ALLOW_LOCKOUT) read["allowLockout"] = true;
-    const properties = canonical(spec, read);
-    return { properties, outputs: spec.makeOutputs(id, fields, properties), marker };
+async function describe(
+  { spec, context }: Scope,
+  id: string,
+  fields: Fields,
+): Promise<{ properties: PropertyMap; outputs: PropertyMap; marker: Marker | undefined }> {
+  const { text, marker } = parseMarker(fields[spec.markerField] ?? "");
+  const read = await spec.fromFields({ ...fields, [spec.markerField]: text }, context, marker);
+  // The override is the provider's own flag: it travels in the marker so that reads show it.
+  if (marker?.part === ALLOW_LOCKOUT) read["allowLockout"] = true;
+  const properties = canonical(spec, read);
+  return { properties, outputs: spec.makeOutputs(id, fields, properties), marker };
+}
+
+/** One write and the module's apply under the firewall's lock; pf reloads get the lockout probe. */
+function write<T>({ spec, context, api }: Scope, work: () => Promise<T>): Promise<T> {
+  return context.client.serialize(async () => {
+    if (!spec.reloadsFilter) {
+      const result = await work();
+      await api.apply();
+      return result;
+    }
+    return withLockoutProbe(context.client, async () => {
+      const result = await work();
+      await api.apply();
+      return result;
+    });
+  });
+}
+
+async function createItem(
+  scope: Scope,
+  properties: PropertyMap,
+  { deploymentId, name }: { deploymentId: string; name: string },
+) {
+  const { spec, context, api, names } = scope;
+  await api.requireRelease(spec.type);
+  const marker = markerFor(deploymentId, name, properties);
+  let fields: Fields = {};
+  const id = await write(scope, async () => {
+    fields = withMarker(await spec.toFields(properties, context, marker), spec.markerField, marker);
+    const added = (await api.add(fields, names)) ?? (await spec.idAfterAdd?.(fields, api));
+    if (!added) throw new ProviderError("INTERNAL", `${spec.type}: the API saved the item but named no id`);
+    await spec.afterWrite?.(added, undefined, context);
+    return added;
+  });
+  const stored = (await api.get(id)) ?? fields;
+  return { id, outputs: (await describe(scope, id, stored)).outputs };
+}
+
+async function updateItem(
+  scope: Scope,
+  id: string,
+  properties: PropertyMap,
+  { deploymentId, name }: { deploymentId: string; name: string },
+) {
+  const { spec, context, api, names } = scope;
+  await api.requireRelease(spec.type);
+  const previous = await api.get(id);
+  if (!previous) throw new ProviderError("NOT_FOUND", `${spec.type} ${id} no longer exists on the firewall`);
+  const marker = markerFor(deploymentId, name, properties);
+  let fields: Fields = {};
+  await write(scope, async () => {
+    fields = withMarker(await spec.toFields(properties, context, marker), spec.markerField, marker);
+    await api.set(id, fields, names);
+    await spec.afterWrite?.(id, previous, context);
+  });
+  const stored = (await api.get(id)) ?? fields;
+  return (await describe(scope, id, stored)).outputs;
+}
+
+async function deleteItem(scope: Scope, id: string): Promise<void> {
+  const { spec, context, api } = scope;
+  await api.requireRelease(spec.type);
+  const previous = await api.get(id);
+  if (!previous) throw new ProviderError("NOT_FOUND", `${spec.type} ${id} does not exist`);
+  await write(scope, async () => {
+    if (!(await api.del(id))) throw new ProviderError("NOT_FOUND", `${spec.type} ${id} does not exist`);
+    await spec.afterDelete?.(id, previous, context);
+  });
+}
+
+async function listItems(scope: Scope, deploymentId?: string): Promise<ListedResource[]> {
+  const { spec, api } = scope;
+  try {
+    await api.requireRelease(spec.type);
+  } catch (error) {
+    if (ProviderError.isInstance(error) && error.code === "UNSUPPORTED") return [];
+    throw error;
   }
-
-  /** One write and the module's apply under the firewall's lock; pf reloads get the lockout probe. */
-  function write<T>(work: () => Promise<T>): Promise<T> {
-    return context.client.serialize(async () => {
-      if (!spec.reloadsFilter) {
-        const result = await work();
-        await api.apply();
-        return result;
-      }
-      return withLockoutProbe(context.client, async () => {
-        const result = await work();
-        await api.apply();
-        return result;
-      });
+  const listed: ListedResource[] = [];
+  for (const row of await api.search()) {
+    const { uuid, ...fields } = row;
+    const marker = parseMarker(fields[spec.markerField] ?? "").marker;
+    if (spec.hidden?.(fields, marker)) continue;
+    if (deploymentId !== undefined && marker?.deploymentId !== deploymentId) continue;
+    const described = await describe(scope, uuid, fields);
+    listed.push({
+      id: uuid,
+      type: spec.type,
+      ...(marker ? { name: marker.name, deploymentId: marker.deploymentId } : {}),
+      properties: described.properties,
+      outputs: described.outputs,
+      managed: marker !== undefined,
     });
   }
+  return listed;
+}
 
+export function buildType(spec: ItemSpec, context: TypeContext): BuiltType {
+  const api = context.api(spec.collection);
+  const scope: Scope = { spec, context, api, names: (field) => spec.fieldNames?.[field] ?? field };
   const handler: ResourceTypeHandler = {
     type: spec.type,
     description: spec.description,
@@ -121,83 +209,22 @@ export function buildType(spec: ItemSpec, context: TypeContext): BuiltType {
     replaceOnChange: spec.replaceOnChange ?? [],
     secretProperties: spec.secretProperties ?? [],
     validate: (properties, name) => spec.validate?.(properties, name, context) ?? [],
-    async create(properties, { deploymentId, name }) {
-      await api.requireRelease(spec.type);
-      const marker = markerFor(deploymentId, name, properties);
-      let fields: Fields = {};
-      const id = await write(async () => {
-        fields = withMarker(await spec.toFields(properties, context, marker), spec.markerField, marker);
-        const added = (await api.add(fields, names)) ?? (await spec.idAfterAdd?.(fields, api));
-        if (!added)
-          throw new ProviderError("INTERNAL", `${spec.type}: the API saved the item but named no id`);
-        await spec.afterWrite?.(added, undefined, context);
-        return added;
-      });
-      const stored = (await api.get(id)) ?? fields;
-      return { id, outputs: (await describe(id, stored)).outputs };
-    },
+    create: (properties, handlerContext) => createItem(scope, properties, handlerContext),
     async read(id) {
       await api.requireRelease(spec.type);
       const fields = await api.get(id);
       if (!fields) return null;
-      const { properties, outputs } = await describe(id, fields);
+      const { properties, outputs } = await describe(scope, id, fields);
       return { properties, outputs };
     },
-    async update(id, properties, { deploymentId, name }) {
-      await api.requireRelease(spec.type);
-      const previous = await api.get(id);
-      if (!previous)
-        throw new ProviderError("NOT_FOUND", `${spec.type} ${id} no longer exists on the firewall`);
-      const marker = markerFor(deploymentId, name, properties);
-      let fields: Fields = {};
-      await write(async () => {
-        fields = withMarker(await spec.toFields(properties, context, marker), spec.markerField, marker);
-        await api.set(id, fields, names);
-        await spec.afterWrite?.(id, previous, context);
-      });
-      const stored = (await api.get(id)) ?? fields;
-      return (await describe(id, stored)).outputs;
-    },
-    async delete(id) {
-      await api.requireRelease(spec.type);
-      const previous = await api.get(id);
-      if (!previous) throw new ProviderError("NOT_FOUND", `${spec.type} ${id} does not exist`);
-      await write(async () => {
-        if (!(await api.del(id))) throw new ProviderError("NOT_FOUND", `${spec.type} ${id} does not exist`);
-        await spec.afterDelete?.(id, previous, context);
-      });
-    },
+    update: (id, properties, handlerContext) => updateItem(scope, id, properties, handlerContext),
+    delete: (id) => deleteItem(scope, id),
   };
-
   return {
     spec,
     handler,
     api,
     raw: (id) => api.get(id),
-    async list(deploymentId) {
-      try {
-        await api.requireRelease(spec.type);
-      } catch (error) {
-        if (ProviderError.isInstance(error) && error.code === "UNSUPPORTED") return [];
-        throw error;
-      }
-      const listed: ListedResource[] = [];
-      for (const row of await api.search()) {
-        const { uuid, ...fields } = row;
-        const marker = parseMarker(fields[spec.markerField] ?? "").marker;
-        if (spec.hidden?.(fields, marker)) continue;
-        if (deploymentId !== undefined && marker?.deploymentId !== deploymentId) continue;
-        const described = await describe(uuid, fields);
-        listed.push({
-          id: uuid,
-          type: spec.type,
-          ...(marker ? { name: marker.name, deploymentId: marker.deploymentId } : {}),
-          properties: described.properties,
-          outputs: described.outputs,
-          managed: marker !== undefined,
-        });
-      }
-      return listed;
-    },
+    list: (deploymentId) => listItems(scope, deploymentId),
   };
 }

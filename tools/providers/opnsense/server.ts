@@ -159,9 +159,12 @@ function guarded(tools: ToolHandlers, problem: unknown): ToolHandlers {
   return out as unknown as ToolHandlers;
 }
 
-/** The OPNsense provider: the iac.mcp/v1 tools over the firewall's REST API. */
-export function createOpnsenseProvider(options: OpnsenseProviderOptions = {}) {
-  const env = options.env ?? process.env;
+/** The client from the environment, or the set-up problem the online tools will report. */
+function connect(env: NodeJS.ProcessEnv): {
+  client?: OpnsenseClient;
+  problem?: unknown;
+  context: TypeContext;
+} {
   let client: OpnsenseClient | undefined;
   let problem: unknown;
   try {
@@ -174,19 +177,106 @@ export function createOpnsenseProvider(options: OpnsenseProviderOptions = {}) {
     api: (collection) => new CollectionApi(client as OpnsenseClient, collection),
     lockout: { endpoint: () => client?.endpoint },
   };
-  const built = SPECS.map((spec) => buildType(spec, context));
-  const specs = new Map(built.map((entry) => [entry.spec.type, entry]));
-  // Mounted as another name (two firewalls: `fw2: { builtin: opnsense }`), types carry that prefix at the tools.
+  return { client, problem, context };
+}
+
+/** Mounted as another name (two firewalls: `fw2: { builtin: opnsense }`), types carry that prefix at the tools. */
+function mountNames(env: NodeJS.ProcessEnv) {
   const mount =
     env.MCP_IAC_SERVER_NAME && env.MCP_IAC_SERVER_NAME !== NAME ? env.MCP_IAC_SERVER_NAME : undefined;
-  const canonicalType = (type: string) =>
-    mount && type.startsWith(`${mount}:`) ? `${NAME}${type.slice(mount.length)}` : type;
-  const mountedType = (type: string) =>
-    mount && type.startsWith(`${NAME}:`) ? `${mount}${type.slice(NAME.length)}` : type;
-  const byType = { get: (type: string) => specs.get(canonicalType(type)) };
+  return {
+    mount,
+    canonicalType: (type: string) =>
+      mount && type.startsWith(`${mount}:`) ? `${NAME}${type.slice(mount.length)}` : type,
+    mountedType: (type: string) =>
+      mount && type.startsWith(`${NAME}:`) ? `${mount}${type.slice(NAME.length)}` : type,
+  };
+}
 
+/** What the tools beyond the generic ones need. */
+interface Served {
+  base: ReturnType<typeof createResourceProvider>;
+  context: TypeContext;
+  byType: { get(type: string): BuiltType | undefined };
+  mountedType(type: string): string;
+  undo: ReturnType<typeof firewallSnapshots>;
+}
+
+/** A type or property this release cannot serve is UNSUPPORTED at plan time, naming the release. */
+async function preflight({ byType, context }: Served, resource: Resource): Promise<void> {
+  const entry = byType.get(resource.type);
+  if (!entry) return;
+  await entry.api.requireRelease(resource.type);
+  if (
+    entry.spec === networkInterface &&
+    resource.properties["ipv4"] !== undefined &&
+    !isUnknown(resource.properties["ipv4"])
+  )
+    await networkInterface.toFields({ ...resource.properties, device: "" }, context, {
+      deploymentId: "",
+      name: "",
+    });
+}
+
+function lockoutIssues(context: TypeContext, resources: Resource[]) {
+  const endpoint = context.lockout.endpoint();
+  return endpoint ? aliasIssues(resources, endpoint) : [];
+}
+
+async function planDeployment(served: Served, input: ToolInput<"planDeployment">) {
+  const { base, byType } = served;
+  const issues = lockoutIssues(served.context, input.resources);
+  if (issues.length > 0)
+    throw new ProviderError("VALIDATION_FAILED", `${issues.length} validation error(s)`, {
+      details: { issues },
+    });
+  for (const resource of input.resources) await preflight(served, resource);
+  const canonicalResource = <T extends { type: string; properties: PropertyMap }>(resource: T): T => {
+    const entry = byType.get(resource.type);
+    return entry ? { ...resource, properties: canonical(entry.spec, resource.properties) } : resource;
+  };
+  const plan = await base.tools.planDeployment({
+    ...input,
+    resources: input.resources.map(canonicalResource),
+    current: input.current.map(canonicalResource),
+  });
+  return {
+    changes: plan.changes.map((change) =>
+      writeOnlySecrets(change, input, byType.get(change.type)?.spec.secretProperties ?? []),
+    ),
+  };
+}
+
+/** The generic tools, with the lockout check, plan-time preflight and the firewall's own snapshots. */
+function firewallTools(served: Served): ToolHandlers {
+  const { base, undo } = served;
+  return {
+    ...base.tools,
+    validateConfig: async (input: ToolInput<"validateConfig">) => {
+      const result = await base.tools.validateConfig(input);
+      const issues = [...result.issues, ...lockoutIssues(served.context, input.resources)];
+      return { valid: !issues.some((issue) => issue.severity === "error"), issues };
+    },
+    planDeployment: (input: ToolInput<"planDeployment">) => planDeployment(served, input),
+    createSnapshot: async ({ deploymentId }: ToolInput<"createSnapshot">) => {
+      const taken = await undo.create(deploymentId);
+      return {
+        ...taken,
+        resources: taken.resources.map((entry) => ({ ...entry, type: served.mountedType(entry.type) })),
+      };
+    },
+    rollbackToSnapshot: ({ snapshotId }: ToolInput<"rollbackToSnapshot">) => undo.rollback(snapshotId),
+  };
+}
+
+/** The OPNsense provider: the iac.mcp/v1 tools over the firewall's REST API. */
+export function createOpnsenseProvider(options: OpnsenseProviderOptions = {}) {
+  const env = options.env ?? process.env;
+  const { client, problem, context } = connect(env);
+  const built = SPECS.map((spec) => buildType(spec, context));
+  const specs = new Map(built.map((entry) => [entry.spec.type, entry]));
+  const { mount, canonicalType, mountedType } = mountNames(env);
   const list = firewallListing(built);
-
   const base = createResourceProvider({
     ...(mount ? { mountName: mount } : {}),
     name: NAME,
@@ -201,69 +291,8 @@ export function createOpnsenseProvider(options: OpnsenseProviderOptions = {}) {
     list,
     snapshotDir(options.stateDir ?? env.OPNSENSE_PROVIDER_STATE_DIR),
   );
-
-  const canonicalResource = <T extends { type: string; properties: PropertyMap }>(resource: T): T => {
-    const entry = byType.get(resource.type);
-    return entry ? { ...resource, properties: canonical(entry.spec, resource.properties) } : resource;
-  };
-
-  const lockoutIssues = (resources: Resource[]) => {
-    const endpoint = context.lockout.endpoint();
-    return endpoint ? aliasIssues(resources, endpoint) : [];
-  };
-
-  const tools: ToolHandlers = {
-    ...base.tools,
-    validateConfig: async (input: ToolInput<"validateConfig">) => {
-      const result = await base.tools.validateConfig(input);
-      const issues = [...result.issues, ...lockoutIssues(input.resources)];
-      return { valid: !issues.some((issue) => issue.severity === "error"), issues };
-    },
-    planDeployment: async (input: ToolInput<"planDeployment">) => {
-      const issues = lockoutIssues(input.resources);
-      if (issues.length > 0)
-        throw new ProviderError("VALIDATION_FAILED", `${issues.length} validation error(s)`, {
-          details: { issues },
-        });
-      for (const resource of input.resources) await preflight(resource);
-      const plan = await base.tools.planDeployment({
-        ...input,
-        resources: input.resources.map(canonicalResource),
-        current: input.current.map(canonicalResource),
-      });
-      return {
-        changes: plan.changes.map((change) =>
-          writeOnlySecrets(change, input, byType.get(change.type)?.spec.secretProperties ?? []),
-        ),
-      };
-    },
-    createSnapshot: async ({ deploymentId }: ToolInput<"createSnapshot">) => {
-      const taken = await undo.create(deploymentId);
-      return {
-        ...taken,
-        resources: taken.resources.map((entry) => ({ ...entry, type: mountedType(entry.type) })),
-      };
-    },
-    rollbackToSnapshot: ({ snapshotId }: ToolInput<"rollbackToSnapshot">) => undo.rollback(snapshotId),
-  };
-
-  /** A type or property this release cannot serve is UNSUPPORTED at plan time, naming the release. */
-  async function preflight(resource: Resource): Promise<void> {
-    const entry = byType.get(resource.type);
-    if (!entry) return;
-    await entry.api.requireRelease(resource.type);
-    if (
-      entry.spec === networkInterface &&
-      resource.properties["ipv4"] !== undefined &&
-      !isUnknown(resource.properties["ipv4"])
-    )
-      await networkInterface.toFields({ ...resource.properties, device: "" }, context, {
-        deploymentId: "",
-        name: "",
-      });
-  }
-
-  const handlers = guarded(tools, problem);
+  const byType = { get: (type: string) => specs.get(canonicalType(type)) };
+  const handlers = guarded(firewallTools({ base, context, byType, mountedType, undo }), problem);
   return {
     tools: handlers,
     client,

@@ -1,4 +1,5 @@
-import type { JsonSchema, PropertyMap, ValidationIssue } from "../../protocol/index.ts";
+import type { CatalogType } from "../../protocol/catalog/types.ts";
+import type { PropertyMap, ValidationIssue } from "../../protocol/index.ts";
 
 /** A resource as the mock world keeps it. */
 export interface WorldResource {
@@ -45,17 +46,8 @@ export interface IdContext {
 }
 
 /** One catalog type of the mock: its schemas and how the simulated platform answers. */
-export interface CatalogEntry {
-  type: string;
-  description: string;
-  /** JSON Schema of the properties, with a top-level `examples` array (the second updates the first in place). */
-  properties: JsonSchema;
-  outputs: JsonSchema;
-  replaceOnChange?: string[];
-  secretProperties?: string[];
-  stateful?: boolean;
+export interface CatalogEntry extends CatalogType {
   validate?(properties: PropertyMap, name: string): Omit<ValidationIssue, "resource">[];
-  estimateMonthlyCost?(properties: PropertyMap): number | undefined;
   newId(context: IdContext): string;
   /** Outputs after a create or update; must include `id`. Throws a ProviderError the platform would raise. */
   makeOutputs(context: OutputContext): PropertyMap;

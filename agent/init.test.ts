@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ensureDockerEngine } from "../test/docker/engine.ts";
-import { loadConfig } from "../tools/client/index.ts";
+import { loadConfig } from "./config.ts";
 import { IacError } from "./errors.ts";
 import { INIT_CONFIG_FILE, initConfig, initSummary } from "./init.ts";
 

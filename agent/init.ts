@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import type Docker from "dockerode";
-import { CONFIG_FILE_NAMES } from "../tools/client/index.ts";
+import { CONFIG_FILE_NAMES } from "./config.ts";
 import { IacError } from "./errors.ts";
 
 export const INIT_CONFIG_FILE = "mcp-iac.config.yaml";

@@ -3,10 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sandboxConfig } from "../agent/config.ts";
 import type { Deployment } from "../agent/engine/spec.ts";
 import { applyDeployment } from "../agent/operations.ts";
 import { createFileBackend } from "../agent/state/index.ts";
-import { ProviderClients, sandboxConfig } from "../tools/client/index.ts";
+import { ProviderClients } from "../tools/client/index.ts";
 import type { Resource } from "../tools/protocol/index.ts";
 
 const AGENT = fileURLToPath(new URL("../bin/agent.js", import.meta.url));

@@ -88,6 +88,12 @@ describe("layering", () => {
     expect(offenders((file) => file.startsWith("tools/protocol/"), outside)).toEqual([]);
   });
 
+  it("tools/ (client, protocol, providers, conformance) imports nothing of agent/, cli/ or the layers between", () => {
+    const above = (edge: ImportEdge) =>
+      edge.target !== undefined && !edge.target.startsWith("tools/") && !edge.target.startsWith("core/");
+    expect(offenders((file) => file.startsWith("tools/"), above)).toEqual([]);
+  });
+
   it("the engine does not import the run above it", () => {
     const run = (edge: ImportEdge) => edge.target === "agent/run.ts";
     expect(offenders((file) => file.startsWith("agent/engine/"), run)).toEqual([]);

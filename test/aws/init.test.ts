@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../agent/config.ts";
 import { awsCredentialSource, initConfig, initSummary } from "../../agent/init.ts";
-import { loadConfig } from "../../tools/client/index.ts";
 
 const NOWHERE = "unix:///nonexistent/mcp-iac-init-test.sock";
 const dirs: string[] = [];

@@ -1,17 +1,3 @@
-// Temporary (issue 13.1): the config file's loader and schema moved to agent/config.ts beside the
-// composition root; re-exported here only so rooms not yet moved keep compiling. Import from
-// agent/config.ts; this re-export is to go once nothing imports the config through tools/client.
-export {
-  CONFIG_FILE_NAMES,
-  type LoadConfigOptions,
-  type LoadedConfig,
-  loadConfig,
-  parseConfig,
-  SANDBOX_NOTICE,
-  SANDBOX_PREFIXES,
-  sandboxConfig,
-} from "../../agent/config.ts";
-export type { McpIacConfig, ModelConfig, StateConfig } from "../../agent/config-schema.ts";
 export { parseServers } from "./config.ts";
 export {
   type BuiltinServerEntry,

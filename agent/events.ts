@@ -1,10 +1,8 @@
-import type { ProviderErrorBody } from "../tools/protocol/index.ts";
-import type { Plan, PlannedChange } from "./engine/plan-types.ts";
+import type { EngineEvent } from "./engine/events.ts";
 import type { StopReason } from "./llm/types.ts";
 import type { PlannerProgressEvent, RecoveryProgressEvent } from "./planner/events.ts";
 
-/** "cancelled": the run's signal stopped it; what was in flight finished and is recorded, nothing more started. */
-export type ApplyOutcome = "succeeded" | "failed" | "rolled-back" | "partial" | "nothing-to-do" | "cancelled";
+export type { ApplyOutcome, EngineEvent } from "./engine/events.ts";
 
 /**
  * Everything a run reports, as one discriminated union. The CLI printer, `--json` and the TUI only
@@ -12,53 +10,7 @@ export type ApplyOutcome = "succeeded" | "failed" | "rolled-back" | "partial" | 
  */
 export type RunEvent =
   | { type: "run.started"; command: string; deployment: string; runId: string }
-  | { type: "notice"; level: "info" | "warn"; message: string }
-  | { type: "reconcile.started"; pending: number }
-  | {
-      type: "reconcile.resolved";
-      name: string;
-      action: string;
-      outcome: "adopted" | "removed" | "refreshed" | "dropped";
-    }
-  | { type: "plan.ready"; plan: Plan }
-  | { type: "apply.started"; total: number; parallelism: number }
-  | { type: "change.started"; name: string; action: PlannedChange["action"]; server: string; attempt: number }
-  | { type: "change.retrying"; name: string; attempt: number; delayMs: number; error: ProviderErrorBody }
-  /** A long operation the provider reports as alive (a cloud resource still creating, a rollout). */
-  | { type: "change.progress"; name: string; message: string }
-  | {
-      type: "change.succeeded";
-      name: string;
-      action: PlannedChange["action"];
-      id?: string;
-      durationMs: number;
-    }
-  | { type: "change.failed"; name: string; action: PlannedChange["action"]; error: ProviderErrorBody }
-  | { type: "change.skipped"; name: string; reason: string }
-  | { type: "check.failed"; name: string; check: string; message: string }
-  | { type: "check.passed"; name: string; check: string }
-  | { type: "rollback.started"; reason: string; changes: number }
-  | { type: "rollback.change"; name: string; action: string; status: "succeeded" | "failed"; error?: string }
-  | { type: "rollback.finished"; ok: boolean }
-  | {
-      type: "apply.finished";
-      outcome: ApplyOutcome;
-      succeeded: number;
-      failed: number;
-      skipped: number;
-      durationMs: number;
-    }
-  // Destroy's own start and end (its changes report as change.* like apply's).
-  | { type: "destroy.started"; total: number; parallelism: number }
-  | {
-      type: "destroy.finished";
-      outcome: ApplyOutcome;
-      succeeded: number;
-      failed: number;
-      skipped: number;
-      durationMs: number;
-    }
-  | { type: "drift"; name: string; kind: "changed" | "deleted"; paths: string[] }
+  | EngineEvent
   | { type: "planner.selected"; planner: "model" | "offline" | "memory"; description: string }
   | { type: "planner.understood"; summary: string }
   | {

@@ -1,5 +1,5 @@
 import type { Change, OperationResult, ProviderErrorBody } from "../../tools/protocol/index.ts";
-import type { EventSink } from "../events.ts";
+import type { EventSink } from "./events.ts";
 import type { Attempted } from "./executor.ts";
 import { type ProviderGateway, transportErrorBody } from "./gateway.ts";
 

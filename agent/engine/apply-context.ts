@@ -5,10 +5,10 @@ import {
   type PropertyMap,
   type ProviderErrorBody,
 } from "../../tools/protocol/index.ts";
-import type { ApplyOutcome, EventSink } from "../events.ts";
 import type { PendingOperation, ResourceRecord, StateWriter } from "../state/index.ts";
 import { ApplyBatcher } from "./apply-batcher.ts";
 import { TypeCatalog } from "./catalog.ts";
+import type { ApplyOutcome, EventSink } from "./events.ts";
 import type { ProviderGateway } from "./gateway.ts";
 import type { PlanResult } from "./plan.ts";
 import type { PlannedChange } from "./plan-types.ts";

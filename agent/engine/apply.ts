@@ -1,8 +1,8 @@
-import type { ApplyOutcome } from "../events.ts";
 import type { StateWriter } from "../state/index.ts";
 import { runChange } from "./apply-change.ts";
 import { ApplyContext, type ApplyOptions, type ApplyReport, type ChangeResult } from "./apply-context.ts";
 import { retireReplaced } from "./create-before-destroy.ts";
+import type { ApplyOutcome } from "./events.ts";
 import { executeGraph, type GraphOutcome } from "./executor.ts";
 import type { ProviderGateway } from "./gateway.ts";
 import type { PlanResult } from "./plan.ts";

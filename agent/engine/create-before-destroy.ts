@@ -1,5 +1,5 @@
-import type { EventSink } from "../events.ts";
 import type { ResourceRecord, StateWriter } from "../state/index.ts";
+import type { EventSink } from "./events.ts";
 import type { ProviderGateway } from "./gateway.ts";
 
 /** State's name for an old resource a create-before-destroy could not delete: the next apply deletes it. */

@@ -1,8 +1,8 @@
 import type { OperationResult, ProviderErrorBody } from "../../tools/protocol/index.ts";
-import type { ApplyOutcome, EventSink } from "../events.ts";
 import type { ResourceRecord, StateWriter } from "../state/index.ts";
 import { type ChangeResult, settleAgainstReality } from "./apply-context.ts";
 import { TypeCatalog } from "./catalog.ts";
+import type { ApplyOutcome, EventSink } from "./events.ts";
 import { type Attempted, executeGraph, withRetries } from "./executor.ts";
 import { type ProviderGateway, transportErrorBody } from "./gateway.ts";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.ts";

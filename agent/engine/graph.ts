@@ -1,7 +1,7 @@
 import type { Resource, ResourceTypeInfo } from "../../tools/protocol/index.ts";
-import { SpecError, type SpecIssue } from "../errors.ts";
 import { findReferences, type Reference } from "./references.ts";
 import type { Deployment } from "./spec.ts";
+import { SpecError, type SpecIssue } from "./spec-error.ts";
 
 export interface GraphNode {
   resource: Resource;

@@ -7,7 +7,6 @@ import {
   type StateResource,
   type ValidationIssue,
 } from "../../tools/protocol/index.ts";
-import { SpecError, type SpecIssue } from "../errors.ts";
 import type { DeploymentState, ResourceRecord } from "../state/index.ts";
 import { TypeCatalog, type TypeEntry } from "./catalog.ts";
 import { callData, ProviderCallError, type ProviderGateway } from "./gateway.ts";
@@ -17,6 +16,7 @@ import { readPath, resolveReferences } from "./references.ts";
 import { SecretFlow } from "./secret-flow.ts";
 import { digestsForProvider, redact } from "./secrets.ts";
 import type { Deployment } from "./spec.ts";
+import { SpecError, type SpecIssue } from "./spec-error.ts";
 
 /** A plan together with what apply needs and must never print (the desired values, secrets included). */
 export interface PlanResult {

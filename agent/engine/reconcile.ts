@@ -1,7 +1,7 @@
 import type { ListedResource } from "../../tools/protocol/index.ts";
-import type { EventSink } from "../events.ts";
 import type { PendingOperation, StateWriter } from "../state/index.ts";
 import { TypeCatalog } from "./catalog.ts";
+import type { EventSink } from "./events.ts";
 import { callData, ProviderCallError, type ProviderGateway } from "./gateway.ts";
 import { makeRecord } from "./records.ts";
 

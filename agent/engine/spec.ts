@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { type Resource, ResourceSchema } from "../../tools/protocol/index.ts";
-import { SpecError, type SpecIssue } from "../errors.ts";
+import { SpecError, type SpecIssue } from "./spec-error.ts";
 
 /** A deployment: a name and its resources, whichever of the two spec shapes it came from. */
 export interface Deployment {

@@ -1,10 +1,10 @@
 import type { ResourceTypeInfo, ValidationIssue } from "../../tools/protocol/index.ts";
-import { SpecError, type SpecIssue } from "../errors.ts";
 import { TypeCatalog } from "./catalog.ts";
 import { callData, type ProviderGateway } from "./gateway.ts";
 import { buildGraph } from "./graph.ts";
 import { resolveReferences } from "./references.ts";
 import { type Deployment, deploymentFromObject } from "./spec.ts";
+import { SpecError, type SpecIssue } from "./spec-error.ts";
 
 export interface DeploymentCheck {
   deployment?: Deployment;

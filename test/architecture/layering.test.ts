@@ -20,6 +20,8 @@ const inProvider = (file: string) => /^tools\/providers\/[^/]+\//.test(file);
  * list only shrinks.
  */
 const KNOWN: Record<string, string> = {
+  "agent/engine/test-gateway.ts → ../events.ts":
+    "the engine's test rig collects the run's events for the operation-level tests above it (a type)",
   "evals/command.ts → ../cli/args.ts":
     "`agent eval` parses its flags with the CLI's helpers; moves to cli/commands/",
 };
@@ -92,6 +94,14 @@ describe("layering", () => {
     const above = (edge: ImportEdge) =>
       edge.target !== undefined && !edge.target.startsWith("tools/") && !edge.target.startsWith("core/");
     expect(offenders((file) => file.startsWith("tools/"), above)).toEqual([]);
+  });
+
+  it("the engine imports of agent/ only itself and state (events and spec errors are its own)", () => {
+    const above = ({ target = "" }: ImportEdge) =>
+      target.startsWith("agent/") &&
+      !target.startsWith("agent/engine/") &&
+      !target.startsWith("agent/state/");
+    expect(offenders((file) => file.startsWith("agent/engine/"), above)).toEqual([]);
   });
 
   it("the engine does not import the run above it", () => {

@@ -17,25 +17,38 @@ const PREFIXES = ["opnsense", "aws", "kubernetes", "docker"];
 const GOAL = "a postgres database";
 
 /** runGoal over in-process mock providers, file state and memory in a fresh folder. */
-async function run(request: Partial<GoalRequest> & { model?: LanguageModel } = {}) {
+async function run(
+  request: Partial<GoalRequest> & {
+    model?: LanguageModel;
+    mockEnv?: Record<string, string>;
+    onEvent?: (event: StampedEvent) => void;
+  } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), "mcp-iac-run-"));
   const mocks = new Map(
     PREFIXES.map((prefix) => [
       prefix,
-      createMockProvider({ env: {}, mountName: prefix, worldFile: join(dir, `${prefix}.world.json`) }),
+      createMockProvider({
+        env: request.mockEnv ?? {},
+        mountName: prefix,
+        worldFile: join(dir, `${prefix}.world.json`),
+      }),
     ]),
   );
   const events: StampedEvent[] = [];
   const state = createFileBackend(join(dir, ".mcp-iac"));
   const memory = createMemoryStore({ file: join(dir, "memory.json") });
-  const { model, ...rest } = request;
+  const { model, mockEnv: _mockEnv, onEvent, ...rest } = request;
   try {
     const report = await runGoal(
       {
         workspace: {
           gateway: inProcessGateway(mocks),
           state,
-          emit: stampEvents((event) => events.push(event)),
+          emit: stampEvents((event) => {
+            events.push(event);
+            onEvent?.(event);
+          }),
         },
         servers: PREFIXES,
         policies: await loadPolicies(["builtin:baseline"], { cwd: dir }),
@@ -46,7 +59,8 @@ async function run(request: Partial<GoalRequest> & { model?: LanguageModel } = {
       },
       { goal: GOAL, approve: async () => true, ...rest },
     );
-    return { report, events, deployments: await state.list() };
+    const stored = await Promise.all((await state.list()).map((entry) => state.read(entry.name)));
+    return { report, events, deployments: await state.list(), stored };
   } finally {
     await memory.close();
   }
@@ -80,6 +94,31 @@ describe("runGoal with an AbortSignal", () => {
     expect(report.attempts).toEqual([]);
     expect(events.some((event) => event.type === "apply.started")).toBe(false);
     expect(deployments).toEqual([]);
+  });
+
+  it("a cancel mid-apply: in-flight changes finish and are recorded, nothing new starts, state holds what exists", async () => {
+    const controller = new AbortController();
+    let startedAfterAbort = 0;
+    const { report, events, stored } = await run({
+      goal: "deploy a web app with a load balancer and a postgres database",
+      parallelism: 1,
+      mockEnv: { MOCK_LATENCY_MS: "20" },
+      onEvent: (event) => {
+        if (controller.signal.aborted && event.type === "change.started") startedAfterAbort++;
+        if (event.type === "change.succeeded") controller.abort();
+      },
+      signal: controller.signal,
+    });
+    expect(report.outcome).toBe("cancelled");
+    expect(report.exitCode).toBe(130);
+    expect(startedAfterAbort).toBe(0);
+    const created = events.filter((event) => event.type === "change.succeeded").map((event) => event.name);
+    expect(created).toHaveLength(1);
+    expect(report.plan!.changes.length).toBeGreaterThan(created.length);
+    // State equals what the providers made: the one finished create, and nothing pending.
+    const document = stored[0]!;
+    expect(Object.keys(document.resources)).toEqual(created);
+    expect(Object.keys(document.pending ?? {})).toEqual([]);
   });
 
   it("without a cancel the same goal applies (the cancel above is what stopped it)", async () => {

@@ -103,9 +103,8 @@ function cancel(ctx: RunContext): GoalOutcome {
 function applyOnce(lease: Lease, planned: PlanResult): Promise<ApplyReport> {
   const { ctx } = lease;
   const { request } = ctx;
-  // The engine is handed the signal to stop scheduling new changes; until it honours it, the run
-  // checks it between attempts, so a cancel takes effect once the apply in progress settles.
-  const options: ApplyOptions & { signal?: AbortSignal } = {
+  // On the signal the engine starts nothing new and lets in-flight changes finish and be recorded.
+  const options: ApplyOptions = {
     runId: lease.runId,
     emit: ctx.emit,
     rollback: false,

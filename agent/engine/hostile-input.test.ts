@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ResourceTypeInfo } from "../../tools/protocol/index.ts";
-import { SpecError } from "../errors.ts";
 import { buildGraph } from "./graph.ts";
 import { readPath } from "./references.ts";
 import { deploymentFromObject, parseSpec } from "./spec.ts";
+import { SpecError } from "./spec-error.ts";
 
 function specError(work: () => unknown): SpecError {
   try {

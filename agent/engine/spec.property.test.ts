@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { SpecError } from "../errors.ts";
 import { buildGraph } from "./graph.ts";
 import { deploymentFromObject, parseSpec } from "./spec.ts";
+import { SpecError } from "./spec-error.ts";
 
 /** Runs `work`; anything it throws must be a SpecError with a message, never a raw TypeError. */
 function specOutcome(work: () => unknown): "ok" | "refused" {

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { SpecError } from "../errors.ts";
 import { buildGraph } from "./graph.ts";
 import { parseSpec } from "./spec.ts";
+import { SpecError } from "./spec-error.ts";
 
 const valid = {
   apiVersion: "iac.mcp/v1",

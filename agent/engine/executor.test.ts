@@ -51,6 +51,27 @@ describe("executeGraph", () => {
     expect(peakOnX).toBe(1);
   });
 
+  it("a work that throws ends the run with that error, once what is running has settled", async () => {
+    const started: string[] = [];
+    let settledAfterThrow = false;
+    const nodes = [node("boom"), node("slow"), node("after", ["boom"]), node("later", ["slow"])];
+    const run = executeGraph(
+      nodes,
+      async (taken) => {
+        started.push(taken.id);
+        if (taken.id === "boom") throw new Error("provider gateway exploded");
+        await tick();
+        await tick();
+        settledAfterThrow = true;
+        return true;
+      },
+      { parallelism: 2, onFailure: "continue" },
+    );
+    await expect(run).rejects.toThrow("provider gateway exploded");
+    expect(settledAfterThrow).toBe(true);
+    expect(started.sort()).toEqual(["boom", "slow"]);
+  });
+
   it("halt: a failure skips its dependents and starts nothing new", async () => {
     const { started, work } = recorder(["a"]);
     const skipped: string[] = [];

@@ -44,6 +44,13 @@ export async function executeGraph(
   signal?.addEventListener("abort", stop, { once: true });
   let failed = false;
   const running = new Set<Promise<void>>();
+  let thrown: { error: unknown } | undefined;
+  // One wake-up per completion: racing every running promise would cost O(parallelism) each time.
+  let wake: (() => void) | undefined;
+  const woken = () => {
+    wake?.();
+    wake = undefined;
+  };
   const settle = (node: ScheduleNode, ok: boolean) => {
     if (ok || options.onFailure === "continue") {
       if (!ok) failed = true;
@@ -57,23 +64,29 @@ export async function executeGraph(
   };
   try {
     while (!scheduler.done) {
+      if (thrown) break;
       for (const node of scheduler.take()) {
         const task: Promise<void> = work(node).then(
           (ok) => {
             running.delete(task);
             settle(node, ok);
+            woken();
           },
           (error: unknown) => {
             running.delete(task);
             settle(node, false);
-            throw error;
+            woken();
+            thrown ??= { error };
           },
         );
         running.add(task);
       }
       if (running.size === 0) break;
-      await Promise.race(running);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
     }
+    if (thrown) throw thrown.error;
   } finally {
     await Promise.allSettled(running);
     signal?.removeEventListener("abort", stop);

@@ -13,7 +13,7 @@ import {
 import { dirname } from "node:path";
 import type { SnapshotRecord } from "../../protocol/index.ts";
 import type { WorldResource, WorldView } from "./catalog-entry.ts";
-import { acquireWorldLock, releaseWorldLock } from "./world-lock.ts";
+import { WorldLease } from "./world-lock.ts";
 
 export interface WorldOptions {
   file: string;
@@ -81,7 +81,7 @@ export class World implements WorldView {
   /** The world and journal files as this process last saw them; a difference means another wrote. */
   #seen = "";
   #lockDepth = 0;
-  #lockFd: number | undefined;
+  readonly #lease: WorldLease;
 
   constructor(options: WorldOptions) {
     this.file = options.file;
@@ -89,6 +89,9 @@ export class World implements WorldView {
     this.#claimsOf = options.claimsOf ?? (() => []);
     this.#compactEvery = options.compactEvery ?? 1000;
     mkdirSync(dirname(this.file), { recursive: true });
+    this.#lease = new WorldLease(`${this.file}.lock`, this.file, () => {
+      this.#seen = this.#fingerprint();
+    });
     this.exclusive(() => {
       this.#journalFd = openSync(this.journalFile, "a");
       if (this.#journalEntries > 0) this.compact();
@@ -96,24 +99,18 @@ export class World implements WorldView {
   }
 
   /**
-   * Runs `work` holding the world's lock file, on the world as it is on disk now: another process
-   * sharing the sandbox (the chat and a second shell) may have written since. Synchronous, so
-   * nothing else of this process runs while the lock is held; re-entrant.
+   * Runs `work` holding the world's lock, on the world as it is on disk now: another process sharing
+   * the sandbox (the chat and a second shell) may have written since. The lock is a lease kept over
+   * a busy stretch (WorldLease); `work` is synchronous, so each operation is whole. Re-entrant.
    */
   exclusive<T>(work: () => T): T {
-    if (this.#lockDepth === 0) this.#lockFd = acquireWorldLock(`${this.file}.lock`, this.file);
+    // Nobody else writes while we hold the lease: one look at the files when it is taken, not per read.
+    if (this.#lockDepth === 0 && this.#lease.take()) this.#reloadIfChanged();
     this.#lockDepth++;
     try {
-      this.#sync();
-      const result = work();
-      this.#seen = this.#fingerprint();
-      return result;
+      return work();
     } finally {
       this.#lockDepth--;
-      if (this.#lockDepth === 0 && this.#lockFd !== undefined) {
-        releaseWorldLock(`${this.file}.lock`, this.#lockFd);
-        this.#lockFd = undefined;
-      }
     }
   }
 
@@ -129,8 +126,12 @@ export class World implements WorldView {
     return `${of(this.file)} ${of(this.journalFile)}`;
   }
 
-  /** Reloads everything when the files changed under us. */
+  /** Outside the lock, reloads everything when the files changed under us. */
   #sync(): void {
+    if (!this.#lease.held) this.#reloadIfChanged();
+  }
+
+  #reloadIfChanged(): void {
     const now = this.#fingerprint();
     if (now === this.#seen) return;
     for (const map of [this.#resources, this.#byType, this.#byDeployment, this.#claims, this.#claimsById])
@@ -273,6 +274,7 @@ export class World implements WorldView {
   close(): void {
     if (this.#journalFd === undefined) return;
     this.compact();
+    this.#lease.release();
     closeSync(this.#journalFd!);
     this.#journalFd = undefined;
   }

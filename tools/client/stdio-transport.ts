@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { StdioClientTransport, type StdioServerParameters } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { useLineBuffer } from "../protocol/line-buffer.ts";
 import { trackChild } from "./child-reaper.ts";
 import type { ExitInfo } from "./errors.ts";
 
@@ -21,6 +22,7 @@ export class ChildStdioTransport extends StdioClientTransport {
 
   constructor(params: StdioServerParameters) {
     super(params);
+    useLineBuffer(this);
     this.exited = new Promise((resolve) => {
       this.markExited = resolve;
     });

@@ -1,6 +1,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { toErrorBody } from "./errors.ts";
+import { useLineBuffer } from "./line-buffer.ts";
 import type { Envelope } from "./schemas.ts";
 import {
   TOOL_DESCRIPTIONS,
@@ -118,6 +119,7 @@ export function createProviderServer(definition: ProviderServerDefinition): McpS
  */
 export async function serveStdio(server: McpServer, onClose?: () => Promise<void> | void): Promise<void> {
   const transport = new StdioServerTransport();
+  useLineBuffer(transport);
   const shutdown = async () => {
     try {
       await onClose?.();

@@ -141,12 +141,12 @@ export class WorldLease {
 
   #check(): void {
     const idle = Date.now() - this.#lastUse;
-    if (idle >= LEASE_IDLE_MS) return this.release();
-    if (this.#someoneWaits()) {
-      this.#yieldUntil = Date.now() + YIELD_MS;
-      return this.release();
+    if (idle < LEASE_IDLE_MS && !this.#someoneWaits()) {
+      this.#arm(LEASE_IDLE_MS - idle);
+      return;
     }
-    this.#arm(LEASE_IDLE_MS - idle);
+    if (idle < LEASE_IDLE_MS) this.#yieldUntil = Date.now() + YIELD_MS;
+    this.release();
   }
 
   /** A live process's waiting mark; a dead waiter's mark is cleared, or it would slow us for good. */

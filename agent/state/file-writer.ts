@@ -42,7 +42,7 @@ export interface FileWriterSettings {
   fsync: FsyncMode;
   /** Compact once the journal holds this many entries... */
   compactEntries: number;
-  /** ...or this many bytes, but never before it is half the document's size (linear total writes). */
+  /** ...or this many bytes, but never before it is as large as the document (linear total writes). */
   compactBytes: number;
   historyLimit: number;
   stats: FileStats;
@@ -178,7 +178,7 @@ export class FileStateWriter extends JournalWriter {
   private compactionDue(): boolean {
     const { compactEntries, compactBytes } = this.settings;
     const large = this.journalEntries >= compactEntries || this.journalBytes >= compactBytes;
-    return large && this.journalBytes * 2 >= this.documentBytes;
+    return large && this.journalBytes >= this.documentBytes;
   }
 
   /** A fresh deployment's first write: the document the journal builds on (seq 0, no history). */

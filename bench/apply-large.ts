@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { sandboxConfig } from "../agent/config.ts";
 import type { Deployment } from "../agent/engine/spec.ts";
 import { applyDeployment } from "../agent/operations.ts";
-import { createFileBackend } from "../agent/state/index.ts";
+import { createFileBackend, type FsyncMode } from "../agent/state/index.ts";
 import { ProviderClients } from "../tools/client/index.ts";
 import type { Resource } from "../tools/protocol/index.ts";
 
@@ -71,6 +71,29 @@ export function largeDeployment(count: number, seed = 7): Deployment {
   return { name: "bench", resources };
 }
 
+/** BENCH_FSYNC=never|always|begin: the state journal's fsync mode (default begin), to see its cost. */
+function fsyncOption(): { fsync?: FsyncMode } {
+  const mode = process.env["BENCH_FSYNC"];
+  return mode === "never" || mode === "always" || mode === "begin" ? { fsync: mode } : {};
+}
+
+/** BENCH_CPU_PROF=dir: each provider process writes a V8 CPU profile there when it exits. */
+function profileArgs(): string[] {
+  const dir = process.env["BENCH_CPU_PROF"];
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+}
+
+/** User + system CPU of a live process, from /proc (clock ticks are 100 Hz on Linux). */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 function peakKb(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
   try {
@@ -83,6 +106,9 @@ function peakKb(pid: number | undefined): number | undefined {
 
 export interface LargeApplyFigures {
   resources: number;
+  /** CPU time of the orchestrator and of each provider process, user + system. */
+  orchestratorCpuMs: number;
+  providerCpuMs: number[];
   planMs: number;
   applyMs: number;
   wallMs: number;
@@ -97,9 +123,9 @@ export async function benchLargeApply(count = 10_000, parallelism = 10): Promise
   const dir = mkdtempSync(join(tmpdir(), "mcp-iac-bench-"));
   const clients = new ProviderClients(sandboxConfig().mcpServers, {
     cwd: dir,
-    builtinCommand: { command: process.execPath, args: [AGENT] },
+    builtinCommand: { command: process.execPath, args: [...profileArgs(), AGENT] },
   });
-  const state = createFileBackend(join(dir, ".mcp-iac"));
+  const state = createFileBackend(join(dir, ".mcp-iac"), fsyncOption());
   const deployment = largeDeployment(count);
   let planMs = 0;
   let planReadyAt = 0;
@@ -121,8 +147,12 @@ export async function benchLargeApply(count = 10_000, parallelism = 10): Promise
     );
     const wallMs = performance.now() - started;
     const providerPeaks = clients.serverNames().map((name) => peakKb(clients.pidOf(name)) ?? 0);
+    const providerCpu = clients.serverNames().map((name) => cpuMs(clients.pidOf(name)));
+    const ownCpu = process.cpuUsage();
     return {
       resources: count,
+      orchestratorCpuMs: Math.round((ownCpu.user + ownCpu.system) / 1000),
+      providerCpuMs: providerCpu,
       planMs: Math.round(planMs),
       applyMs: Math.round(wallMs - planMs),
       wallMs: Math.round(wallMs),

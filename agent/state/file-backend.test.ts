@@ -196,6 +196,22 @@ describe("file backend", () => {
     await writer.close();
   });
 
+  it("writes the entries appended together in one write, and each is on disk when its call returns", async () => {
+    const dir = tempDir();
+    const backend = createFileBackend(dir, { fsync: "never" });
+    const writer = await backend.open("web", { command: "apply" });
+    await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        await writer.putResource(sampleRecord(`r-${i}`));
+        // Resolved means written: a kill -9 now would not lose it.
+        expect(journalLines(dir, "web").some((line) => line.includes(`"r-${i}"`))).toBe(true);
+      }),
+    );
+    expect(backend.stats().journalWrites).toBeGreaterThan(0);
+    expect(backend.stats().journalWrites).toBeLessThan(10);
+    await writer.close();
+  });
+
   it("releases the lock when the process exits without closing, keeping what it recorded", async () => {
     const dir = tempDir();
     const module = fileURLToPath(new URL("./file-backend.ts", import.meta.url));

@@ -114,6 +114,7 @@ function writerSettings(options: FileBackendOptions): FileWriterSettings {
     historyBytes: 0,
     compactions: 0,
     journalSyncs: 0,
+    journalWrites: 0,
   };
   const settings: FileWriterSettings = {
     fsync: options.fsync ?? "begin",

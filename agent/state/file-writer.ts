@@ -56,6 +56,8 @@ export interface FileStats {
   compactions: number;
   /** fsync calls on journals; fewer than begins when begins overlap (group commit). */
   journalSyncs: number;
+  /** write(2) calls on journals; fewer than entries when entries are appended together. */
+  journalWrites: number;
 }
 
 export class FileStateWriter extends JournalWriter {
@@ -71,6 +73,11 @@ export class FileStateWriter extends JournalWriter {
   private documentBytes = 0;
   private syncedSeq: number;
   private inflightSync: Promise<void> | undefined;
+  /** Lines appended in this turn of the event loop, written together in one write(2). */
+  private unwritten: string[] = [];
+  private writtenSeq: number;
+  private flushing: Promise<void> | undefined;
+  private writeFailure: unknown;
   private readonly onExit = () => releaseLock(this.lock);
 
   private constructor(
@@ -89,6 +96,7 @@ export class FileStateWriter extends JournalWriter {
     });
     this.seq = init.seq;
     this.syncedSeq = init.seq;
+    this.writtenSeq = init.seq;
     this.persisted = init.persisted;
     this.fd = init.fd;
     process.on("exit", this.onExit);
@@ -151,19 +159,29 @@ export class FileStateWriter extends JournalWriter {
     });
   }
 
-  /** A begin waits for an fsync unless "never"; other changes only with "always" (see `FsyncMode`). */
+  /**
+   * No caller is told an entry is recorded before it is written: then a killed process cannot lose
+   * it. A begin also waits for an fsync unless "never"; other changes only with "always" (`FsyncMode`).
+   */
   protected override async appended(seq: number, kind: AppendKind): Promise<void> {
+    await this.written(seq);
     const wanted = kind === "begin" ? this.settings.fsync !== "never" : this.settings.fsync === "always";
     if (wanted) await this.durable(seq);
   }
 
-  /** Appends one line with plain write(2): once it returns, a killed process cannot lose it. */
+  /**
+   * Queues one line for the journal and folds it into the live view. The lines of one turn of the
+   * event loop go out in one write(2) (`written`), not one call each: a large apply makes two per
+   * resource.
+   */
   protected override async append(change: JournalChange): Promise<number> {
     this.assertOpen("write");
+    if (this.writeFailure) throw this.writeFailure;
     if (!this.persisted) await this.writeBaseDocument();
     const entry = { seq: this.seq + 1, at: new Date().toISOString(), ...change } as JournalEntry;
     const line = `${JSON.stringify(entry)}\n`;
-    const bytes = writeAll(this.fd, line);
+    const bytes = Buffer.byteLength(line);
+    this.unwritten.push(line);
     this.seq = entry.seq;
     this.settings.stats.journalBytes += bytes;
     this.journalBytes += bytes;
@@ -173,6 +191,35 @@ export class FileStateWriter extends JournalWriter {
     applyEntry(this.current, JSON.parse(line) as JournalEntry);
     if (this.compactionDue()) await this.compact();
     return entry.seq;
+  }
+
+  /** Resolves once the entries up to `seq` are written (fsynced or not); one write for all waiting. */
+  private async written(seq: number): Promise<void> {
+    while (this.writtenSeq < seq) {
+      if (this.writeFailure) throw this.writeFailure;
+      this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.flushing = undefined;
+        this.flushNow();
+      });
+      await this.flushing;
+    }
+  }
+
+  /** Writes the queued lines. A failed write (a full disk) fails this writer: memory is ahead of the file. */
+  private flushNow(): void {
+    const upTo = this.seq;
+    if (this.unwritten.length > 0) {
+      const text = this.unwritten.join("");
+      this.unwritten = [];
+      try {
+        writeAll(this.fd, text);
+        this.settings.stats.journalWrites++;
+      } catch (error) {
+        this.writeFailure = error;
+        throw error;
+      }
+    }
+    this.writtenSeq = upTo;
   }
 
   private compactionDue(): boolean {
@@ -195,6 +242,7 @@ export class FileStateWriter extends JournalWriter {
   /** New version: atomic document write, history entry, journal reset (a crash before it is harmless). */
   protected override async compact(): Promise<number> {
     if (!this.dirty) return this.current.version;
+    this.flushNow(); // whatever happens next, what was appended is in the journal
     if (!stillHeld(this.lock)) {
       throw new StateError(
         "STATE_LOCK_LOST",
@@ -209,6 +257,7 @@ export class FileStateWriter extends JournalWriter {
     ftruncateSync(this.fd, 0);
     fsyncSync(this.fd);
     this.syncedSeq = this.seq;
+    this.writtenSeq = this.seq;
     this.journalEntries = 0;
     this.journalBytes = 0;
     this.dirty = false;
@@ -220,7 +269,7 @@ export class FileStateWriter extends JournalWriter {
   private async durable(seq: number): Promise<void> {
     while (this.syncedSeq < seq && !this.closed) {
       if (!this.inflightSync) {
-        const upTo = this.seq;
+        const upTo = this.writtenSeq;
         const fd = this.fd;
         this.settings.stats.journalSyncs++;
         this.inflightSync = new Promise<void>((resolve, reject) =>

@@ -25,7 +25,7 @@ describe("LineBuffer", () => {
     const buffer = new LineBuffer();
     const big = Buffer.from(line(7, "x".repeat(3_000_000)));
     for (let at = 0; at < big.length; at += 65_536) buffer.append(big.subarray(at, at + 65_536));
-    const message = buffer.readMessage() as { id: number; params: { text: string } };
+    const message = buffer.readMessage() as unknown as { id: number; params: { text: string } };
     expect(message.id).toBe(7);
     expect(message.params.text).toHaveLength(3_000_000);
   });

@@ -114,6 +114,7 @@ export interface LargeApplyFigures {
   wallMs: number;
   orchestratorPeakRssMb: number;
   providerPeakRssMb: number[];
+  /** Apply time per resource: what each change costs once the servers run and the plan is made. */
   perResourceUs: number;
   outcome: string;
 }
@@ -158,7 +159,7 @@ export async function benchLargeApply(count = 10_000, parallelism = 10): Promise
       wallMs: Math.round(wallMs),
       orchestratorPeakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       providerPeakRssMb: providerPeaks.map((kb) => Math.round(kb / 1024)),
-      perResourceUs: Math.round((wallMs * 1000) / count),
+      perResourceUs: Math.round(((wallMs - planMs) * 1000) / count),
       outcome: output.report?.outcome ?? "not applied",
     };
   } finally {
@@ -169,10 +170,11 @@ export async function benchLargeApply(count = 10_000, parallelism = 10): Promise
 
 /**
  * The bench in its own process, so each size's peak RSS is its own (a process's peak only grows).
- * `node bench/apply-large.ts N` prints the figures as JSON.
+ * `node bench/apply-large.ts N [PARALLELISM]` prints the figures as JSON.
  */
-export async function largeApplyInChild(count: number): Promise<LargeApplyFigures> {
-  const result = spawnSync(process.execPath, [fileURLToPath(import.meta.url), String(count)], {
+export async function largeApplyInChild(count: number, parallelism: number): Promise<LargeApplyFigures> {
+  const script = fileURLToPath(import.meta.url);
+  const result = spawnSync(process.execPath, [script, String(count), String(parallelism)], {
     encoding: "utf8",
     maxBuffer: 16 * 1024 * 1024,
   });
@@ -182,5 +184,6 @@ export async function largeApplyInChild(count: number): Promise<LargeApplyFigure
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const count = Number(process.argv[2] ?? 10_000);
-  console.log(JSON.stringify(await benchLargeApply(count), null, 2));
+  const parallelism = Number(process.argv[3] ?? 10);
+  console.log(JSON.stringify(await benchLargeApply(count, parallelism), null, 2));
 }

@@ -19,23 +19,27 @@ if (want("startup")) {
 
 if (want("apply")) {
   const { largeApplyInChild } = await import("./apply-large.ts");
+  const { applyRow, APPLY_HEADER, applyVerdict } = await import("./apply-table.ts");
+  const parallelism = Number(process.env["BENCH_APPLY_PARALLELISM"] ?? 256);
   console.log(
     "== plan + apply through the four stdio mock servers, no latency; each size in a fresh process ==",
   );
   console.log(
-    "resources   wall ms   plan ms  apply ms  µs/resource  peak RSS MB: all = orchestrator + providers",
+    `--parallelism ${parallelism}: a provider that answers at once makes the default of 10 measure the`,
   );
+  console.log("latency of each change's round trip and fsync, not the engine (those rows follow).");
+  console.log(APPLY_HEADER);
   const sizes = (process.env["BENCH_APPLY_SIZES"] ?? "1000,10000,100000").split(",").map(Number);
+  const rows = [];
   for (const size of sizes) {
-    const f = await largeApplyInChild(size);
-    const total = f.orchestratorPeakRssMb + f.providerPeakRssMb.reduce((sum, mb) => sum + mb, 0);
-    console.log(
-      `${String(f.resources).padStart(9)} ${String(f.wallMs).padStart(9)} ${String(f.planMs).padStart(9)} ${String(f.applyMs).padStart(9)} ${String(f.perResourceUs).padStart(12)}  ${total} = ${f.orchestratorPeakRssMb} + ${f.providerPeakRssMb.join(" + ")}  ${f.outcome}`,
-    );
+    const figures = await largeApplyInChild(size, parallelism);
+    rows.push(figures);
+    console.log(applyRow(figures));
   }
-  console.log(
-    "targets: 100,000 in ≤ 30,000 ms wall and ≤ 1,500 MB for all processes; µs/resource flat across sizes",
-  );
+  console.log("at the default parallelism (10):");
+  for (const size of sizes.filter((size) => size <= 10_000))
+    console.log(applyRow(await largeApplyInChild(size, 10)));
+  console.log(applyVerdict(rows));
   console.log();
 }
 

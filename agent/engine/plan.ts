@@ -182,24 +182,32 @@ async function planServers(
   const changes = new Map<string, Change>();
   await Promise.all(
     [...byServer].map(async ([server, resources]) => {
-      if (validate && resources.length > 0) {
-        const validation = await callData(gateway, server, "validateConfig", { resources });
+      const desired = new Map(resources.map((resource) => [resource.name, resource.properties]));
+      // Both asked at once: planning reads only, and waiting for the verdict first would cost a
+      // round trip per server. The validation's errors, when there are any, are what is reported.
+      const validating =
+        validate && resources.length > 0
+          ? callData(gateway, server, "validateConfig", { resources })
+          : undefined;
+      const planning = callData(gateway, server, "planDeployment", {
+        deploymentId,
+        resources,
+        current: (currentByServer.get(server) ?? []).map((record) =>
+          toStateResource(record, desired.get(record.name)),
+        ),
+        ...(options.refresh ? { options: { refresh: true } } : {}),
+      });
+      planning.catch(() => {}); // settled below, or left for a validation that failed first
+      if (validating) {
+        const validation = await validating;
         for (const issue of validation.issues) {
           if (issue.severity === "warning") warnings.push(issue);
           else errors.push({ resource: issue.resource, path: issue.path, message: issue.message });
         }
         if (errors.length > 0) return;
       }
-      const desired = new Map(resources.map((resource) => [resource.name, resource.properties]));
       try {
-        const planned = await callData(gateway, server, "planDeployment", {
-          deploymentId,
-          resources,
-          current: (currentByServer.get(server) ?? []).map((record) =>
-            toStateResource(record, desired.get(record.name)),
-          ),
-          ...(options.refresh ? { options: { refresh: true } } : {}),
-        });
+        const planned = await planning;
         for (const change of planned.changes) changes.set(change.name, change);
       } catch (error) {
         if (error instanceof ProviderCallError && error.body.code === "VALIDATION_FAILED") {

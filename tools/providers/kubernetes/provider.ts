@@ -107,16 +107,15 @@ function clusterListing(
   return list;
 }
 
-/** The Kubernetes provider: the iac.mcp/v1 tools over @kubernetes/client-node. */
-export function createKubernetesProvider(options: KubernetesProviderOptions = {}) {
-  const env = options.env ?? process.env;
-  const mountName = env["MCP_IAC_SERVER_NAME"] || undefined;
-  // Opened on the first call that needs the cluster (the library loads then, see kube-library.ts).
-  // Describe and validate answer without it; a kubeconfig that cannot be used fails every call that
-  // needs the cluster with the same error.
+/**
+ * The cluster's client, opened on the first call that needs it (the library loads then, see
+ * kube-library.ts). Describe and validate answer without it; a kubeconfig that cannot be used fails
+ * every call that needs the cluster with the same error.
+ */
+function clusterConnection(kubeConfig: KubeConfig | undefined, env: NodeJS.ProcessEnv) {
   let opened: Promise<KubeClient> | undefined;
-  const connect = (): Promise<KubeClient> => {
-    opened ??= KubeClient.open(options.kubeConfig, env).catch((error: unknown) => {
+  return (): Promise<KubeClient> => {
+    opened ??= KubeClient.open(kubeConfig, env).catch((error: unknown) => {
       throw ProviderError.isInstance(error)
         ? error
         : new ProviderError(
@@ -126,6 +125,13 @@ export function createKubernetesProvider(options: KubernetesProviderOptions = {}
     });
     return opened;
   };
+}
+
+/** The Kubernetes provider: the iac.mcp/v1 tools over @kubernetes/client-node. */
+export function createKubernetesProvider(options: KubernetesProviderOptions = {}) {
+  const env = options.env ?? process.env;
+  const mountName = env["MCP_IAC_SERVER_NAME"] || undefined;
+  const connect = clusterConnection(options.kubeConfig, env);
   const waitSeconds = Number(env["KUBE_WAIT_TIMEOUT_SECONDS"]) || 300;
   const settings: HandlerSettings = {
     timeoutMs: options.timeoutMs ?? waitSeconds * 1000,

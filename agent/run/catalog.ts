@@ -9,6 +9,8 @@ import type { RunContext } from "./context.ts";
 export interface RunCatalog {
   schemas: ResourceTypeInfo[];
   typeInfo: Map<string, ResourceTypeInfo>;
+  /** Describes the servers that serve these types (all servers without any), if not yet described. */
+  cover(types?: Iterable<string>): Promise<void>;
   /** A listed resource with secret properties and outputs replaced, then scrubbed. */
   redactListed(entry: { type: string; properties?: unknown; outputs?: unknown }): unknown;
   /** Schema, validation and policy findings of a candidate; its secret values join the scrubber. */
@@ -45,23 +47,49 @@ export function redactSpec(
   };
 }
 
-/** All servers at once: each describe may start a provider process, and those start in parallel. */
-async function describeAll(ctx: RunContext): Promise<ResourceTypeInfo[]> {
-  const described = await Promise.all(
-    ctx.services.servers.map(async (server) => {
-      try {
-        return (await ctx.gateway.describe(server)).types;
-      } catch (error) {
-        ctx.emit({
-          type: "notice",
-          level: "warn",
-          message: `${server} could not describe its types: ${error instanceof Error ? error.message : String(error)}`,
-        });
-        return [];
-      }
-    }),
-  );
-  return described.flat();
+/**
+ * The configured servers that may serve `types`, in config order: the one a type's prefix names (the
+ * gateway routes by it), or every server when a prefix names none (the gateway then asks each in turn).
+ */
+export function serversFor(servers: readonly string[], types: Iterable<string>): string[] {
+  const wanted = new Set<string>();
+  for (const type of types) {
+    const prefix = type.split(":")[0] ?? type;
+    if (!servers.includes(prefix)) return [...servers];
+    wanted.add(prefix);
+  }
+  return servers.filter((server) => wanted.has(server));
+}
+
+/**
+ * Server descriptions, each asked once; a server that cannot describe is a warning and offers nothing.
+ * Several servers at once: each describe may start a provider process, and those start in parallel.
+ */
+function describer(ctx: RunContext) {
+  const described = new Map<string, Promise<ResourceTypeInfo[]>>();
+  const describeOne = async (server: string): Promise<ResourceTypeInfo[]> => {
+    try {
+      return (await ctx.gateway.describe(server)).types;
+    } catch (error) {
+      ctx.emit({
+        type: "notice",
+        level: "warn",
+        message: `${server} could not describe its types: ${error instanceof Error ? error.message : String(error)}`,
+      });
+      return [];
+    }
+  };
+  return {
+    async describe(servers: readonly string[]): Promise<void> {
+      for (const server of servers) if (!described.has(server)) described.set(server, describeOne(server));
+      await Promise.all(servers.map((server) => described.get(server)));
+    },
+    /** Every type described so far, in config order (a later server's same type wins, as in a Map). */
+    async types(): Promise<ResourceTypeInfo[]> {
+      const lists = await Promise.all(ctx.services.servers.map((server) => described.get(server) ?? []));
+      return lists.flat();
+    },
+  };
 }
 
 function issueFindings(checked: Awaited<ReturnType<typeof checkCandidate>>): PlannerFinding[] {
@@ -98,12 +126,32 @@ function policyFindings(ctx: RunContext, deployment: Deployment): PlannerFinding
     }));
 }
 
-export async function describeCatalog(ctx: RunContext): Promise<RunCatalog> {
-  const schemas = await describeAll(ctx);
-  const typeInfo = new Map(schemas.map((info) => [info.type, info]));
+/**
+ * What the configured servers offer. A model sees every schema, so with one every server is described
+ * now. Without one (the offline planner, a remembered spec) none is until `cover` names types, so a run
+ * starts only the provider processes its spec needs (the sandbox's four mocks cost ~0.3 s of CPU
+ * each). `validate` covers a candidate's types itself, so the secret properties of every type it
+ * accepts are known. `scope` overrides the choice.
+ */
+export async function describeCatalog(
+  ctx: RunContext,
+  scope: "all" | "used" = ctx.model ? "all" : "used",
+): Promise<RunCatalog> {
+  const servers = describer(ctx);
+  const schemas: ResourceTypeInfo[] = [];
+  const typeInfo = new Map<string, ResourceTypeInfo>();
+  const cover = async (types?: Iterable<string>) => {
+    await servers.describe(types ? serversFor(ctx.services.servers, types) : ctx.services.servers);
+    // Rebuilt in config order, so the catalog is the same whichever order servers were described in.
+    schemas.splice(0, schemas.length, ...(await servers.types()));
+    typeInfo.clear();
+    for (const info of schemas) typeInfo.set(info.type, info);
+  };
+  if (scope === "all") await cover();
   let last: PlannerFinding[] = [];
   const validate = async (candidate: unknown) => {
     const checked = await checkCandidate(candidate, ctx.gateway);
+    if (checked.deployment) await cover(checked.deployment.resources.map((resource) => resource.type));
     // The model wrote these values; they must not travel back to it (or anywhere) in later turns.
     for (const resource of checked.deployment?.resources ?? []) {
       for (const key of typeInfo.get(resource.type)?.secretProperties ?? [])
@@ -123,7 +171,7 @@ export async function describeCatalog(ctx: RunContext): Promise<RunCatalog> {
     for (const key of info?.secretOutputs ?? []) if (key in outputs) outputs[key] = SENSITIVE;
     return ctx.scrubber.scrubDeep({ ...entry, properties, outputs });
   };
-  return { schemas, typeInfo, redactListed, validate, lastFindings: () => last };
+  return { schemas, typeInfo, cover, redactListed, validate, lastFindings: () => last };
 }
 
 /** A finding as one line: where, then what. */

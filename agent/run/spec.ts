@@ -80,12 +80,26 @@ async function specFromModel(
   }
 }
 
-function specOffline(ctx: RunContext, catalog: RunCatalog): SpecStep {
-  const offline = planOffline(ctx.request.goal, {
-    availableTypes: [...catalog.typeInfo.keys()],
-    ...(ctx.request.deploymentName ? { deploymentName: ctx.request.deploymentName } : {}),
-    typeProperties: closedProperties(catalog.typeInfo.values()),
-  });
+/**
+ * The offline planner builds from the goal alone; what servers offer only declines a blueprint whose
+ * types none offers, or drops properties a server does not describe, and it looks up only the types it
+ * built. So it plans once to learn those types, the catalog describes just their servers, and it plans
+ * again against them: the same spec as against every server, without starting the unused ones.
+ */
+async function specOffline(ctx: RunContext, catalog: RunCatalog): Promise<SpecStep> {
+  const named = ctx.request.deploymentName ? { deploymentName: ctx.request.deploymentName } : {};
+  const draft = planOffline(ctx.request.goal, named);
+  // A goal it declines is declined whatever the servers offer.
+  if (draft.kind === "planned")
+    await catalog.cover(draft.deployment.resources.map((resource) => resource.type));
+  const offline =
+    draft.kind === "planned"
+      ? planOffline(ctx.request.goal, {
+          availableTypes: [...catalog.typeInfo.keys()],
+          ...named,
+          typeProperties: closedProperties(catalog.typeInfo.values()),
+        })
+      : draft;
   if (offline.kind === "declined") {
     ctx.emit({ type: "planner.understood", summary: `Offline planner: ${offline.reason}` });
     return { ok: false, outcome: "declined", reason: offline.reason };
@@ -107,7 +121,7 @@ export async function chooseSpec(ctx: RunContext, catalog: RunCatalog): Promise<
     ? { ok: true, deployment: reused, source: "memory" }
     : ctx.model
       ? await specFromModel(ctx, ctx.model, catalog, hits)
-      : specOffline(ctx, catalog);
+      : await specOffline(ctx, catalog);
   if (!step.ok) return step;
   const { deployment } = step;
   const named = ctx.request.deploymentName;
@@ -135,6 +149,8 @@ async function checkSpec(
     };
   }
   const deployment = checked.deployment;
+  // A remembered spec's types may not be described yet (the offline planner's are).
+  await catalog.cover(deployment.resources.map((resource) => resource.type));
   for (const resource of deployment.resources) {
     for (const key of catalog.typeInfo.get(resource.type)?.secretProperties ?? [])
       ctx.scrubber.add(resource.properties[key]);

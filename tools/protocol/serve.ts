@@ -1,5 +1,5 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { type StreamableHttpHandle, serveStreamableHttp } from "./http.ts";
+import type { StreamableHttpHandle } from "./http.ts";
 import { serveStdio } from "./server.ts";
 
 /** How `agent provider NAME` serves: stdio by default, or Streamable HTTP on a loopback port. */
@@ -21,6 +21,9 @@ export async function serveProvider(
     await serveStdio(createServer(), onClose);
     return undefined;
   }
+  // Loaded only for --http: node:http, the SDK's HTTP transport and Hono cost every stdio provider
+  // (and, through shared chunks, the orchestrator) tens of ms of start-up, undici included.
+  const { serveStreamableHttp } = await import("./http.ts");
   const handle = await serveStreamableHttp(createServer, {
     port: options.http.port,
     host: options.http.host ?? "127.0.0.1",

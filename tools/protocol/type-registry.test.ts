@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createResourceProvider, type ListedResource, type ResourceTypeHandler } from "./index.ts";
+import { TypeRegistry } from "./type-registry.ts";
 
 function itemHandler(type: string, store: Map<string, ListedResource>): ResourceTypeHandler {
   return {
@@ -108,6 +109,20 @@ describe("createResourceProvider types: declared, on demand, and under a mount p
     expect(plan.changes.map((change) => [change.type, change.action])).toEqual([
       ["cluster:extra:Widget", "create"],
     ]);
+  });
+
+  it("checks an on-demand type's schema against the meta-schema before validating with it", async () => {
+    const registry = new TypeRegistry({
+      name: "cluster",
+      types: [],
+      async resolveType(type) {
+        const handler = itemHandler(type, new Map());
+        // A CRD's schema from a cluster can be wrong; `type: "integr"` is no JSON Schema type.
+        return { ...handler, properties: { type: "object", properties: { size: { type: "integr" } } } };
+      },
+    });
+    const entry = await registry.require("cluster:extra:Broken");
+    expect(() => entry.validate).toThrow(/schema is invalid: .*type/);
   });
 
   it("serves its types under the mount prefix and translates at every tool", async () => {

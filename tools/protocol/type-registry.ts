@@ -37,7 +37,7 @@ function withPrefix(type: string, prefix: string): string {
  * so that one provider can serve two clusters or accounts under two names.
  */
 export class TypeRegistry {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+  private ajvInstance: Ajv | undefined;
   private readonly entries = new Map<string, Entry>();
   private readonly resolving = new Map<string, Promise<Entry | undefined>>();
   private readonly canonicalPrefix: string | undefined;
@@ -47,21 +47,48 @@ export class TypeRegistry {
 
   constructor(source: TypeSource) {
     this.source = source;
-    for (const handler of source.types) this.entries.set(handler.type, this.compile(handler));
+    for (const handler of source.types) this.entries.set(handler.type, this.compile(handler, "declared"));
     const first = source.types[0]?.type;
     this.canonicalPrefix = first ? prefixOf(first) : undefined;
     const mount = source.mountName;
     this.mountPrefix = mount && mount !== this.canonicalPrefix ? mount : undefined;
   }
 
-  /** Compiled on first use: compiling every type's schema up front was most of a provider's start-up. */
-  private compile(handler: ResourceTypeHandler): Entry {
-    const ajv = this.ajv;
+  /**
+   * Made on the first compile: a provider that is only initialized or described never needs one.
+   * `validateSchema: false` skips checking each schema against the draft-07 meta-schema, whose own
+   * compile was the larger part of a provider's first plan (~70 ms CPU): declared schemas are checked
+   * by the conformance suite (`agent provider test`, run on every built-in provider by the tests), and
+   * those resolved on demand are checked explicitly in `compile`. `optimize: false` drops a code-
+   * generation pass that costs more than it saves for a validator run a few times per process.
+   */
+  private get ajv(): Ajv {
+    this.ajvInstance ??= new Ajv({
+      allErrors: true,
+      strict: false,
+      verbose: true,
+      validateSchema: false,
+      code: { optimize: false },
+    });
+    return this.ajvInstance;
+  }
+
+  /**
+   * Compiled on first use: compiling every type's schema up front was most of a provider's start-up.
+   * A schema resolved on demand (a CloudFormation type, a cluster's CRD) comes from outside the
+   * provider's code, so it is checked against the meta-schema first, with Ajv's own error.
+   */
+  private compile(handler: ResourceTypeHandler, origin: "declared" | "resolved"): Entry {
+    const ajvOf = () => this.ajv;
     let validate: ValidateFunction | undefined;
     return {
       handler,
       get validate() {
-        validate ??= ajv.compile(handler.properties);
+        if (!validate) {
+          const ajv = ajvOf();
+          if (origin === "resolved") ajv.validateSchema(handler.properties, true);
+          validate = ajv.compile(handler.properties);
+        }
         return validate;
       },
     };
@@ -100,7 +127,7 @@ export class TypeRegistry {
             this.resolving.delete(canonical);
             return undefined;
           }
-          const entry = this.compile(handler);
+          const entry = this.compile(handler, "resolved");
           this.entries.set(canonical, entry);
           return entry;
         },

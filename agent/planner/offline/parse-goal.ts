@@ -169,13 +169,17 @@ function single(values: string[], kind: string, invalid: string[]): string | und
   return values[0];
 }
 
+/** A count in digits or words ("3", "three"), captured; the patterns using it are built once. */
+const COUNT_NUMBER = `(\\d+|${NUMBER_WORD_PATTERN})`;
+const BACKUP_DAYS = [
+  new RegExp(`\\b${COUNT_NUMBER}[\\s-]*days?\\s+(?:of\\s+)?backups?`),
+  new RegExp(
+    `\\bbackups?\\s+(?:for|of|kept\\s+for|retained\\s+for|retention\\s+(?:of\\s+)?)?\\s*${COUNT_NUMBER}\\s*days?`,
+  ),
+];
+
 function parseBackupDays(text: string): number | undefined {
-  const word = `(\\d+|${NUMBER_WORD_PATTERN})`;
-  const match =
-    new RegExp(`\\b${word}[\\s-]*days?\\s+(?:of\\s+)?backups?`).exec(text) ??
-    new RegExp(
-      `\\bbackups?\\s+(?:for|of|kept\\s+for|retained\\s+for|retention\\s+(?:of\\s+)?)?\\s*${word}\\s*days?`,
-    ).exec(text);
+  const match = BACKUP_DAYS[0]!.exec(text) ?? BACKUP_DAYS[1]!.exec(text);
   return match ? parseCount(match[1]!) : undefined;
 }
 
@@ -293,15 +297,16 @@ const COUNT_NOUNS =
 /** A word between a number and its noun, but not one that starts another phrase ("150 with instances"). */
 const FILLER = "(?!(?:with|and|on|at|for|behind|in|of|to|the|a|an|port|ports|vlan|gb|tb|days?)\\b)";
 
+/** Built once: a RegExp made per call was compiled again on every goal parsed. */
+const COUNT_PATTERNS = [
+  new RegExp(`\\b${COUNT_NUMBER}\\s*(?:x\\s+)?(?:${FILLER}[a-z][\\w.-]*\\s+){0,2}?(?:${COUNT_NOUNS})\\b`),
+  new RegExp(`\\b(?:replicas?|instances?|copies|count|scale(?:d)?\\s+to)\\s*[:=]?\\s*${COUNT_NUMBER}\\b`),
+  /\b(\d+)\s*x\b/,
+];
+
 /** "three instances", "3 t3.large app servers", "replicas: 4", "4x". */
 function parseCountPhrase(words: string): number | undefined {
-  const number = `(\\d+|${NUMBER_WORD_PATTERN})`;
-  const patterns = [
-    new RegExp(`\\b${number}\\s*(?:x\\s+)?(?:${FILLER}[a-z][\\w.-]*\\s+){0,2}?(?:${COUNT_NOUNS})\\b`),
-    new RegExp(`\\b(?:replicas?|instances?|copies|count|scale(?:d)?\\s+to)\\s*[:=]?\\s*${number}\\b`),
-    /\b(\d+)\s*x\b/,
-  ];
-  for (const pattern of patterns) {
+  for (const pattern of COUNT_PATTERNS) {
     const match = pattern.exec(words);
     if (match) return parseCount(match[1]!);
   }

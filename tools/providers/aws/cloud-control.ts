@@ -1,14 +1,5 @@
 import { createHash } from "node:crypto";
-import {
-  CloudControlClient,
-  CreateResourceCommand,
-  DeleteResourceCommand,
-  GetResourceCommand,
-  GetResourceRequestStatusCommand,
-  ListResourcesCommand,
-  type ProgressEvent,
-  UpdateResourceCommand,
-} from "@aws-sdk/client-cloudcontrol";
+import type { CloudControlClient, ProgressEvent } from "@aws-sdk/client-cloudcontrol";
 import { type PropertyMap, ProviderError } from "../../protocol/index.ts";
 import { errorName, fromFailedEvent, fromSdkError, isThrottling } from "./errors.ts";
 
@@ -64,15 +55,31 @@ function parseModel(text: string | undefined): PropertyMap {
   }
 }
 
+type CloudControlSdk = typeof import("@aws-sdk/client-cloudcontrol");
+
 /** Cloud Control through the official SDK: each change polled to completion, throttling absorbed. */
 export class CloudControl {
-  readonly client: CloudControlClient;
   readonly poll: PollSettings;
+  private readonly given: CloudControlClient | undefined;
+  private connecting: Promise<{ sdk: CloudControlSdk; client: CloudControlClient }> | undefined;
 
   constructor(client?: CloudControlClient, poll: PollSettings = DEFAULT_POLL) {
-    // Region, credentials and endpoint (AWS_ENDPOINT_URL_CLOUDCONTROL) come from the SDK's default chain.
-    this.client = client ?? new CloudControlClient({});
+    this.given = client;
     this.poll = poll;
+  }
+
+  /**
+   * Calls the SDK, imported on the first call: it is a few hundred modules, ~0.1 s of a start that
+   * only describes or validates. Region, credentials and endpoint (AWS_ENDPOINT_URL_CLOUDCONTROL)
+   * come from the SDK's default chain.
+   */
+  private async call<T>(make: (sdk: CloudControlSdk, client: CloudControlClient) => Promise<T>): Promise<T> {
+    this.connecting ??= import("@aws-sdk/client-cloudcontrol").then((sdk) => ({
+      sdk,
+      client: this.given ?? new sdk.CloudControlClient({}),
+    }));
+    const { sdk, client } = await this.connecting;
+    return make(sdk, client);
   }
 
   /** Sends one command; ThrottlingException is retried with full jitter, then THROTTLED. */
@@ -104,7 +111,9 @@ export class CloudControl {
       } else await sleep(Math.min(this.poll.maxMs, Math.max(MIN_POLL_MS, retryAfter)));
       const token = event?.RequestToken;
       const answer = await this.send(`${context.label}: polling`, () =>
-        this.client.send(new GetResourceRequestStatusCommand({ RequestToken: token })),
+        this.call((sdk, client) =>
+          client.send(new sdk.GetResourceRequestStatusCommand({ RequestToken: token })),
+        ),
       );
       event = answer.ProgressEvent;
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -119,7 +128,9 @@ export class CloudControl {
   async get(typeName: string, id: string): Promise<PropertyMap | null> {
     try {
       const answer = await this.send(`reading ${typeName} ${id}`, () =>
-        this.client.send(new GetResourceCommand({ TypeName: typeName, Identifier: id })),
+        this.call((sdk, client) =>
+          client.send(new sdk.GetResourceCommand({ TypeName: typeName, Identifier: id })),
+        ),
       );
       return parseModel(answer.ResourceDescription?.Properties);
     } catch (error) {
@@ -147,8 +158,14 @@ export class CloudControl {
     for (let generation = 0; generation < TOKEN_GENERATIONS; generation++) {
       const token = clientToken(`${context.tokenSeed}|create|${typeName}`, generation);
       const answer = await this.send(`${context.label}: CreateResource`, () =>
-        this.client.send(
-          new CreateResourceCommand({ TypeName: typeName, DesiredState: desiredState, ClientToken: token }),
+        this.call((sdk, client) =>
+          client.send(
+            new sdk.CreateResourceCommand({
+              TypeName: typeName,
+              DesiredState: desiredState,
+              ClientToken: token,
+            }),
+          ),
         ),
       );
       const replayed = !running(answer.ProgressEvent);
@@ -184,13 +201,15 @@ export class CloudControl {
     for (let generation = 0; ; generation++) {
       const token = clientToken(`${context.tokenSeed}|update|${typeName}|${id}|${patchDocument}`, generation);
       const answer = await this.send(`${context.label}: UpdateResource`, () =>
-        this.client.send(
-          new UpdateResourceCommand({
-            TypeName: typeName,
-            Identifier: id,
-            PatchDocument: patchDocument,
-            ClientToken: token,
-          }),
+        this.call((sdk, client) =>
+          client.send(
+            new sdk.UpdateResourceCommand({
+              TypeName: typeName,
+              Identifier: id,
+              PatchDocument: patchDocument,
+              ClientToken: token,
+            }),
+          ),
         ),
       );
       const replayed = !running(answer.ProgressEvent);
@@ -209,8 +228,10 @@ export class CloudControl {
     for (let generation = 0; generation < TOKEN_GENERATIONS; generation++) {
       const token = clientToken(`${context.tokenSeed}|delete|${typeName}|${id}`, generation);
       const answer = await this.send(`${context.label}: DeleteResource`, () =>
-        this.client.send(
-          new DeleteResourceCommand({ TypeName: typeName, Identifier: id, ClientToken: token }),
+        this.call((sdk, client) =>
+          client.send(
+            new sdk.DeleteResourceCommand({ TypeName: typeName, Identifier: id, ClientToken: token }),
+          ),
         ),
       );
       const replayed = !running(answer.ProgressEvent);
@@ -229,12 +250,14 @@ export class CloudControl {
     do {
       const token = nextToken;
       const answer = await this.send(`listing ${typeName}`, () =>
-        this.client.send(
-          new ListResourcesCommand({
-            TypeName: typeName,
-            ...(token ? { NextToken: token } : {}),
-            ...(parent ? { ResourceModel: JSON.stringify(parent) } : {}),
-          }),
+        this.call((sdk, client) =>
+          client.send(
+            new sdk.ListResourcesCommand({
+              TypeName: typeName,
+              ...(token ? { NextToken: token } : {}),
+              ...(parent ? { ResourceModel: JSON.stringify(parent) } : {}),
+            }),
+          ),
         ),
       );
       for (const item of answer.ResourceDescriptions ?? [])
@@ -247,7 +270,9 @@ export class CloudControl {
   /** Whether Cloud Control knows the type: TypeNotFoundException says no, anything else yes. */
   async typeExists(typeName: string): Promise<boolean> {
     try {
-      await this.client.send(new ListResourcesCommand({ TypeName: typeName, MaxResults: 1 }));
+      await this.call((sdk, client) =>
+        client.send(new sdk.ListResourcesCommand({ TypeName: typeName, MaxResults: 1 })),
+      );
       return true;
     } catch (error) {
       return errorName(error) !== "TypeNotFoundException";

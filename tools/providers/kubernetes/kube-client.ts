@@ -1,15 +1,7 @@
-import {
-  ApisApi,
-  CoreApi,
-  KubeConfig,
-  type KubernetesObject,
-  KubernetesObjectApi,
-  PatchStrategy,
-  type V1APIResource,
-  type V1APIResourceList,
-} from "@kubernetes/client-node";
+import type { KubeConfig, KubernetesObject, V1APIResource, V1APIResourceList } from "@kubernetes/client-node";
 import { ProviderError } from "../../protocol/index.ts";
 import { kubeError, statusOf } from "./kube-errors.ts";
+import { type KubeLibrary, loadKubeLibrary } from "./kube-library.ts";
 
 /** A Kubernetes object as plain JSON (the client's typed models turned back into wire form). */
 export type KubeObject = Record<string, unknown> & {
@@ -29,18 +21,22 @@ export interface ObjectRef {
 export const FIELD_MANAGER = "mcp-iac";
 
 /** Exposes the object API's discovery (resource lookup by kind), which it keeps protected. */
-class DiscoveringObjectApi extends KubernetesObjectApi {
-  lookup(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
-    return this.resource(apiVersion, kind);
-  }
-  async resourceList(apiVersion: string): Promise<V1APIResourceList | undefined> {
-    await this.resource(apiVersion, "\u0000");
-    return this.apiVersionResourceCache[apiVersion];
-  }
-  useNamespaceOf(kc: KubeConfig): void {
-    this.defaultNamespace = this.setDefaultNamespace(kc);
-  }
+function discoveringObjectApi(library: KubeLibrary) {
+  return class DiscoveringObjectApi extends library.KubernetesObjectApi {
+    lookup(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
+      return this.resource(apiVersion, kind);
+    }
+    async resourceList(apiVersion: string): Promise<V1APIResourceList | undefined> {
+      await this.resource(apiVersion, "\u0000");
+      return this.apiVersionResourceCache[apiVersion];
+    }
+    useNamespaceOf(kc: KubeConfig): void {
+      this.defaultNamespace = this.setDefaultNamespace(kc);
+    }
+  };
 }
+
+type DiscoveringObjectApi = InstanceType<ReturnType<typeof discoveringObjectApi>>;
 
 const plain = (value: unknown): KubeObject => JSON.parse(JSON.stringify(value)) as KubeObject;
 
@@ -54,10 +50,21 @@ export class KubeClient {
   readonly defaultNamespace: string;
   private readonly api: DiscoveringObjectApi;
   private readonly kc: KubeConfig;
+  private readonly library: KubeLibrary;
 
-  constructor(kc: KubeConfig) {
+  /**
+   * The client of `kc` (default: the kubeconfig from the usual places, see loadKubeConfig), once the
+   * library is loaded. Throws the ProviderError loadKubeConfig throws.
+   */
+  static async open(kc: KubeConfig | undefined, env: NodeJS.ProcessEnv): Promise<KubeClient> {
+    const library = await loadKubeLibrary();
+    return new KubeClient(kc ?? loadKubeConfig(library, env), library);
+  }
+
+  private constructor(kc: KubeConfig, library: KubeLibrary) {
     this.kc = kc;
-    this.api = kc.makeApiClient(DiscoveringObjectApi);
+    this.library = library;
+    this.api = kc.makeApiClient(discoveringObjectApi(library));
     this.api.useNamespaceOf(kc);
     this.server = kc.getCurrentCluster()?.server ?? "(no cluster)";
     this.context = kc.getCurrentContext();
@@ -79,7 +86,7 @@ export class KubeClient {
         options.dryRun ? "All" : undefined,
         FIELD_MANAGER,
         options.force ?? false,
-        PatchStrategy.ServerSideApply,
+        this.library.PatchStrategy.ServerSideApply,
       );
       return plain(result);
     } catch (error) {
@@ -154,8 +161,8 @@ export class KubeClient {
   /** Every group version the cluster serves, core first. */
   async groupVersions(): Promise<string[]> {
     try {
-      const core = await this.kc.makeApiClient(CoreApi).getAPIVersions();
-      const groups = await this.kc.makeApiClient(ApisApi).getAPIVersions();
+      const core = await this.kc.makeApiClient(this.library.CoreApi).getAPIVersions();
+      const groups = await this.kc.makeApiClient(this.library.ApisApi).getAPIVersions();
       const named = groups.groups.flatMap((group) => group.versions.map((version) => version.groupVersion));
       return [...core.versions, ...named];
     } catch (error) {
@@ -179,7 +186,7 @@ export class KubeClient {
   /** Undefined when the API server answers; the reason otherwise. */
   async problem(): Promise<string | undefined> {
     try {
-      await this.kc.makeApiClient(CoreApi).getAPIVersions();
+      await this.kc.makeApiClient(this.library.CoreApi).getAPIVersions();
       return undefined;
     } catch (error) {
       return kubeError(error, "health check", this.server).message;
@@ -202,8 +209,8 @@ export const refOf = (object: {
  * The kubeconfig from the usual places (KUBECONFIG, ~/.kube/config, in-cluster), with the context
  * KUBE_CONTEXT names, else the current one.
  */
-export function loadKubeConfig(env: NodeJS.ProcessEnv = process.env): KubeConfig {
-  const kc = new KubeConfig();
+export function loadKubeConfig(library: KubeLibrary, env: NodeJS.ProcessEnv = process.env): KubeConfig {
+  const kc = new library.KubeConfig();
   try {
     kc.loadFromDefault();
   } catch (error) {

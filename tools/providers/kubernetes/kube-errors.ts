@@ -1,5 +1,6 @@
-import { ApiException } from "@kubernetes/client-node";
+import type { ApiException } from "@kubernetes/client-node";
 import { ProviderError } from "../../protocol/index.ts";
+import { kubeLibraryIfLoaded } from "./kube-library.ts";
 
 /** The API server's Status body, as every failure carries it. */
 export interface KubeStatus {
@@ -20,7 +21,8 @@ export interface FieldConflict {
 
 /** The Status of an ApiException (its body is the raw text), or undefined for any other error. */
 export function statusOf(error: unknown): KubeStatus | undefined {
-  if (!(error instanceof ApiException)) return undefined;
+  const library = kubeLibraryIfLoaded();
+  if (!library || !(error instanceof library.ApiException)) return undefined;
   const body = (error as ApiException<unknown>).body;
   let status: KubeStatus = {};
   if (typeof body === "string") {

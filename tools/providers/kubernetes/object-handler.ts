@@ -85,7 +85,7 @@ export interface ObjectTypeHandler extends ResourceTypeHandler {
 /** What every piece of one type's handler shares: its mapping, how to reach the cluster, its waits. */
 interface Scope {
   mapping: Mapping;
-  connect: () => KubeClient;
+  connect: () => Promise<KubeClient>;
   settings: HandlerSettings;
   kind: { apiVersion: string; kind: string; namespaced: boolean };
   secret: Set<string>;
@@ -101,7 +101,12 @@ function refOrNotFound(scope: Scope, id: string): ObjectRef {
   return ref;
 }
 
-function desiredObject(scope: Scope, properties: PropertyMap, context: HandlerContext) {
+function desiredObject(
+  scope: Scope,
+  properties: PropertyMap,
+  context: HandlerContext,
+  defaultNamespace: string,
+) {
   const { mapping } = scope;
   for (const key of scope.secret)
     if (isSecretDigest(properties[key]))
@@ -117,7 +122,7 @@ function desiredObject(scope: Scope, properties: PropertyMap, context: HandlerCo
     implicit.push("name");
   }
   if (mapping.namespaced && !manifest.metadata.namespace) {
-    manifest.metadata.namespace = scope.connect().defaultNamespace;
+    manifest.metadata.namespace = defaultNamespace;
     implicit.push("namespace");
   }
   if (!mapping.namespaced) delete manifest.metadata.namespace;
@@ -159,23 +164,21 @@ async function applyAndWait(
   properties: PropertyMap,
   context: HandlerContext,
 ): Promise<CreatedResource> {
-  const { mapping, connect } = scope;
-  const { manifest, options, id } = desiredObject(scope, properties, context);
+  const { mapping } = scope;
+  const client = await scope.connect();
+  const { manifest, options, id } = desiredObject(scope, properties, context, client.defaultNamespace);
   const ref = refOf(manifest);
   if (!waitsForRollout(mapping.apiVersion, mapping.kind)) {
     return {
       id,
-      outputs: outputsOf(
-        mapping,
-        await connect().apply(manifest, { force: options.forceConflicts === true }),
-      ),
+      outputs: outputsOf(mapping, await client.apply(manifest, { force: options.forceConflicts === true })),
     };
   }
-  const previous = await connect().read(ref);
-  const applied = await connect().apply(manifest, { force: options.forceConflicts === true });
+  const previous = await client.read(ref);
+  const applied = await client.apply(manifest, { force: options.forceConflicts === true });
   context.progress?.(`waiting for ${describeRef(ref)} to roll out`);
   try {
-    await waitForRollout(connect(), ref, waitSettings(scope.settings, options, context));
+    await waitForRollout(client, ref, waitSettings(scope.settings, options, context));
   } catch (error) {
     if (!ProviderError.isInstance(error) || !["TIMEOUT", "DEPENDENCY_FAILED"].includes(error.code))
       throw error;
@@ -185,7 +188,7 @@ async function applyAndWait(
       details: error.details,
     });
   }
-  const settled = await connect().read(ref);
+  const settled = await client.read(ref);
   return { id, outputs: outputsOf(mapping, settled ?? applied) };
 }
 
@@ -201,12 +204,12 @@ async function undoRollout(
   options: ResourceOptions,
   context: HandlerContext,
 ): Promise<string> {
-  const { connect } = scope;
+  const client = await scope.connect();
   const waits = waitSettings(scope.settings, options, context);
   try {
     if (!previous) {
       context.progress?.(`deleting ${describeRef(ref)}, which never became available`);
-      if (await connect().delete(ref, "Foreground")) await waitUntilGone(connect(), ref, waits);
+      if (await client.delete(ref, "Foreground")) await waitUntilGone(client, ref, waits);
       return "the new object was deleted again";
     }
     const ours = project(previous, ownedTree(previous, FIELD_MANAGER)) as Record<string, unknown>;
@@ -221,8 +224,8 @@ async function undoRollout(
       },
     } as KubeObject;
     context.progress?.(`restoring the previous spec of ${describeRef(ref)}`);
-    await connect().apply(restore, { force: true });
-    await waitForRollout(connect(), ref, waits);
+    await client.apply(restore, { force: true });
+    await waitForRollout(client, ref, waits);
     return "the previous spec was restored and is available";
   } catch (error) {
     return `undoing it failed too (${error instanceof Error ? error.message : String(error)})`;
@@ -246,15 +249,16 @@ async function plan(
   desired: PropertyMap,
   context: HandlerContext,
 ): Promise<PlannedUpdate | null> {
-  const { mapping, connect } = scope;
-  const live = await connect().read(refOrNotFound(scope, id));
+  const { mapping } = scope;
+  const client = await scope.connect();
+  const live = await client.read(refOrNotFound(scope, id));
   if (!live) return null;
   const before = propertiesOf(mapping, live);
   const outputs = outputsOf(mapping, live);
   // A value still unknown cannot go to the server; compare properties until it is known.
   if (containsUnknown(desired))
     return { before, outputs, diff: diffProperties(before, desired, mapping.replaceOnChange) };
-  const { manifest, options, id: wantedId } = desiredObject(scope, desired, context);
+  const { manifest, options, id: wantedId } = desiredObject(scope, desired, context, client.defaultNamespace);
   if (wantedId !== id)
     return {
       before,
@@ -270,7 +274,7 @@ async function plan(
     };
   let dry: KubeObject;
   try {
-    dry = await connect().apply(manifest, { dryRun: true, force: options.forceConflicts === true });
+    dry = await client.apply(manifest, { dryRun: true, force: options.forceConflicts === true });
   } catch (error) {
     const immutable = immutableCauses(error);
     if (immutable.length === 0) throw error;
@@ -302,21 +306,21 @@ function validate(
 }
 
 async function deleteObject(scope: Scope, id: string, context?: HandlerContext): Promise<void> {
-  const { connect } = scope;
   const ref = refOrNotFound(scope, id);
-  const live = await connect().read(ref);
+  const client = await scope.connect();
+  const live = await client.read(ref);
   if (!live) throw new ProviderError("NOT_FOUND", `${describeRef(ref)} does not exist`);
   // Foreground by default: dependents (ReplicaSets, Pods) go first, and the object stays readable until then.
   const options = marksOf(live).options;
-  if (!(await connect().delete(ref, options.propagationPolicy ?? "Foreground"))) return;
+  if (!(await client.delete(ref, options.propagationPolicy ?? "Foreground"))) return;
   context?.progress?.(`deleting ${describeRef(ref)}`);
-  await waitUntilGone(connect(), ref, waitSettings(scope.settings, options, context));
+  await waitUntilGone(client, ref, waitSettings(scope.settings, options, context));
 }
 
 /** A ResourceTypeHandler applying manifests with server-side apply, planning by server-side dry run. */
 export function objectHandler(
   mapping: Mapping,
-  connect: () => KubeClient,
+  connect: () => Promise<KubeClient>,
   settings: HandlerSettings,
 ): ObjectTypeHandler {
   const kind = { apiVersion: mapping.apiVersion, kind: mapping.kind, namespaced: mapping.namespaced };
@@ -338,7 +342,7 @@ export function objectHandler(
     create: (properties, context) => applyAndWait(scope, properties, context),
     async read(id: string) {
       const ref = refFromId(id, kind);
-      const live = ref ? await connect().read(ref) : null;
+      const live = ref ? await (await connect()).read(ref) : null;
       return live ? describeLive(live) : null;
     },
     async update(_id, properties, context) {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { createResourceProvider, type ListedResource, ProviderError } from "../../protocol/index.ts";
 import { DEPLOYMENT_LABEL, labelValue, MANAGED_BY, MANAGED_BY_LABEL, marksOf } from "./identity.ts";
-import { KubeClient, type KubeObject, loadKubeConfig } from "./kube-client.ts";
+import { KubeClient, type KubeObject } from "./kube-client.ts";
 import { manifestMapping, manifestType, parseManifestType } from "./manifest-type.ts";
 import { type HandlerSettings, type ObjectTypeHandler, objectHandler } from "./object-handler.ts";
 import { SEED_MAPPINGS } from "./seed-types.ts";
@@ -35,7 +35,7 @@ const INSTRUCTIONS =
 
 /** What is on the cluster, managed or not, typed as the provider serves it. */
 function clusterListing(
-  connect: () => KubeClient,
+  connect: () => Promise<KubeClient>,
   resolveType: (type: string) => Promise<ObjectTypeHandler | undefined>,
   seedFor: (apiVersion: string, kind: string) => ObjectTypeHandler | undefined,
   handlers: ReadonlyMap<string, ObjectTypeHandler>,
@@ -50,8 +50,9 @@ function clusterListing(
     }
     if (!filter.deploymentId) return [...handlers.values()].map((handler) => handler.mapping);
     const kinds = [];
-    for (const groupVersion of await connect().groupVersions())
-      for (const resource of await connect().kinds(groupVersion))
+    const client = await connect();
+    for (const groupVersion of await client.groupVersions())
+      for (const resource of await client.kinds(groupVersion))
         kinds.push({ apiVersion: groupVersion, kind: resource.kind, namespaced: resource.namespaced });
     return kinds;
   }
@@ -89,7 +90,8 @@ function clusterListing(
       : undefined;
     const listed: ListedResource[] = [];
     for (const kind of await kindsToList(filter)) {
-      const objects = await connect().list(
+      const client = await connect();
+      const objects = await client.list(
         kind.apiVersion,
         kind.kind,
         selector ? { labelSelector: selector } : {},
@@ -105,24 +107,31 @@ function clusterListing(
   return list;
 }
 
+/**
+ * The cluster's client, opened on the first call that needs it (the library loads then, see
+ * kube-library.ts). Describe and validate answer without it; a kubeconfig that cannot be used fails
+ * every call that needs the cluster with the same error.
+ */
+function clusterConnection(kubeConfig: KubeConfig | undefined, env: NodeJS.ProcessEnv) {
+  let opened: Promise<KubeClient> | undefined;
+  return (): Promise<KubeClient> => {
+    opened ??= KubeClient.open(kubeConfig, env).catch((error: unknown) => {
+      throw ProviderError.isInstance(error)
+        ? error
+        : new ProviderError(
+            "VALIDATION_FAILED",
+            `the kubeconfig cannot be used: ${(error as Error).message}`,
+          );
+    });
+    return opened;
+  };
+}
+
 /** The Kubernetes provider: the iac.mcp/v1 tools over @kubernetes/client-node. */
 export function createKubernetesProvider(options: KubernetesProviderOptions = {}) {
   const env = options.env ?? process.env;
   const mountName = env["MCP_IAC_SERVER_NAME"] || undefined;
-  let client: KubeClient | undefined;
-  let configError: ProviderError | undefined;
-  try {
-    client = new KubeClient(options.kubeConfig ?? loadKubeConfig(env));
-  } catch (error) {
-    // Describe and validate still answer; every call that needs the cluster reports this.
-    configError = ProviderError.isInstance(error)
-      ? error
-      : new ProviderError("VALIDATION_FAILED", `the kubeconfig cannot be used: ${(error as Error).message}`);
-  }
-  const connect = (): KubeClient => {
-    if (!client) throw configError!;
-    return client;
-  };
+  const connect = clusterConnection(options.kubeConfig, env);
   const waitSeconds = Number(env["KUBE_WAIT_TIMEOUT_SECONDS"]) || 300;
   const settings: HandlerSettings = {
     timeoutMs: options.timeoutMs ?? waitSeconds * 1000,
@@ -139,7 +148,8 @@ export function createKubernetesProvider(options: KubernetesProviderOptions = {}
     if (known) return known;
     const gvk = parseManifestType(type);
     if (!gvk) return undefined;
-    const resource = await connect().resource(gvk.apiVersion, gvk.kind);
+    const client = await connect();
+    const resource = await client.resource(gvk.apiVersion, gvk.kind);
     if (!resource) return undefined;
     const handler = objectHandler(
       manifestMapping(gvk.apiVersion, gvk.kind, resource.namespaced),
@@ -156,8 +166,9 @@ export function createKubernetesProvider(options: KubernetesProviderOptions = {}
       .split(/[\s,]+/)
       .filter(Boolean);
     const found: string[] = [];
-    for (const groupVersion of await connect().groupVersions()) {
-      for (const resource of await connect().kinds(groupVersion)) {
+    const client = await connect();
+    for (const groupVersion of await client.groupVersions()) {
+      for (const resource of await client.kinds(groupVersion)) {
         const text = `${groupVersion} ${resource.kind} ${resource.name}`.toLowerCase();
         if (words.every((word) => text.includes(word))) found.push(manifestType(groupVersion, resource.kind));
       }
@@ -177,7 +188,11 @@ export function createKubernetesProvider(options: KubernetesProviderOptions = {}
     resolveType,
     searchTypes,
     ...(mountName ? { mountName } : {}),
-    health: async () => (configError ? configError.message : connect().problem()),
+    health: () =>
+      connect().then(
+        (client) => client.problem(),
+        (error: ProviderError) => error.message,
+      ),
   });
-  return { ...provider, client };
+  return provider;
 }

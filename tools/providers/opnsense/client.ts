@@ -1,7 +1,15 @@
 import { readFileSync } from "node:fs";
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
 import { ProviderError } from "../../protocol/index.ts";
+
+/**
+ * node:http and node:https from the builtin registry, when the first request is sent: an ESM import
+ * of node:http reads every export of it, and its WebSocket getter loads undici (~50 ms of a start
+ * that may never send a request).
+ */
+const requestFor = (protocol: string) =>
+  protocol === "https:"
+    ? process.getBuiltinModule("node:https").request
+    : process.getBuiltinModule("node:http").request;
 
 export interface ClientOptions {
   url: string;
@@ -185,7 +193,7 @@ export class OpnsenseClient {
       url.protocol === "https:"
         ? { rejectUnauthorized: !this.options.insecure, ...(this.options.ca ? { ca: this.options.ca } : {}) }
         : {};
-    const request = url.protocol === "https:" ? httpsRequest : httpRequest;
+    const request = requestFor(url.protocol);
     return new Promise<Answer>((resolve, reject) => {
       const req = request(url, { method, headers, ...tls, agent: false }, (res) => {
         const chunks: Buffer[] = [];

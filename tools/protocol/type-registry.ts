@@ -86,7 +86,8 @@ export class TypeRegistry {
       get validate() {
         if (!validate) {
           const ajv = ajvOf();
-          if (origin === "resolved") ajv.validateSchema(handler.properties, true);
+          // Throws on a schema that is not valid JSON Schema (a synchronous check: no $async here).
+          if (origin === "resolved") void ajv.validateSchema(handler.properties, true);
           validate = ajv.compile(handler.properties);
         }
         return validate;

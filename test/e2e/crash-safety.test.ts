@@ -35,7 +35,7 @@ describe("crash safety", () => {
         reject: false,
         stdin: "ignore",
       });
-      let completed = 0;
+      let started = 0;
       let reads = 0;
       const reading = (async () => {
         // Read state as fast as we can while the apply runs and dies: it must parse every time.
@@ -50,8 +50,10 @@ describe("crash safety", () => {
       })();
       await new Promise<void>((resolve) => {
         child.stdout?.on("data", (chunk: Buffer) => {
-          completed += (chunk.toString().match(/Creation complete/g) ?? []).length;
-          if (completed >= killAfter) {
+          // "Creating…" is printed once the begin is recorded and the call is on its way, so a kill
+          // now lands mid-operation (a kill after a completion line could fall between two).
+          started += (chunk.toString().match(/: Creating…/g) ?? []).length;
+          if (started >= killAfter) {
             child.kill("SIGKILL");
             resolve();
           }
@@ -60,7 +62,7 @@ describe("crash safety", () => {
       });
       await child;
       await reading;
-      expect(child.signalCode ?? "", `apply finished before it could be killed (after ${completed})`).toBe(
+      expect(child.signalCode ?? "", `apply finished before it could be killed (after ${started})`).toBe(
         "SIGKILL",
       );
       expect(reads).toBeGreaterThan(0);

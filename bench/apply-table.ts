@@ -4,7 +4,7 @@ import type { LargeApplyFigures } from "./apply-large.ts";
 const TARGET = { resources: 100_000, wallMs: 30_000, rssMb: 1_500 };
 
 export const APPLY_HEADER =
-  "resources   wall ms   plan ms  apply ms  apply µs/res  CPU s: orch + providers  peak RSS MB: all = orch + providers";
+  "resources   wall ms   plan ms  apply ms  apply µs/res  × smallest  CPU s: orch + providers  peak RSS MB: all = orch + providers";
 
 const pad = (value: number | string, width: number) => String(value).padStart(width);
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
@@ -13,11 +13,16 @@ export function totalRssMb(figures: LargeApplyFigures): number {
   return figures.orchestratorPeakRssMb + figures.providerPeakRssMb.reduce((sum, mb) => sum + mb, 0);
 }
 
-export function applyRow(f: LargeApplyFigures): string {
+/**
+ * One row. `baseline` is the smallest size of the same run: apply µs per resource as a ratio to it
+ * shows growth (flat is 1.0×, below is fixed costs spreading) whatever the machine's load.
+ */
+export function applyRow(f: LargeApplyFigures, baseline: LargeApplyFigures = f): string {
   const providersCpu = f.providerCpuMs.reduce((sum, ms) => sum + ms, 0);
   const cpu = `${seconds(f.orchestratorCpuMs)} + ${seconds(providersCpu)}`;
   const rss = `${totalRssMb(f)} = ${f.orchestratorPeakRssMb} + ${f.providerPeakRssMb.join(" + ")}`;
-  return `${pad(f.resources, 9)} ${pad(f.wallMs, 9)} ${pad(f.planMs, 9)} ${pad(f.applyMs, 9)} ${pad(f.perResourceUs, 12)}  ${cpu.padEnd(23)}  ${rss}  ${f.outcome}`;
+  const growth = `${(f.perResourceUs / Math.max(1, baseline.perResourceUs)).toFixed(2)}×`;
+  return `${pad(f.resources, 9)} ${pad(f.wallMs, 9)} ${pad(f.planMs, 9)} ${pad(f.applyMs, 9)} ${pad(f.perResourceUs, 12)} ${pad(growth, 11)}  ${cpu.padEnd(23)}  ${rss}  ${f.outcome}`;
 }
 
 /** PASS or MISS against the target, from the row of 100,000 resources when there is one. */

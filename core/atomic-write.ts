@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, openSync } from "node:fs";
 import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { jsonPieces } from "./json-pieces.ts";
 
 export interface AtomicWriteOptions {
   /** The file's mode; 0o600 unless given (what we write is often state or secrets). */
@@ -15,11 +16,11 @@ export interface AtomicWriteOptions {
 /**
  * Writes a file so that no reader ever sees half of it: a temp file beside the target, fsync,
  * rename over the target, fsync the folder. A reader sees the old content or the new. Returns the
- * bytes written.
+ * bytes written. Content given in pieces is written piece by piece, never joined.
  */
 export async function writeFileAtomic(
   path: string,
-  content: string | Uint8Array,
+  content: string | Uint8Array | Iterable<string>,
   options: AtomicWriteOptions = {},
 ): Promise<number> {
   const dir = dirname(path);
@@ -30,8 +31,18 @@ export async function writeFileAtomic(
   const mode = options.mode ?? 0o600;
   const temp = tempPathFor(path);
   const handle = await open(temp, "wx", mode);
+  let bytes = 0;
   try {
-    await handle.writeFile(content);
+    if (typeof content === "string" || content instanceof Uint8Array) {
+      await handle.writeFile(content);
+      bytes = typeof content === "string" ? Buffer.byteLength(content) : content.byteLength;
+    } else {
+      for (const piece of content) {
+        const buffer = Buffer.from(piece);
+        for (let at = 0; at < buffer.length; ) at += (await handle.write(buffer, at)).bytesWritten;
+        bytes += buffer.length;
+      }
+    }
     if (options.exactMode) await handle.chmod(mode);
     await handle.sync();
     await handle.close();
@@ -42,16 +53,24 @@ export async function writeFileAtomic(
     throw error;
   }
   fsyncDir(dir);
-  return typeof content === "string" ? Buffer.byteLength(content) : content.byteLength;
+  return bytes;
 }
 
-/** `value` as indented JSON with a final newline, written atomically. */
+/**
+ * `value` as indented JSON with a final newline, written atomically, in pieces: a large state
+ * document is never one string and one buffer in memory.
+ */
 export function writeJsonAtomic(
   path: string,
   value: unknown,
   options: AtomicWriteOptions & { indent?: number } = {},
 ): Promise<number> {
-  return writeFileAtomic(path, `${JSON.stringify(value, null, options.indent ?? 2)}\n`, options);
+  return writeFileAtomic(path, withNewline(jsonPieces(value, options.indent ?? 2)), options);
+}
+
+function* withNewline(pieces: Iterable<string>): Generator<string> {
+  yield* pieces;
+  yield "\n";
 }
 
 export interface AtomicJsonFileOptions {

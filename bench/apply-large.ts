@@ -7,10 +7,9 @@ import { sandboxConfig } from "../agent/config.ts";
 import type { Deployment } from "../agent/engine/spec.ts";
 import { applyDeployment } from "../agent/operations.ts";
 import { createFileBackend, type FsyncMode } from "../agent/state/index.ts";
+import { selfCommand } from "../cli/workspace.ts";
 import { ProviderClients } from "../tools/client/index.ts";
 import type { Resource } from "../tools/protocol/index.ts";
-
-const AGENT = fileURLToPath(new URL("../bin/agent.js", import.meta.url));
 
 /** A seeded PRNG so every run benchmarks the same graph. */
 function mulberry32(seed: number) {
@@ -124,7 +123,8 @@ export async function benchLargeApply(count = 10_000, parallelism = 10): Promise
   const dir = mkdtempSync(join(tmpdir(), "mcp-iac-bench-"));
   const clients = new ProviderClients(sandboxConfig().mcpServers, {
     cwd: dir,
-    builtinCommand: { command: process.execPath, args: [...profileArgs(), AGENT] },
+    // The servers run as the CLI runs them (its V8 flags), from the sources like the engine here.
+    builtinCommand: { command: process.execPath, args: [...profileArgs(), ...selfCommand().args] },
   });
   const state = createFileBackend(join(dir, ".mcp-iac"), fsyncOption());
   const deployment = largeDeployment(count);

@@ -10,9 +10,21 @@ import { BUILTIN_PROVIDERS } from "./builtin-providers.ts";
 
 export { stateBackendFor } from "../agent/compose.ts";
 
+/**
+ * V8 flags for the built-in provider servers this installation spawns. A provider's working set is
+ * small and short-lived (one request's messages), yet V8 sizes the young generation from the machine's
+ * memory: 64 MB semi-spaces on a 24 GB machine, committed in each of the four sandbox servers once a
+ * large plan churns through them. 16 MB holds a provider's garbage just as well: measured on 100,000
+ * resources, each server's peak fell from about 250 MB to 190 MB, with no more CPU.
+ */
+export const PROVIDER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=16"];
+
 /** How this installation runs itself, so that `builtin: NAME` servers come from the same code. */
 export function selfCommand(): { command: string; args: string[] } {
-  return { command: process.execPath, args: [fileURLToPath(new URL("../bin/agent.js", import.meta.url))] };
+  return {
+    command: process.execPath,
+    args: [...PROVIDER_NODE_FLAGS, fileURLToPath(new URL("../bin/agent.js", import.meta.url))],
+  };
 }
 
 export interface OpenedWorkspace extends Workspace {

@@ -8,6 +8,7 @@ import { findReferences, type Reference } from "./references.ts";
  * resource, whole or inside a longer string, transitively. A secret stays a secret wherever it flows.
  */
 export class SecretFlow {
+  /** Only resources with a secret key: on a large deployment most have none, and a Set each adds up. */
   readonly #keys = new Map<string, Set<string>>();
   readonly #graph: ResourceGraph;
   readonly #infoOf: (type: string) => ResourceTypeInfo | undefined;
@@ -22,7 +23,7 @@ export class SecretFlow {
       for (const reference of node.references) {
         if (this.isSecret(reference)) keys.add(topKey(reference.at));
       }
-      this.#keys.set(name, keys);
+      if (keys.size > 0) this.#keys.set(name, keys);
     }
   }
 

@@ -14,6 +14,7 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, join } from "node:path";
+import { jsonCopy } from "../../core/json-copy.ts";
 import { fsyncDir, isCode, tempPathFor } from "./atomic-json-file.ts";
 import { StateError } from "./errors.ts";
 import {
@@ -187,8 +188,9 @@ export class FileStateWriter extends JournalWriter {
     this.journalBytes += bytes;
     this.journalEntries++;
     this.dirty = true;
-    // Fold the serialized form so the live view equals what a reader replays.
-    applyEntry(this.current, JSON.parse(line) as JournalEntry);
+    // Fold what the line says, so the live view equals what a reader replays; a copy by JSON's rules
+    // rather than a parse of the line shares its strings with the caller's (no second copy in memory).
+    applyEntry(this.current, jsonCopy(entry));
     if (this.compactionDue()) await this.compact();
     return entry.seq;
   }

@@ -1,4 +1,5 @@
 import type { Client, QueryResult, QueryResultRow } from "pg";
+import { jsonCopy } from "../../core/json-copy.ts";
 import { StateError } from "./errors.ts";
 import { applyEntry, emptyState, type JournalChange, type JournalEntry } from "./journal-entry.ts";
 import { type AppendKind, JournalWriter } from "./journal-writer.ts";
@@ -139,8 +140,8 @@ export class PostgresStateWriter extends JournalWriter {
     this.seq = entry.seq;
     this.journalRows++;
     this.dirty = true;
-    // Fold the serialized form so the live view equals what a reader replays.
-    applyEntry(this.current, JSON.parse(text) as JournalEntry);
+    // Fold what the row says, so the live view equals what a reader replays (see FileStateWriter.append).
+    applyEntry(this.current, jsonCopy(entry));
     if (this.journalRows >= this.settings.compactEntries) await this.compact();
     return entry.seq;
   }

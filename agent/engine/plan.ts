@@ -264,7 +264,7 @@ function assemble(
     const entry = types.get(node.resource.type);
     const secretKeys = secrets.keys(name);
     const destructive = change.action === "replace";
-    const dependents = destructive ? countDependents(graph.nodes, name) : node.dependents.size;
+    const dependents = destructive ? countDependents(graph.nodes, name) : node.dependents.length;
     const planned: PlannedChange = {
       ...change,
       server: entry!.server,
@@ -288,7 +288,7 @@ function assemble(
     // Shown as written: a check's references are not resolved in the plan.
     if (node.resource.checks) planned.checks = node.resource.checks;
     // The platform may refuse to delete what is in use (an image under running containers).
-    if (change.action === "replace" && node.dependents.size > 0) planned.createBeforeDestroy = true;
+    if (change.action === "replace" && node.dependents.length > 0) planned.createBeforeDestroy = true;
     if (change.action === "create" || change.action === "replace") {
       const outputs = entry?.info.outputs["properties"];
       if (outputs && typeof outputs === "object") {

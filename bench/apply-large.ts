@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,7 +7,7 @@ import { sandboxConfig } from "../agent/config.ts";
 import type { Deployment } from "../agent/engine/spec.ts";
 import { applyDeployment } from "../agent/operations.ts";
 import { createFileBackend, type FsyncMode } from "../agent/state/index.ts";
-import { selfCommand } from "../cli/workspace.ts";
+import { PROVIDER_NODE_FLAGS } from "../cli/workspace.ts";
 import { ProviderClients } from "../tools/client/index.ts";
 import type { Resource } from "../tools/protocol/index.ts";
 
@@ -76,6 +76,20 @@ function fsyncOption(): { fsync?: FsyncMode } {
   return mode === "never" || mode === "always" || mode === "begin" ? { fsync: mode } : {};
 }
 
+const BUILT_AGENT = fileURLToPath(new URL("../dist/bin/agent.js", import.meta.url));
+const SOURCE_AGENT = fileURLToPath(new URL("../bin/agent.js", import.meta.url));
+
+/**
+ * The servers run as an installed agent runs them: the built package (dist/, which `npm run bench`
+ * builds first) with the CLI's V8 flags. Run from the sources, each would also carry Node's
+ * TypeScript stripper (~20 MB). Without a build, the sources serve, and the figures say so.
+ */
+export function benchServers(): { from: "dist" | "sources"; agent: string } {
+  return existsSync(BUILT_AGENT)
+    ? { from: "dist", agent: BUILT_AGENT }
+    : { from: "sources", agent: SOURCE_AGENT };
+}
+
 /** BENCH_CPU_PROF=dir: each provider process writes a V8 CPU profile there when it exits. */
 function profileArgs(): string[] {
   const dir = process.env["BENCH_CPU_PROF"];
@@ -123,8 +137,10 @@ export async function benchLargeApply(count = 10_000, parallelism = 10): Promise
   const dir = mkdtempSync(join(tmpdir(), "mcp-iac-bench-"));
   const clients = new ProviderClients(sandboxConfig().mcpServers, {
     cwd: dir,
-    // The servers run as the CLI runs them (its V8 flags), from the sources like the engine here.
-    builtinCommand: { command: process.execPath, args: [...profileArgs(), ...selfCommand().args] },
+    builtinCommand: {
+      command: process.execPath,
+      args: [...profileArgs(), ...PROVIDER_NODE_FLAGS, benchServers().agent],
+    },
   });
   const state = createFileBackend(join(dir, ".mcp-iac"), fsyncOption());
   const deployment = largeDeployment(count);

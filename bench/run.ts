@@ -18,7 +18,7 @@ if (want("startup")) {
 }
 
 if (want("apply")) {
-  const { largeApplyInChild } = await import("./apply-large.ts");
+  const { benchServers, largeApplyInChild } = await import("./apply-large.ts");
   const { applyRow, APPLY_HEADER, applyVerdict } = await import("./apply-table.ts");
   const parallelism = Number(process.env["BENCH_APPLY_PARALLELISM"] ?? 256);
   console.log(
@@ -28,6 +28,9 @@ if (want("apply")) {
     `--parallelism ${parallelism}: a provider that answers at once makes the default of 10 measure the`,
   );
   console.log("latency of each change's round trip and fsync, not the engine (those rows follow).");
+  console.log(
+    `The servers run from ${benchServers().from === "dist" ? "dist/, as an installed agent starts them" : "the sources (no build found)"}; the engine runs from the sources in the bench's process.`,
+  );
   console.log(APPLY_HEADER);
   const sizes = (process.env["BENCH_APPLY_SIZES"] ?? "1000,10000,100000").split(",").map(Number);
   const rows = [];

@@ -4,6 +4,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { LazySchemaValidator } from "../protocol/lazy-schema-validator.ts";
 import { type ServerEntry, type ServerKind, serverKind } from "./config-schema.ts";
 import { ClientsClosedError, describeExit, ProviderUnavailableError } from "./errors.ts";
 import { StderrTail } from "./stderr-tail.ts";
@@ -196,7 +197,10 @@ export class ServerConnection {
 
   private async start(): Promise<Session> {
     this.stderr.clear();
-    const client = new Client(this.options.clientInfo, { capabilities: {} });
+    const client = new Client(this.options.clientInfo, {
+      capabilities: {},
+      jsonSchemaValidator: new LazySchemaValidator(),
+    });
     let transport: Session["transport"];
     if ("url" in this.entry) {
       transport = new StreamableHTTPClientTransport(new URL(this.entry.url), {

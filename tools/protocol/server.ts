@@ -1,6 +1,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { toErrorBody } from "./errors.ts";
+import { LazySchemaValidator } from "./lazy-schema-validator.ts";
 import { useLineBuffer } from "./line-buffer.ts";
 import type { Envelope } from "./schemas.ts";
 import {
@@ -96,6 +97,7 @@ export function createProviderServer(definition: ProviderServerDefinition): McpS
     { name: definition.name, version: definition.version },
     {
       capabilities: { tools: {} },
+      jsonSchemaValidator: new LazySchemaValidator(),
       ...(definition.instructions ? { instructions: definition.instructions } : {}),
     },
   );

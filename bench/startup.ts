@@ -165,9 +165,27 @@ function row(label: string, timing: Timing, node: Timing, checks: Check[]): stri
     .trimEnd();
 }
 
+/**
+ * The issue set its ms targets on its own machine, where `agent --help` took 1.9 s, "44 times a bare
+ * node -e 0": a node start of ~43 ms. It asks for the figures as ratios to node -e 0 so that machines
+ * compare; the ms targets in those units are this many node starts.
+ */
+const ISSUE_NODE_MS = 1_900 / 44;
+const asRatio = (limitMs: number) => limitMs / ISSUE_NODE_MS;
+
 export function formatStartup(f: StartupFigures): string[] {
   const cpuWithin = (timing: Timing, limit: number) =>
     timing.cpuMs === undefined ? undefined : timing.cpuMs <= limit;
+  // A ms target also as node starts (see ISSUE_NODE_MS), checked against this run's node -e 0.
+  const scaled = (what: "wall" | "CPU", timing: Timing, limitMs: number): Check => {
+    const ratio = asRatio(limitMs);
+    const value = what === "wall" ? timing.wallMs : timing.cpuMs;
+    const unit = what === "wall" ? f.node.wallMs : f.node.cpuMs;
+    return {
+      target: `${what} ≤ ${ratio.toFixed(0)}× (${limitMs.toLocaleString("en-US")} ms in the issue's node starts)`,
+      ok: value === undefined || !unit ? undefined : value <= ratio * unit,
+    };
+  };
   return [
     `${row("node -e 0", f.node, f.node, [])}  (the unit of the ratios)`,
     row("agent --help", f.help, f.node, [{ target: "wall ≤ 3×", ok: f.help.wallMs <= 3 * f.node.wallMs }]),
@@ -180,12 +198,15 @@ export function formatStartup(f: StartupFigures): string[] {
       { target: "wall ≤ 2,000 ms", ok: f.readme.wallMs <= 2_000 },
       { target: "CPU ≤ 2,500 ms", ok: cpuWithin(f.readme, 2_500) },
     ]),
+    `${"".padEnd(80)}${[scaled("wall", f.readme, 2_000), scaled("CPU", f.readme, 2_500)].map((check) => `${verdict(check.ok)} ${check.target}`).join("; ")}`,
     row("agent plan -f customer-portal", f.plan, f.node, [
       { target: "wall ≤ 1,200 ms", ok: f.plan.wallMs <= 1_200 },
       { target: "CPU ≤ 1,200 ms", ok: cpuWithin(f.plan, 1_200) },
     ]),
+    `${"".padEnd(80)}${[scaled("wall", f.plan, 1_200), scaled("CPU", f.plan, 1_200)].map((check) => `${verdict(check.ok)} ${check.target}`).join("; ")}`,
     `README's first command, first run after install (empty compile cache): ${ms(f.readmeColdMs)} wall`,
     `(wall: median of ${f.runs}; CPU: mean of ${f.runs}, including the provider processes each command started;`,
-    " the ms targets are absolute, so on a loaded machine only the ratios compare across runs)",
+    " the ms targets are absolute, so on a loaded machine only the ratios compare across runs; the issue",
+    ` set them where node -e 0 took ~${Math.round(ISSUE_NODE_MS)} ms, and the second line of a row checks them in those node starts)`,
   ];
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isCode } from "./atomic-json-file.ts";
@@ -43,7 +43,7 @@ export async function replayDeployment(
   for (let attempt = 0; attempt < GAP_RETRIES; attempt++) {
     const document = await readDocument(paths.document, hint);
     if (!document) {
-      await refuseIfLost(paths, name, hint);
+      if (await refuseIfLost(paths, name, hint)) continue;
       return undefined;
     }
     const journal = parseJournal(readJournal(paths.journal));
@@ -58,26 +58,36 @@ export async function replayDeployment(
     if (!last.gap) return last;
     await sleep(5);
   }
+  if (!last) {
+    throw new StateError(
+      "STATE_CORRUPT",
+      `the state document of deployment "${name}" (${paths.document}) keeps appearing and vanishing while it is read`,
+      { hint },
+    );
+  }
   // Not a compaction racing this read: entries are really missing.
   throw new StateError(
     "STATE_CORRUPT",
-    `the journal of deployment "${name}" (${paths.journal}) skips from seq ${last?.seq} to a later entry; changes recorded in between are lost`,
+    `the journal of deployment "${name}" (${paths.journal}) skips from seq ${last.seq} to a later entry; changes recorded in between are lost`,
     { hint },
   );
 }
 
 /**
  * No document. Fine for a deployment never created or destroyed (its last kept version is empty);
- * a loss when the journal holds entries or the newest kept version still had resources.
+ * a loss when the journal holds entries or the newest kept version still had resources. True when
+ * the document exists after all: a writer created the deployment between our two looks (it writes
+ * the document before the journal's first line), so the caller reads again.
  */
-async function refuseIfLost(paths: DeploymentPaths, name: string, hint: string): Promise<void> {
+async function refuseIfLost(paths: DeploymentPaths, name: string, hint: string): Promise<boolean> {
   const journalHolds = readJournal(paths.journal).toString("utf8").trim() !== "";
   const latest = keptVersions(paths).at(-1);
   const kept = latest === undefined ? undefined : await readDocument(historyPath(paths, latest), hint);
   const heldSomething =
     kept !== undefined &&
     (Object.keys(kept.state.resources).length > 0 || Object.keys(kept.state.pending).length > 0);
-  if (!journalHolds && !heldSomething) return;
+  if (!journalHolds && !heldSomething) return false;
+  if (existsSync(paths.document)) return true;
   throw new StateError(
     "STATE_MISSING",
     `the state document of deployment "${name}" (${paths.document}) is missing, but its ${journalHolds ? "journal" : "history"} shows it held resources; nothing is done until it is restored`,

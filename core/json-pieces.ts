@@ -3,7 +3,8 @@
  * `pieceChars` so that a large document (a state file of 100,000 resources is ~45 MB) is never one
  * string and one buffer in memory at once. Containers holding many values are walked here; a small
  * value (a resource, say) is stringified whole by JSON.stringify and re-indented to its depth, which
- * keeps nearly all of the work in V8's serializer.
+ * keeps nearly all of the work in V8's serializer. One difference, unseen in plain data: a `toJSON`
+ * of a value inside a walked container is called with "" as its key, not the key it sits under.
  */
 export function* jsonPieces(value: unknown, indent = 2, pieceChars = 1 << 20): Generator<string> {
   if (indent < 1) {
@@ -77,7 +78,7 @@ function isPlainContainer(item: unknown): item is object {
   return typeof (item as { toJSON?: unknown }).toJSON !== "function";
 }
 
-/** Counts down `budget` over the values under `item`, stopping at 0: a look bounded by the budget. */
+/** What is left of `budget` after counting the values under `item`; 0 once it runs out (a bounded look). */
 function holdsAtLeast(item: object, budget: number): number {
   let left = budget;
   for (const key in item) {

@@ -1,4 +1,5 @@
 import type { KubeConfig, KubernetesObject, V1APIResource, V1APIResourceList } from "@kubernetes/client-node";
+import { jsonCopy } from "../../../core/json-copy.ts";
 import { ProviderError } from "../../protocol/index.ts";
 import { kubeError, statusOf } from "./kube-errors.ts";
 import { type KubeLibrary, loadKubeLibrary } from "./kube-library.ts";
@@ -38,7 +39,8 @@ function discoveringObjectApi(library: KubeLibrary) {
 
 type DiscoveringObjectApi = InstanceType<ReturnType<typeof discoveringObjectApi>>;
 
-const plain = (value: unknown): KubeObject => JSON.parse(JSON.stringify(value)) as KubeObject;
+/** The client's model objects (Dates and all) as the plain JSON the API sent. */
+const plain = (value: unknown): KubeObject => jsonCopy(value) as KubeObject;
 
 export const describeRef = (ref: ObjectRef): string =>
   `${ref.kind.toLowerCase()} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
